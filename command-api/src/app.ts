@@ -1,0 +1,26 @@
+import express from 'express';
+import type pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import { errorHandler, requireJsonBody, unknownRoute } from '@shop/shared/http';
+import type { Logger } from '@shop/shared/log';
+import { healthRouter } from '@shop/shared/http';
+import { productRoutes } from './products/routes.ts';
+
+export interface AppDeps {
+  pool: pg.Pool;
+  log: Logger;
+  bodyLimit: string;
+}
+
+export function createApp({ pool, log, bodyLimit }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger: log }));
+  app.use(healthRouter(pool));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: bodyLimit, strict: true }));
+  app.use('/api/products', productRoutes(pool));
+  app.use(unknownRoute);
+  app.use(errorHandler(log));
+  return app;
+}

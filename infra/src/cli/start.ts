@@ -1,0 +1,21 @@
+import { devStackConfig } from '../stack-config.ts';
+import { serviceSpecs } from '../native/services.ts';
+import { startStack } from '../native/stack.ts';
+import { debeziumHealthUrl } from '../native/debezium-server.ts';
+import { runCli } from './run-cli.ts';
+
+await runCli(async () => {
+  const config = devStackConfig();
+  const started = Date.now();
+  console.log(`starting the native stack (state and logs in ${config.stackDir})`);
+  await startStack(config, (line) => console.log(line));
+  const urls = Object.fromEntries(serviceSpecs(config).map((s) => [s.name, s.publicUrl]));
+  console.log(`\nall healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`  command API   ${urls['command-api']}   (POST /api/products, /api/orders)`);
+  console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/...)`);
+  console.log(`  projector     ${urls['projector']}/health`);
+  console.log(`  debezium      ${debeziumHealthUrl(config)}`);
+  console.log(`  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`);
+  console.log(`  logs          ${config.stackDir}/logs/`);
+  console.log('stop it with: npm stop');
+});

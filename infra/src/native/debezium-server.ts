@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
+import { findJavaHome } from './java.ts';
+import { runningPid, spawnDetached, type StackDirs } from './processes.ts';
+
+export const DEBEZIUM = 'debezium-server';
+/** Debezium Server 3.x is built for Java 21 (see debezium/README.md). */
+export const DEBEZIUM_MIN_JAVA = 21;
+export const CONFIG_FILE = join(repoRoot, 'debezium', 'config', 'application.properties');
+
+const cacheDir = (version: string) => join(repoRoot, '.cache', `debezium-server-${version}`);
+
+export function debeziumJavaHome(config: StackConfig): string {
+  const home = findJavaHome(DEBEZIUM_MIN_JAVA, config.DEBEZIUM_JAVA_HOME);
+  if (!home) {
+    throw new Error(
+      `Debezium Server ${config.DEBEZIUM_VERSION} needs a JDK ${DEBEZIUM_MIN_JAVA} or newer: install one under /usr/lib/jvm (e.g. Temurin 21) or set DEBEZIUM_JAVA_HOME`,
+    );
+  }
+  return home;
+}
+
+export const isDistributionCached = (version: string) => existsSync(join(cacheDir(version), '.complete'));
+
+/**
+ * The distribution comes from Maven Central through Maven (so it lands in ~/.m2 once) and is
+ * unpacked into the git-ignored .cache/; a `.complete` marker makes an interrupted unpack redo.
+ */
+export function ensureDistribution(version: string, progress: (line: string) => void): string {
+  const dir = cacheDir(version);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  progress(`fetching io.debezium:debezium-server-dist:${version} through Maven (about 800 MB, once)...`);
+  const fetched = spawnSync(
+    'mvn',
+    ['-B', '-q', 'dependency:copy', `-Dartifact=io.debezium:debezium-server-dist:${version}:tar.gz`, `-DoutputDirectory=${partial}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (fetched.status !== 0) throw new Error(`Maven could not fetch debezium-server-dist ${version} (exit ${fetched.status})`);
+  progress('unpacking Debezium Server...');
+  const tarball = join(partial, `debezium-server-dist-${version}.tar.gz`);
+  execFileSync('tar', ['xzf', tarball, '-C', partial, '--strip-components=1']);
+  rmSync(tarball);
+  writeFileSync(join(partial, '.complete'), `${version}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return dir;
+}
+
+/** Same classpath as the distribution's run.sh, with our config file given explicitly. */
+export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: string, javaHome: string): void {
+  if (runningPid(dirs, DEBEZIUM) !== undefined) return;
+  const runner = readdirSync(distDir).find((f) => f.endsWith('-runner.jar'));
+  if (!runner) throw new Error(`no runner jar in ${distDir}: delete that folder to fetch it again`);
+  const workDir = join(dirs.root, 'debezium');
+  mkdirSync(workDir, { recursive: true });
+  spawnDetached(dirs, {
+    name: DEBEZIUM,
+    command: join(javaHome, 'bin', 'java'),
+    args: [
+      '-Xmx512m',
+      // Quarkus' thread-local reset needs this on Java 24+.
+      '--add-opens=java.base/java.lang=ALL-UNNAMED',
+      `-Dquarkus.config.locations=${CONFIG_FILE}`,
+      '-cp',
+      [join(distDir, runner), join(distDir, 'config', 'lib'), join(distDir, 'lib', '*')].join(':'),
+      'io.debezium.server.Main',
+    ],
+    cwd: workDir,
+    env: { ...childEnv(config), JAVA_HOME: javaHome },
+  });
+}
+
+export const debeziumHealthUrl = (config: StackConfig) => `http://127.0.0.1:${config.DEBEZIUM_HTTP_PORT}/q/health`;

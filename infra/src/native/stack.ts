@@ -1,0 +1,90 @@
+import type { StackConfig } from '../stack-config.ts';
+import {
+  DEBEZIUM,
+  debeziumHealthUrl,
+  debeziumJavaHome,
+  ensureDistribution,
+  isDistributionCached,
+  startDebezium,
+} from './debezium-server.ts';
+import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
+import { missingPrerequisites } from './prerequisites.ts';
+import { logFile, runningPid, stackDirs, stopRecorded, tailLog, type StackDirs } from './processes.ts';
+import { declareStackTopology } from './rabbitmq.ts';
+import { serviceSpecs, startService } from './services.ts';
+import { isSlotActive } from './slot.ts';
+import { httpOk, waitUntil } from './wait-until.ts';
+
+export class PrerequisiteError extends Error {
+  constructor(readonly missing: string[]) {
+    super(missing.join('\n'));
+    this.name = 'PrerequisiteError';
+  }
+}
+
+/** A piece of the stack that did not come up, with the tail of its log. */
+export class PieceFailedError extends Error {
+  constructor(readonly piece: string, reason: string, readonly logTail: string, readonly logPath: string) {
+    super(`${piece}: ${reason}`);
+    this.name = 'PieceFailedError';
+  }
+}
+
+export type Progress = (line: string) => void;
+
+/**
+ * Brings the whole native stack up (idempotent: pieces already running are kept) and waits until
+ * every piece is healthy and Debezium streams from its slot.
+ */
+export async function startStack(config: StackConfig, progress: Progress): Promise<void> {
+  const dirs = stackDirs(config.stackDir);
+  const missing = await missingPrerequisites(config, !isDistributionCached(config.DEBEZIUM_VERSION));
+  if (missing.length > 0) throw new PrerequisiteError(missing);
+  const javaHome = debeziumJavaHome(config);
+  const distDir = ensureDistribution(config.DEBEZIUM_VERSION, progress);
+
+  await step(progress, `postgres (port ${config.PG_PORT}, wal_level=logical)`, () => startPostgres(config, dirs));
+  await ensureDatabases(config, [config.WRITE_DB_NAME, config.READ_DB_NAME]);
+  await step(progress, `rabbitmq topology (exchange ${config.EVENTS_EXCHANGE})`, () => declareStackTopology(config));
+
+  const services = serviceSpecs(config);
+  for (const service of services) startService(config, dirs, service.name);
+  await step(progress, services.map((s) => s.name).join(', '), () =>
+    Promise.all(services.map((s) => waitForPiece(dirs, s.name, () => httpOk(s.healthUrl), 60_000))),
+  );
+
+  startDebezium(config, dirs, distDir, javaHome);
+  await step(progress, `${DEBEZIUM} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, async () => {
+    await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);
+    await waitForPiece(dirs, DEBEZIUM, () => isSlotActive(config), 60_000);
+  });
+}
+
+/** Stops what this stack recorded, newest first; returns the names that were running. */
+export async function stopStack(config: StackConfig): Promise<string[]> {
+  const dirs = stackDirs(config.stackDir);
+  const stopped: string[] = [];
+  for (const name of [DEBEZIUM, 'query-api', 'projector', 'command-api']) {
+    if (await stopRecorded(dirs, name)) stopped.push(name);
+  }
+  if (await stopPostgres(dirs)) stopped.push(POSTGRES);
+  return stopped;
+}
+
+export const STACK_PIECES = [POSTGRES, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
+
+async function step(progress: Progress, label: string, run: () => Promise<unknown>) {
+  const started = Date.now();
+  await run();
+  progress(`  ok  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** Waits for `ready`; a piece that exits or stays unready fails with the tail of its log. */
+async function waitForPiece(dirs: StackDirs, name: string, ready: () => Promise<boolean>, timeoutMs: number) {
+  const abort = () => (runningPid(dirs, name) === undefined ? 'process exited' : undefined);
+  try {
+    await waitUntil(`${name} health`, ready, { timeoutMs, abort });
+  } catch (err) {
+    throw new PieceFailedError(name, (err as Error).message, tailLog(dirs, name), logFile(dirs, name));
+  }
+}

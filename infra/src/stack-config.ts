@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv as parseDotenv } from 'node:util';
+import { z } from 'zod';
+import { logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** Every setting of the stack; the defaults are the ones `.env.example` documents. */
+const schema = z.object({
+  COMMAND_API_PORT: port(8080),
+  QUERY_API_PORT: port(8081),
+  PROJECTOR_PORT: port(8082),
+  DEBEZIUM_HTTP_PORT: port(8083),
+  ...postgresEnv,
+  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
+  READ_DB_NAME: z.string().min(1).default('shop_read'),
+  ...rabbitEnv,
+  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(100),
+  DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
+  DEBEZIUM_JAVA_HOME: z.string().optional(),
+  DEBEZIUM_SLOT: z.string().regex(/^[a-z0-9_]+$/).default('shop_outbox'),
+  DEBEZIUM_PUBLICATION: z.string().regex(/^[a-z0-9_]+$/).default('shop_outbox_pub'),
+  DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
+  DEBEZIUM_OFFSET_TABLE: z.string().regex(/^[a-z0-9_]+$/).default('debezium_offsets'),
+  DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
+  STACK_DIR: z.string().default('.stack/dev'),
+  PG_FSYNC: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: logLevel,
+});
+
+export type StackConfig = z.infer<typeof schema> & { name: string; stackDir: string };
+
+/** The stack `npm start` runs: defaults, then `.env` if present, then the process environment. */
+export function devStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const dotenvPath = join(repoRoot, '.env');
+  const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath, 'utf8')) : {};
+  return withDirs('dev', parseEnv(schema, { ...fromFile, ...env }));
+}
+
+/**
+ * The stack `npm test` runs: its own cluster port, databases, slot, exchange, queue and HTTP
+ * ports, so it never touches a running `npm start` stack. Only the broker is shared.
+ */
+export function testStackConfig(): StackConfig {
+  return withDirs(
+    'test',
+    parseEnv(schema, {
+      COMMAND_API_PORT: '18080',
+      QUERY_API_PORT: '18081',
+      PROJECTOR_PORT: '18082',
+      DEBEZIUM_HTTP_PORT: '18083',
+      PG_PORT: '5434',
+      WRITE_DB_NAME: 'test_write',
+      READ_DB_NAME: 'test_read',
+      EVENTS_EXCHANGE: 'test.shop.events',
+      PROJECTOR_QUEUE: 'test.shop.projector',
+      DEBEZIUM_SLOT: 'test_outbox',
+      DEBEZIUM_PUBLICATION: 'test_outbox_pub',
+      DEBEZIUM_TOPIC_PREFIX: 'test',
+      DEBEZIUM_HEARTBEAT_MS: '2000',
+      STACK_DIR: '.stack/test',
+      PG_FSYNC: 'off',
+      LOG_LEVEL: 'info',
+      RABBITMQ_HOST: process.env.RABBITMQ_HOST,
+      RABBITMQ_PORT: process.env.RABBITMQ_PORT,
+      DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
+    }),
+  );
+}
+
+function withDirs(name: string, config: z.infer<typeof schema>): StackConfig {
+  return { ...config, name, stackDir: resolve(repoRoot, config.STACK_DIR) };
+}
+
+/** The environment every child process of the stack gets: exactly the validated settings. */
+export function childEnv(config: StackConfig): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  for (const [key, value] of Object.entries(config)) {
+    if (/^[A-Z][A-Z0-9_]*$/.test(key) && value !== undefined) env[key] = String(value);
+  }
+  return env;
+}

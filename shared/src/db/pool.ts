@@ -1,0 +1,9 @@
+import pg from 'pg';
+
+// Postgres numeric (money) comes back as a string; keep it exact and let callers convert.
+export function createPool(connectionString: string, max: number, applicationName: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
