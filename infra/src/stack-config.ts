@@ -17,6 +17,8 @@ const schema = z.object({
   READ_DB_NAME: z.string().min(1).default('shop_read'),
   ...rabbitEnv,
   PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(100),
+  RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  BODY_LIMIT: z.string().default('100kb'),
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),
   DEBEZIUM_SLOT: z.string().regex(/^[a-z0-9_]+$/).default('shop_outbox'),
@@ -32,8 +34,7 @@ const schema = z.object({
 export type StackConfig = z.infer<typeof schema> & { name: string; stackDir: string };
 
 /** The stack `npm start` runs: defaults, then `.env` if present, then the process environment. */
-export function devStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const dotenvPath = join(repoRoot, '.env');
+export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = join(repoRoot, '.env')): StackConfig {
   const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath, 'utf8')) : {};
   return withDirs('dev', parseEnv(schema, { ...fromFile, ...env }));
 }

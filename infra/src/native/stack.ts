@@ -47,17 +47,22 @@ export async function startStack(config: StackConfig, progress: Progress): Promi
   await ensureDatabases(config, [config.WRITE_DB_NAME, config.READ_DB_NAME]);
   await step(progress, `rabbitmq topology (exchange ${config.EVENTS_EXCHANGE})`, () => declareStackTopology(config));
 
-  const services = serviceSpecs(config);
-  for (const service of services) startService(config, dirs, service.name);
-  await step(progress, services.map((s) => s.name).join(', '), () =>
-    Promise.all(services.map((s) => waitForPiece(dirs, s.name, () => httpOk(s.healthUrl), 60_000))),
-  );
+  await startServices(config, dirs, progress);
 
   startDebezium(config, dirs, distDir, javaHome);
   await step(progress, `${DEBEZIUM} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, async () => {
     await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);
     await waitForPiece(dirs, DEBEZIUM, () => isSlotActive(config), 60_000);
   });
+}
+
+/** Starts the three services (those not yet running) together and waits until each is healthy. */
+export async function startServices(config: StackConfig, dirs: StackDirs, progress: Progress): Promise<void> {
+  const services = serviceSpecs(config);
+  for (const service of services) startService(config, dirs, service.name);
+  await step(progress, services.map((s) => s.name).join(', '), () =>
+    Promise.all(services.map((s) => waitForPiece(dirs, s.name, () => httpOk(s.healthUrl), 60_000))),
+  );
 }
 
 /** Stops what this stack recorded, newest first; returns the names that were running. */

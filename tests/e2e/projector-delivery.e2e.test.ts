@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type pg from 'pg';
+import { runningPid, stackDirs } from '../../infra/src/native/processes.ts';
+import { startServices } from '../../infra/src/native/stack.ts';
+import { commandApi, connect, eventually, getIfFound, postJson, queryApi } from '../support/clients.ts';
+import { publishRaw } from '../support/publish.ts';
+
+const stack = inject('stack');
+
+/** Creates a product through the whole pipeline and waits until the query API lists it. */
+async function createProjectedProduct(name: string) {
+  const created = await postJson(`${commandApi(stack)}/api/products`, { name, category: 'delivery', price: 10, stock: 1 });
+  const productId = created.body.productId as number;
+  await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
+  return productId;
+}
+
+describe('projector delivery guarantees', () => {
+  let read: pg.Client;
+  let write: pg.Client;
+
+  beforeAll(async () => {
+    read = await connect(stack, stack.READ_DB_NAME);
+    write = await connect(stack, stack.WRITE_DB_NAME);
+  });
+  afterAll(async () => {
+    await read.end();
+    await write.end();
+  });
+
+  it('the same message delivered twice leaves one row and one inbox entry', async () => {
+    const id = randomUUID();
+    const productId = 2_000_000_001;
+    const event = {
+      id,
+      type: 'ProductCreated',
+      aggregateType: 'product',
+      aggregateId: String(productId),
+      payload: { productId, name: 'Twice', category: 'dup', price: 5, stock: 1 },
+    };
+    await publishRaw(stack, [event, event]);
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
+    // A pipeline write published after the duplicates is projected after them (one ordered queue).
+    await createProjectedProduct('after duplicates');
+
+    const rows = await read.query(`SELECT count(*)::int AS n FROM products WHERE product_id = $1::int`, [productId]);
+    const inbox = await read.query(`SELECT count(*)::int AS n FROM processed_events WHERE event_id = $1::uuid`, [id]);
+    expect(rows.rows[0].n).toBe(1);
+    expect(inbox.rows[0].n).toBe(1);
+  });
+
+  it('a redelivered event with the id of one already applied changes nothing', async () => {
+    const productId = await createProjectedProduct('Original name');
+    const { rows } = await write.query(`SELECT id FROM outbox WHERE aggregateid = $1::text AND type = 'ProductCreated'`, [
+      String(productId),
+    ]);
+    await publishRaw(stack, [
+      {
+        id: rows[0].id,
+        type: 'ProductCreated',
+        aggregateType: 'product',
+        aggregateId: String(productId),
+        payload: { productId, name: 'Tampered', category: 'delivery', price: 99, stock: 99 },
+      },
+    ]);
+    await createProjectedProduct('after redelivery');
+    expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toMatchObject({ name: 'Original name', price: 10 });
+  });
+
+  it('acks only after commit: a projector killed mid-transaction gets the message again after restart', async () => {
+    const dirs = stackDirs(stack.stackDir);
+    const locker = await connect(stack, stack.READ_DB_NAME);
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE products IN EXCLUSIVE MODE');
+      const created = await postJson(`${commandApi(stack)}/api/products`, { name: 'Survivor', category: 'delivery', price: 3, stock: 1 });
+      const productId = created.body.productId as number;
+
+      // The projector has the message and is blocked on our lock, inside its transaction.
+      await eventually(async () => {
+        const { rows } = await read.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'projector' AND wait_event_type = 'Lock'`,
+        );
+        return rows.length > 0 ? true : undefined;
+      });
+      const pid = runningPid(dirs, 'projector');
+      expect(pid).toBeDefined();
+      process.kill(pid!, 'SIGKILL');
+      await eventually(async () => (runningPid(dirs, 'projector') === undefined ? true : undefined));
+      await locker.query('ROLLBACK');
+
+      expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toBeUndefined();
+      await startServices(stack, dirs, () => undefined);
+      const product = await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
+      expect(product).toMatchObject({ productId, name: 'Survivor' });
+
+      const event = await write.query(`SELECT id FROM outbox WHERE aggregateid = $1::text`, [String(productId)]);
+      const inbox = await read.query(`SELECT count(*)::int AS n FROM processed_events WHERE event_id = $1::uuid`, [event.rows[0].id]);
+      expect(inbox.rows[0].n).toBe(1);
+    } finally {
+      await locker.end();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { pgConnection } from '../../infra/src/native/postgres-cluster.ts';
+import type { StackConfig } from '../../infra/src/stack-config.ts';
+
+export const commandApi = (stack: StackConfig) => `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
+export const queryApi = (stack: StackConfig) => `http://127.0.0.1:${stack.QUERY_API_PORT}`;
+
+export async function postJson(url: string, body: unknown) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export async function connect(stack: StackConfig, database: string): Promise<pg.Client> {
+  const client = new pg.Client(pgConnection(stack, database));
+  await client.connect();
+  return client;
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** GET returning the parsed body on 200, undefined on 404 (not projected yet). */
+export async function getIfFound(url: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return res.json();
+}
