@@ -31,6 +31,9 @@ const schema = z.object({
   LOG_LEVEL: logLevel,
 });
 
+/** The names of every setting, as `.env.example` must list them. */
+export const STACK_SETTINGS = Object.keys(schema.shape);
+
 export type StackConfig = z.infer<typeof schema> & { name: string; stackDir: string };
 
 /** The stack `npm start` runs: defaults, then `.env` if present, then the process environment. */

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv, port, postgresUrl, rabbitUrl } from './index.ts';
+
+const schema = z.object({ HTTP_PORT: port(8080), NAME: z.string().default('x') });
+
+describe('parseEnv', () => {
+  it('applies defaults and coerces numbers', () => {
+    expect(parseEnv(schema, {})).toEqual({ HTTP_PORT: 8080, NAME: 'x' });
+    expect(parseEnv(schema, { HTTP_PORT: '9000' })).toEqual({ HTTP_PORT: 9000, NAME: 'x' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseEnv(schema, { HTTP_PORT: '', NAME: '' })).toEqual({ HTTP_PORT: 8080, NAME: 'x' });
+  });
+
+  it('lists every invalid variable in one error', () => {
+    const bad = () => parseEnv(z.object({ A: port(1), B: port(2) }), { A: 'eighty', B: '70000' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/A: .*; B: /);
+  });
+});
+
+describe('connection urls', () => {
+  it('escapes credentials and the vhost', () => {
+    expect(postgresUrl({ PG_HOST: 'h', PG_PORT: 5433, PG_USER: 'u', PG_PASSWORD: 'p@ss/word' }, 'db')).toBe(
+      'postgres://u:p%40ss%2Fword@h:5433/db',
+    );
+    expect(rabbitUrl({ RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'g', RABBITMQ_PASSWORD: 'g', RABBITMQ_VHOST: '/' })).toBe(
+      'amqp://g:g@h:5672/%2F',
+    );
+  });
+});
