@@ -21,10 +21,19 @@ const schema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),
-  DEBEZIUM_SLOT: z.string().regex(/^[a-z0-9_]+$/).default('shop_outbox'),
-  DEBEZIUM_PUBLICATION: z.string().regex(/^[a-z0-9_]+$/).default('shop_outbox_pub'),
+  DEBEZIUM_SLOT: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('shop_outbox'),
+  DEBEZIUM_PUBLICATION: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('shop_outbox_pub'),
   DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
-  DEBEZIUM_OFFSET_TABLE: z.string().regex(/^[a-z0-9_]+$/).default('debezium_offsets'),
+  DEBEZIUM_OFFSET_TABLE: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('debezium_offsets'),
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),

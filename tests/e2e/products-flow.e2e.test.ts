@@ -15,7 +15,12 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
   });
 
   it('POST /api/products on the command API is listed by the query API', async () => {
-    const created = await postJson(`${commandApi(stack)}/api/products`, { name: 'Desk lamp', category: 'lighting', price: 29.99, stock: 7 });
+    const created = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Desk lamp',
+      category: 'lighting',
+      price: 29.99,
+      stock: 7,
+    });
     expect(created.status).toBe(201);
     const productId = created.body.productId;
     expect(Number.isInteger(productId)).toBe(true);
@@ -28,7 +33,12 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
   });
 
   it('writes the business row and its outbox event in the same transaction', async () => {
-    const created = await postJson(`${commandApi(stack)}/api/products`, { name: 'Chair', category: 'furniture', price: 120, stock: 3 });
+    const created = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Chair',
+      category: 'furniture',
+      price: 120,
+      stock: 3,
+    });
     const { rows } = await write.query(
       `SELECT type, aggregatetype, aggregateid, payload, schema_version FROM outbox WHERE aggregateid = $1::text`,
       [String(created.body.productId)],
@@ -45,7 +55,12 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
   });
 
   it('a PATCH reaches the read side as the full new state', async () => {
-    const created = await postJson(`${commandApi(stack)}/api/products`, { name: 'Kettle', category: 'kitchen', price: 35.5, stock: 4 });
+    const created = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Kettle',
+      category: 'kitchen',
+      price: 35.5,
+      stock: 4,
+    });
     const url = `${queryApi(stack)}/api/products/${created.body.productId}`;
     await eventually(() => getIfFound(url));
 

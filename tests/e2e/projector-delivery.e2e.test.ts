@@ -74,7 +74,12 @@ describe('projector delivery guarantees', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE products IN EXCLUSIVE MODE');
-      const created = await postJson(`${commandApi(stack)}/api/products`, { name: 'Survivor', category: 'delivery', price: 3, stock: 1 });
+      const created = await postJson(`${commandApi(stack)}/api/products`, {
+        name: 'Survivor',
+        category: 'delivery',
+        price: 3,
+        stock: 1,
+      });
       const productId = created.body.productId as number;
 
       // The projector has the message and is blocked on our lock, inside its transaction.
@@ -96,7 +101,9 @@ describe('projector delivery guarantees', () => {
       expect(product).toMatchObject({ productId, name: 'Survivor' });
 
       const event = await write.query(`SELECT id FROM outbox WHERE aggregateid = $1::text`, [String(productId)]);
-      const inbox = await read.query(`SELECT count(*)::int AS n FROM processed_events WHERE event_id = $1::uuid`, [event.rows[0].id]);
+      const inbox = await read.query(`SELECT count(*)::int AS n FROM processed_events WHERE event_id = $1::uuid`, [
+        event.rows[0].id,
+      ]);
       expect(inbox.rows[0].n).toBe(1);
     } finally {
       await locker.end();

@@ -7,6 +7,7 @@ import { repoRoot } from '../../infra/src/stack-config.ts';
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   ports?: string[];
@@ -26,7 +27,10 @@ const properties = read('debezium/config/application.properties')
   .join('\n');
 
 /** `${NAME:-default}` substitutions: compose's own defaults must be .env.example's. */
-const substitutions = [...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)].map((m) => ({ name: m[1]!, fallback: m[2] }));
+const substitutions = [...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)].map((m) => ({
+  name: m[1]!,
+  fallback: m[2],
+}));
 
 describe('docker-compose.yml', () => {
   it('runs the same pieces as the native stack', () => {

@@ -21,8 +21,18 @@ describe('.env.example', () => {
     const dev = devStackConfig({}, noDotenv);
     const test = testStackConfig();
     const isolated = [
-      'COMMAND_API_PORT', 'QUERY_API_PORT', 'PROJECTOR_PORT', 'DEBEZIUM_HTTP_PORT', 'PG_PORT', 'WRITE_DB_NAME', 'READ_DB_NAME',
-      'EVENTS_EXCHANGE', 'PROJECTOR_QUEUE', 'DEBEZIUM_SLOT', 'DEBEZIUM_PUBLICATION', 'STACK_DIR',
+      'COMMAND_API_PORT',
+      'QUERY_API_PORT',
+      'PROJECTOR_PORT',
+      'DEBEZIUM_HTTP_PORT',
+      'PG_PORT',
+      'WRITE_DB_NAME',
+      'READ_DB_NAME',
+      'EVENTS_EXCHANGE',
+      'PROJECTOR_QUEUE',
+      'DEBEZIUM_SLOT',
+      'DEBEZIUM_PUBLICATION',
+      'STACK_DIR',
     ] as const;
     for (const key of isolated) expect(test[key], key).not.toBe(dev[key]);
   });

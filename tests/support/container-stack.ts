@@ -51,7 +51,13 @@ export async function startContainerTestStack(log: (line: string) => void): Prom
   await startServices(config, stackDirs(config.stackDir), log);
 
   log(`starting debezium/server:${config.DEBEZIUM_VERSION}`);
-  const inNetwork = { PG_HOST: 'postgres', PG_PORT: '5432', RABBITMQ_HOST: 'rabbitmq', RABBITMQ_PORT: '5672', DEBEZIUM_HTTP_PORT: '8083' };
+  const inNetwork = {
+    PG_HOST: 'postgres',
+    PG_PORT: '5432',
+    RABBITMQ_HOST: 'rabbitmq',
+    RABBITMQ_PORT: '5672',
+    DEBEZIUM_HTTP_PORT: '8083',
+  };
   const debezium = await new GenericContainer(`quay.io/debezium/server:${config.DEBEZIUM_VERSION}`)
     .withNetwork(network)
     .withEnvironment({ ...childEnv(config), ...inNetwork })

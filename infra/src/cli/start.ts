@@ -15,7 +15,9 @@ await runCli(async () => {
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/...)`);
   console.log(`  projector     ${urls['projector']}/health`);
   console.log(`  debezium      ${debeziumHealthUrl(config)}`);
-  console.log(`  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`);
+  console.log(
+    `  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`,
+  );
   console.log(`  logs          ${config.stackDir}/logs/`);
   console.log('stop it with: npm stop');
 });

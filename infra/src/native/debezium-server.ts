@@ -37,7 +37,13 @@ export function ensureDistribution(version: string, progress: (line: string) => 
   progress(`fetching io.debezium:debezium-server-dist:${version} through Maven (about 800 MB, once)...`);
   const fetched = spawnSync(
     'mvn',
-    ['-B', '-q', 'dependency:copy', `-Dartifact=io.debezium:debezium-server-dist:${version}:tar.gz`, `-DoutputDirectory=${partial}`],
+    [
+      '-B',
+      '-q',
+      'dependency:copy',
+      `-Dartifact=io.debezium:debezium-server-dist:${version}:tar.gz`,
+      `-DoutputDirectory=${partial}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (fetched.status !== 0) throw new Error(`Maven could not fetch debezium-server-dist ${version} (exit ${fetched.status})`);

@@ -13,7 +13,10 @@ export const POSTGRES = 'postgres';
 export function findPostgresBin(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const majors = readdirSync(base).map(Number).filter((n) => n > 0).sort((a, b) => b - a);
+  const majors = readdirSync(base)
+    .map(Number)
+    .filter((n) => n > 0)
+    .sort((a, b) => b - a);
   const found = majors.map((m) => join(base, String(m), 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
   return found;
 }
@@ -21,8 +24,11 @@ export function findPostgresBin(): string | undefined {
 /** initdb refuses to run as root: as root the cluster belongs to the `postgres` system user. */
 function clusterOwner(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no postgres user to own the cluster: create one (adduser --system postgres)');
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line)
+    throw new Error('running as root but there is no postgres user to own the cluster: create one (adduser --system postgres)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -81,7 +87,10 @@ export async function startPostgres(config: StackConfig, dirs: StackDirs): Promi
   }
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   recordPid(dirs, POSTGRES, pid);
-  await waitUntil('postgres', () => canConnect(config), { timeoutMs: 30_000, abort: () => (isAlive(pid) ? undefined : 'postgres exited') });
+  await waitUntil('postgres', () => canConnect(config), {
+    timeoutMs: 30_000,
+    abort: () => (isAlive(pid) ? undefined : 'postgres exited'),
+  });
 }
 
 async function canConnect(config: StackConfig): Promise<boolean> {

@@ -12,9 +12,12 @@ export async function missingPrerequisites(config: StackConfig, needsMaven: bool
   const missing: string[] = [];
   if (!findPostgresBin()) missing.push('PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql');
   if (!findJavaHome(DEBEZIUM_MIN_JAVA, config.DEBEZIUM_JAVA_HOME)) {
-    missing.push(`no JDK ${DEBEZIUM_MIN_JAVA}+ for Debezium Server: install one under /usr/lib/jvm (e.g. Temurin 21) or set DEBEZIUM_JAVA_HOME`);
+    missing.push(
+      `no JDK ${DEBEZIUM_MIN_JAVA}+ for Debezium Server: install one under /usr/lib/jvm (e.g. Temurin 21) or set DEBEZIUM_JAVA_HOME`,
+    );
   }
-  if (needsMaven && !onPath('mvn')) missing.push('Maven (mvn) not found, needed once to fetch Debezium Server: apt-get install maven');
+  if (needsMaven && !onPath('mvn'))
+    missing.push('Maven (mvn) not found, needed once to fetch Debezium Server: apt-get install maven');
   if (!onPath('tar')) missing.push('tar not found: apt-get install tar');
   if (!(await isRabbitReachable(config))) {
     missing.push(

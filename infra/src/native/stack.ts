@@ -24,7 +24,12 @@ export class PrerequisiteError extends Error {
 
 /** A piece of the stack that did not come up, with the tail of its log. */
 export class PieceFailedError extends Error {
-  constructor(readonly piece: string, reason: string, readonly logTail: string, readonly logPath: string) {
+  constructor(
+    readonly piece: string,
+    reason: string,
+    readonly logTail: string,
+    readonly logPath: string,
+  ) {
     super(`${piece}: ${reason}`);
     this.name = 'PieceFailedError';
   }

@@ -8,7 +8,9 @@ import type { ProjectorStats } from '../stats.ts';
 export function createHealthServer(pool: pg.Pool, consumer: Consumer, stats: ProjectorStats): Server {
   return createServer(async (req, res) => {
     if (req.method !== 'GET' || req.url !== '/health') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: 'not found' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not_found', message: 'not found' }));
       return;
     }
     const database = await isDatabaseReachable(pool);

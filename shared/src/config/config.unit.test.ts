@@ -26,8 +26,8 @@ describe('connection urls', () => {
     expect(postgresUrl({ PG_HOST: 'h', PG_PORT: 5433, PG_USER: 'u', PG_PASSWORD: 'p@ss/word' }, 'db')).toBe(
       'postgres://u:p%40ss%2Fword@h:5433/db',
     );
-    expect(rabbitUrl({ RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'g', RABBITMQ_PASSWORD: 'g', RABBITMQ_VHOST: '/' })).toBe(
-      'amqp://g:g@h:5672/%2F',
-    );
+    expect(
+      rabbitUrl({ RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'g', RABBITMQ_PASSWORD: 'g', RABBITMQ_VHOST: '/' }),
+    ).toBe('amqp://g:g@h:5672/%2F');
   });
 });

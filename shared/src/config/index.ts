@@ -9,10 +9,7 @@ export class ConfigError extends Error {
 }
 
 /** Empty strings count as unset, so `FOO=` in a .env file falls back to the default. */
-export function parseEnv<T extends z.ZodType>(
-  schema: T,
-  env: Record<string, string | undefined>,
-): z.infer<T> {
+export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

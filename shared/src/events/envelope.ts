@@ -60,7 +60,13 @@ export function decodeEvent(headers: Record<string, unknown>, body: Buffer): Dec
 
   if (!isKnownEventType(type)) return { kind: 'unsupported', id, type, version, reason: `unknown event type ${type}` };
   if (version > CURRENT_SCHEMA_VERSION) {
-    return { kind: 'unsupported', id, type, version, reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}` };
+    return {
+      kind: 'unsupported',
+      id,
+      type,
+      version,
+      reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`,
+    };
   }
 
   let json: unknown;
