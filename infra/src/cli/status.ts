@@ -1,13 +1,18 @@
 import { devStackConfig } from '../stack-config.ts';
-import { runningPid, stackDirs } from '../native/processes.ts';
+import { diedUnexpectedly, logFile, runningPid, stackDirs } from '../native/processes.ts';
 import { STACK_PIECES } from '../native/stack.ts';
 import { runCli } from './run-cli.ts';
 
 await runCli(async () => {
   const config = devStackConfig();
   const dirs = stackDirs(config.stackDir);
+  // Read before runningPid() below forgets the stale pid files.
+  const crashed = new Set(STACK_PIECES.filter((piece) => diedUnexpectedly(dirs, piece)));
   for (const piece of STACK_PIECES) {
     const pid = runningPid(dirs, piece);
-    console.log(`${piece.padEnd(16)} ${pid === undefined ? 'not running' : `running (pid ${pid})`}`);
+    const state =
+      pid !== undefined ? `running (pid ${pid})` : crashed.has(piece) ? `DIED: see ${logFile(dirs, piece)}` : 'not running';
+    console.log(`${piece.padEnd(16)} ${state}`);
+    if (pid === undefined && crashed.has(piece)) process.exitCode = 1;
   }
 });

@@ -50,18 +50,43 @@ export function spawnDetached(dirs: StackDirs, spec: ProcessSpec): number {
   }
 }
 
+/**
+ * Records the pid with the process's start time (from /proc), so a pid the kernel has since
+ * given to another program is never taken for ours.
+ */
 export function recordPid(dirs: StackDirs, name: string, pid: number): void {
-  writeFileSync(pidFile(dirs, name), `${pid}\n`);
+  writeFileSync(pidFile(dirs, name), `${pid} ${startTimeOf(pid) ?? ''}\n`);
 }
 
-/** The recorded pid if that process is still alive, else undefined (and the stale file is removed). */
+/** The recorded pid if that very process is still alive, else undefined (and the stale file is removed). */
 export function runningPid(dirs: StackDirs, name: string): number | undefined {
+  const pid = recordedLivePid(dirs, name);
+  if (pid === undefined) rmSync(pidFile(dirs, name), { force: true });
+  return pid;
+}
+
+function recordedLivePid(dirs: StackDirs, name: string): number | undefined {
   const file = pidFile(dirs, name);
   if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
-  rmSync(file, { force: true });
-  return undefined;
+  const [pidText, startTime] = readFileSync(file, 'utf8').trim().split(' ');
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && startTimeOf(pid) === startTime ? pid : undefined;
+}
+
+/** True when a pid was recorded but that process is gone: it died without being stopped. */
+export function diedUnexpectedly(dirs: StackDirs, name: string): boolean {
+  return existsSync(pidFile(dirs, name)) && recordedLivePid(dirs, name) === undefined;
+}
+
+/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count from its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 export function isAlive(pid: number): boolean {

@@ -9,7 +9,7 @@ import {
 } from './debezium-server.ts';
 import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
 import { missingPrerequisites } from './prerequisites.ts';
-import { logFile, runningPid, stackDirs, stopRecorded, tailLog, type StackDirs } from './processes.ts';
+import { diedUnexpectedly, logFile, runningPid, stackDirs, stopRecorded, tailLog, type StackDirs } from './processes.ts';
 import { declareStackTopology } from './rabbitmq.ts';
 import { serviceSpecs, startService } from './services.ts';
 import { isSlotActive } from './slot.ts';
@@ -45,6 +45,7 @@ export async function startStack(config: StackConfig, progress: Progress): Promi
   const dirs = stackDirs(config.stackDir);
   const missing = await missingPrerequisites(config, !isDistributionCached(config.DEBEZIUM_VERSION));
   if (missing.length > 0) throw new PrerequisiteError(missing);
+  reportCrashed(dirs, progress);
   const javaHome = debeziumJavaHome(config);
   const distDir = ensureDistribution(config.DEBEZIUM_VERSION, progress);
 
@@ -82,6 +83,16 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
 }
 
 export const STACK_PIECES = [POSTGRES, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
+
+/** Pieces whose process died since the last start are named, with their last log lines, then restarted. */
+function reportCrashed(dirs: StackDirs, progress: Progress) {
+  for (const piece of STACK_PIECES) {
+    if (!diedUnexpectedly(dirs, piece)) continue;
+    const tail = tailLog(dirs, piece, 10).replace(/^/gm, '      ');
+    progress(`  !!  ${piece} had stopped unexpectedly (restarting it); last lines of ${logFile(dirs, piece)}:\n${tail}`);
+    runningPid(dirs, piece);
+  }
+}
 
 async function step(progress: Progress, label: string, run: () => Promise<unknown>) {
   const started = Date.now();
