@@ -36,11 +36,15 @@ export function ensureDistribution(version: string, progress: (line: string) => 
   mkdirSync(partial, { recursive: true });
   progress(`fetching io.debezium:debezium-server-dist:${version} through Maven (about 800 MB, once)...`);
   // On a terminal Maven shows its own download progress; elsewhere (CI, logs) it stays quiet.
-  const quiet = process.stdout.isTTY ? ['-Dstyle.color=never'] : ['-B', '-q', '--no-transfer-progress'];
+  const quiet = process.stdout.isTTY ? [] : ['-B', '-q', '--no-transfer-progress'];
   const artifact = `-Dartifact=io.debezium:debezium-server-dist:${version}:tar.gz`;
-  const fetched = spawnSync('mvn', [...quiet, 'dependency:copy', artifact, `-DoutputDirectory=${partial}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const fetched = spawnSync(
+    'mvn',
+    ['-Dstyle.color=never', ...quiet, 'dependency:copy', artifact, `-DoutputDirectory=${partial}`],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (fetched.status !== 0) throw new Error(`Maven could not fetch debezium-server-dist ${version} (exit ${fetched.status})`);
   progress('unpacking Debezium Server...');
   const tarball = join(partial, `debezium-server-dist-${version}.tar.gz`);
