@@ -12,13 +12,12 @@ import { newStats } from './stats.ts';
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 async function main() {
-  const bootLog = createLogger('projector', process.env.LOG_LEVEL ?? 'info');
+  const bootLog = createLogger('projector', 'info');
   try {
     const config = loadConfig();
     const log = createLogger('projector', config.LOG_LEVEL);
     const databaseUrl = postgresUrl(config, config.READ_DB_NAME);
-    const applied = await migrate(databaseUrl, migrationsDir);
-    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    await migrate(databaseUrl, migrationsDir, log);
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector');
     const stats = newStats();

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { createProduct } from './create-product.ts';
-import { idParam } from '@shop/shared/http';
+import { idParams } from '@shop/shared/http';
 import { createProductBody, updateProductBody } from './schemas.ts';
 import { updateProduct } from './update-product.ts';
 
@@ -14,7 +14,7 @@ export function productRoutes(pool: pg.Pool): Router {
   });
 
   router.patch('/:id', async (req, res) => {
-    const productId = idParam.parse(req.params.id);
+    const productId = idParams.parse(req.params).id;
     await updateProduct(pool, productId, updateProductBody.parse(req.body));
     res.json({ productId });
   });

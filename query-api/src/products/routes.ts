@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { idParam, notFound } from '@shop/shared/http';
+import { idParams, notFound } from '@shop/shared/http';
 import { getProduct } from './get-product.ts';
 import { listProducts } from './list-products.ts';
 
@@ -19,7 +19,7 @@ export function productRoutes(pool: pg.Pool): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const id = idParam.parse(req.params.id);
+    const id = idParams.parse(req.params).id;
     const product = await getProduct(pool, id);
     if (!product) throw notFound(`product ${id}`);
     res.json(product);

@@ -1,10 +1,11 @@
 import { runner } from 'node-pg-migrate';
+import type { Logger } from '../log.ts';
 
 /**
  * Applies the numbered .sql files in `dir` that have not run yet, in name order, in one
  * transaction under node-pg-migrate's advisory lock, so two services starting at once are safe.
  */
-export async function migrate(databaseUrl: string, dir: string, log: (msg: string) => void = () => undefined) {
+export async function migrate(databaseUrl: string, dir: string, log: Logger): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir,
@@ -12,7 +13,9 @@ export async function migrate(databaseUrl: string, dir: string, log: (msg: strin
     migrationsTable: 'schema_migrations',
     checkOrder: true,
     singleTransaction: true,
-    log,
+    log: (msg: string) => log.debug(msg),
   });
-  return applied.map((m) => m.name);
+  const names = applied.map((m) => m.name);
+  if (names.length > 0) log.info({ applied: names }, 'migrations applied');
+  return names;
 }

@@ -32,7 +32,11 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
 
 export function validationError(error: z.ZodError): AppError {
-  const fields = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+  const fields = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'unknown field' }))
+      : [{ field: issue.path.join('.') || '(body)', message: issue.message }],
+  );
   return new AppError(400, 'validation_failed', 'request failed validation', { fields });
 }
 

@@ -6,3 +6,6 @@ export const idParam = z
   .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')
   .transform(Number)
   .pipe(z.number().max(2_147_483_647));
+
+/** `req.params` of a `/:id` route; a bad id is reported as the field `id`. */
+export const idParams = z.object({ id: idParam });
