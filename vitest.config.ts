@@ -11,9 +11,10 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'e2e',
-          include: ['tests/e2e/**/*.e2e.test.ts'],
-          // One stack for the whole run, started once; files share it, so run them one at a time.
+          name: 'stack',
+          include: ['tests/int/**/*.int.test.ts', 'tests/e2e/**/*.e2e.test.ts'],
+          // One isolated stack for the whole run, started once: integration tests use its Postgres
+          // cluster (a database per file), end-to-end tests the whole pipeline. Files run one at a time.
           globalSetup: ['tests/support/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -3,7 +3,9 @@ import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, requireJsonBody, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
+import { createHttpMetrics } from '@shop/shared/metrics';
 import { healthRouter } from '@shop/shared/http';
+import { orderRoutes } from './orders/routes.ts';
 import { productRoutes } from './products/routes.ts';
 
 export interface AppDeps {
@@ -15,11 +17,15 @@ export interface AppDeps {
 export function createApp({ pool, log, bodyLimit }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  const metrics = createHttpMetrics('command-api');
+  app.use(metrics.middleware);
   app.use(pinoHttp({ logger: log }));
+  app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(requireJsonBody);
   app.use(express.json({ limit: bodyLimit, strict: true }));
   app.use('/api/products', productRoutes(pool));
+  app.use('/api/orders', orderRoutes(pool));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

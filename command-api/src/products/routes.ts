@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import type pg from 'pg';
-import { createProduct } from './create-product.ts';
 import { idParams } from '@shop/shared/http';
+import { executeCommand } from '../idempotency/execute-command.ts';
+import { idempotencyOf, sendResponse } from '../idempotency/http.ts';
+import { createProduct } from './create-product.ts';
 import { createProductBody, updateProductBody } from './schemas.ts';
 import { updateProduct } from './update-product.ts';
 
@@ -9,14 +11,14 @@ export function productRoutes(pool: pg.Pool): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const productId = await createProduct(pool, createProductBody.parse(req.body));
-    res.status(201).json({ productId });
+    const input = createProductBody.parse(req.body);
+    sendResponse(res, await executeCommand(pool, idempotencyOf(req), 201, (tx) => createProduct(tx, input)));
   });
 
   router.patch('/:id', async (req, res) => {
-    const productId = idParams.parse(req.params).id;
-    await updateProduct(pool, productId, updateProductBody.parse(req.body));
-    res.json({ productId });
+    const { id } = idParams.parse(req.params);
+    const input = updateProductBody.parse(req.body);
+    sendResponse(res, await executeCommand(pool, undefined, 200, (tx) => updateProduct(tx, id, input)));
   });
 
   return router;

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'price_mismatch'
   | 'already_cancelled'
   | 'unknown_product'
+  | 'idempotency_key_reused'
   | 'service_unavailable'
   | 'internal_error';
 
@@ -42,12 +43,15 @@ export function validationError(error: z.ZodError): AppError {
 
 export const unknownRoute: RequestHandler = (req, _res, next) => next(notFound(`route ${req.method} ${req.path}`));
 
+/** The contract's error body: `{error, message, ...details}`. */
+export const errorBody = (error: AppError) => ({ error: error.code, message: error.message, ...error.details });
+
 /** Maps every error to the contract's body `{error, message, ...details}`; never leaks a stack. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const appError = toAppError(err);
     if (appError.status >= 500) log.error({ err }, 'request failed');
-    res.status(appError.status).json({ error: appError.code, message: appError.message, ...appError.details });
+    res.status(appError.status).json(errorBody(appError));
   };
 }
 
@@ -65,8 +69,10 @@ function toAppError(err: unknown): AppError {
 
 /** POST/PATCH bodies must be JSON: anything else is refused before parsing (415). */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  // req.is() is null when the request has no body, false when it has one of another type.
-  if (req.method !== 'GET' && req.is('application/json') === false) {
+  // req.is() is null when the request has no body, false when it has one of another type;
+  // an empty body (Content-Length: 0, as fetch sends for a bare POST) is no body.
+  const empty = req.headers['content-length'] === '0';
+  if (req.method !== 'GET' && !empty && req.is('application/json') === false) {
     return next(new AppError(415, 'unsupported_media_type', 'request body must be application/json'));
   }
   next();

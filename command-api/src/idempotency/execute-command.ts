@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { withTransaction } from '@shop/shared/db';
+import { AppError, errorBody } from '@shop/shared/http';
+import { claimKey, findKey, saveResponse } from './key-queries.ts';
+
+export interface CommandResponse {
+  status: number;
+  body: unknown;
+  /** True when this is the stored response of an earlier request with the same key. */
+  replayed?: boolean;
+}
+
+export interface IdempotencyRequest {
+  key: string;
+  /** Method, path and body: the same key with another fingerprint is refused (422). */
+  fingerprint: string;
+}
+
+export const fingerprintOf = (method: string, path: string, body: unknown) =>
+  createHash('sha256')
+    .update(`${method} ${path} ${JSON.stringify(body)}`)
+    .digest('hex');
+
+/**
+ * Runs a command in one transaction. With an idempotency key, the key is claimed in that same
+ * transaction (a concurrent retry waits on it), the response, success or refusal, is stored
+ * with it, and a later retry gets that response back without running the command again.
+ */
+export async function executeCommand(
+  pool: pg.Pool,
+  idempotency: IdempotencyRequest | undefined,
+  successStatus: number,
+  command: (client: pg.PoolClient) => Promise<unknown>,
+): Promise<CommandResponse> {
+  if (!idempotency) {
+    const body = await withTransaction(pool, command);
+    return { status: successStatus, body };
+  }
+  return withTransaction(pool, async (client) => {
+    if (!(await claimKey(client, idempotency.key, idempotency.fingerprint))) return replay(client, idempotency);
+    await client.query('SAVEPOINT command');
+    let response: CommandResponse;
+    try {
+      response = { status: successStatus, body: await command(client) };
+    } catch (err) {
+      // A refusal (4xx) is an answer too: undo the command's writes but keep the key and the answer.
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT command');
+      response = { status: err.status, body: errorBody(err) };
+    }
+    await saveResponse(client, idempotency.key, response.status, response.body);
+    return response;
+  });
+}
+
+async function replay(client: pg.PoolClient, idempotency: IdempotencyRequest): Promise<CommandResponse> {
+  const stored = await findKey(client, idempotency.key);
+  if (!stored || stored.status === null) {
+    throw new AppError(409, 'idempotency_key_reused', 'a request with this Idempotency-Key is still in progress');
+  }
+  if (stored.fingerprint !== idempotency.fingerprint) {
+    throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request', {
+      idempotencyKey: idempotency.key,
+    });
+  }
+  return { status: stored.status, body: stored.body, replayed: true };
+}

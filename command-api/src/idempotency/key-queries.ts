@@ -1,0 +1,26 @@
+import type pg from 'pg';
+
+/** Inserts the key; false if it exists. Blocks while another open transaction holds the same key. */
+export async function claimKey(client: pg.PoolClient, key: string, fingerprint: string): Promise<boolean> {
+  const result = await client.query(
+    /* sql */ `INSERT INTO idempotency_keys (key, fingerprint) VALUES ($1::text, $2::text) ON CONFLICT (key) DO NOTHING`,
+    [key, fingerprint],
+  );
+  return result.rowCount === 1;
+}
+
+export async function findKey(client: pg.PoolClient, key: string) {
+  const { rows } = await client.query<{ fingerprint: string; status: number | null; body: unknown }>(
+    /* sql */ `SELECT fingerprint, status, body FROM idempotency_keys WHERE key = $1::text`,
+    [key],
+  );
+  return rows[0];
+}
+
+export async function saveResponse(client: pg.PoolClient, key: string, status: number, body: unknown): Promise<void> {
+  await client.query(/* sql */ `UPDATE idempotency_keys SET status = $2::int, body = $3::jsonb WHERE key = $1::text`, [
+    key,
+    status,
+    JSON.stringify(body),
+  ]);
+}

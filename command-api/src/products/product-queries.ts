@@ -1,0 +1,25 @@
+import type pg from 'pg';
+import type { ProductRow } from './product-row.ts';
+
+/** Locks the given products (in id order, so concurrent orders cannot deadlock) and returns them. */
+export async function lockProducts(client: pg.PoolClient, ids: number[]): Promise<ProductRow[]> {
+  const { rows } = await client.query<ProductRow>(
+    /* sql */ `SELECT id, name, category, price::text AS price, stock
+                 FROM products WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return rows;
+}
+
+/** Adds `delta` (negative to take) to each product's stock; returns the new rows. */
+export async function adjustStock(client: pg.PoolClient, changes: { productId: number; delta: number }[]): Promise<ProductRow[]> {
+  const { rows } = await client.query<ProductRow>(
+    /* sql */ `UPDATE products p
+                  SET stock = p.stock + c.delta, updated_at = now()
+                 FROM unnest($1::int[], $2::int[]) AS c(id, delta)
+                WHERE p.id = c.id
+            RETURNING p.id, p.name, p.category, p.price::text AS price, p.stock`,
+    [changes.map((c) => c.productId), changes.map((c) => c.delta)],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}

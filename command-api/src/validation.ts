@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { hasAtMostTwoDecimals } from '@shop/shared/money';
+
+/** Field rules of the contract (CONTRACT.md, "Limits"), shared by products and orders. */
+
+export const MAX_INT32 = 2_147_483_647;
+
+/** Trimmed text of bounded length; NUL cannot be stored in Postgres text, so it is refused here. */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+
+export const money = z.number().positive().max(1_000_000).refine(hasAtMostTwoDecimals, 'at most 2 decimals');
+
+export const positiveId = z.number().int().positive().max(MAX_INT32);
