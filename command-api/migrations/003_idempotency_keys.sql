@@ -4,7 +4,7 @@ CREATE TABLE idempotency_keys (
   key         text PRIMARY KEY,
   fingerprint text NOT NULL,
   status      integer,
-  body        jsonb,
+  body        text, -- the JSON response exactly as first sent
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 

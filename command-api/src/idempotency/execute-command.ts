@@ -64,5 +64,5 @@ async function replay(client: pg.PoolClient, idempotency: IdempotencyRequest): P
       idempotencyKey: idempotency.key,
     });
   }
-  return { status: stored.status, body: stored.body, replayed: true };
+  return { status: stored.status, body: JSON.parse(stored.body ?? 'null'), replayed: true };
 }

@@ -10,7 +10,7 @@ export async function claimKey(client: pg.PoolClient, key: string, fingerprint: 
 }
 
 export async function findKey(client: pg.PoolClient, key: string) {
-  const { rows } = await client.query<{ fingerprint: string; status: number | null; body: unknown }>(
+  const { rows } = await client.query<{ fingerprint: string; status: number | null; body: string | null }>(
     /* sql */ `SELECT fingerprint, status, body FROM idempotency_keys WHERE key = $1::text`,
     [key],
   );
@@ -18,7 +18,7 @@ export async function findKey(client: pg.PoolClient, key: string) {
 }
 
 export async function saveResponse(client: pg.PoolClient, key: string, status: number, body: unknown): Promise<void> {
-  await client.query(/* sql */ `UPDATE idempotency_keys SET status = $2::int, body = $3::jsonb WHERE key = $1::text`, [
+  await client.query(/* sql */ `UPDATE idempotency_keys SET status = $2::int, body = $3::text WHERE key = $1::text`, [
     key,
     status,
     JSON.stringify(body),

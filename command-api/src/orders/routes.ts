@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type pg from 'pg';
 import { idParams } from '@shop/shared/http';
 import { executeCommand } from '../idempotency/execute-command.ts';
@@ -6,9 +6,10 @@ import { idempotencyOf, sendResponse } from '../idempotency/http.ts';
 import { cancelOrder } from './cancel-order.ts';
 import { placeOrder } from './place-order.ts';
 import { placeOrderBody } from './schemas.ts';
+import { featureRouter } from '@shop/shared/metrics';
 
 export function orderRoutes(pool: pg.Pool): Router {
-  const router = Router();
+  const router = featureRouter();
 
   router.post('/', async (req, res) => {
     const input = placeOrderBody.parse(req.body);

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type pg from 'pg';
 import { idParams } from '@shop/shared/http';
 import { executeCommand } from '../idempotency/execute-command.ts';
@@ -6,9 +6,10 @@ import { idempotencyOf, sendResponse } from '../idempotency/http.ts';
 import { createProduct } from './create-product.ts';
 import { createProductBody, updateProductBody } from './schemas.ts';
 import { updateProduct } from './update-product.ts';
+import { featureRouter } from '@shop/shared/metrics';
 
 export function productRoutes(pool: pg.Pool): Router {
-  const router = Router();
+  const router = featureRouter();
 
   router.post('/', async (req, res) => {
     const input = createProductBody.parse(req.body);

@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { idParams, notFound } from '@shop/shared/http';
 import { getProduct } from './get-product.ts';
 import { listProducts } from './list-products.ts';
+import { featureRouter } from '@shop/shared/metrics';
 
 const listQuery = z.object({
   category: z.string().min(1).max(100).optional(),
@@ -12,7 +13,7 @@ const listQuery = z.object({
 });
 
 export function productRoutes(pool: pg.Pool): Router {
-  const router = Router();
+  const router = featureRouter();
 
   router.get('/', async (req, res) => {
     res.json(await listProducts(pool, listQuery.parse(req.query)));

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { Router as createRouter } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -10,10 +10,25 @@ export interface HttpMetrics {
   router: Router;
 }
 
+/**
+ * A router for one feature (mounted with `app.use('/api/x', router)`). It notes its mount path for
+ * the metrics, because Express has already reset `req.baseUrl` when an error leaves the router.
+ */
+export function featureRouter(): Router {
+  const router = createRouter();
+  router.use((req, res, next) => {
+    res.locals.mountPath = req.baseUrl;
+    next();
+  });
+  return router;
+}
+
 /** The route pattern, not the raw path, so ids do not blow up label cardinality. */
-function routeOf(req: Request): string {
+function routeOf(req: Request, res: Response): string {
   const pattern = req.route?.path as string | undefined;
-  return pattern === undefined ? 'unmatched' : `${req.baseUrl}${pattern === '/' ? '' : pattern}` || '/';
+  if (pattern === undefined) return 'unmatched';
+  const mount = (res.locals.mountPath as string | undefined) ?? req.baseUrl;
+  return `${mount}${pattern === '/' ? '' : pattern}` || '/';
 }
 
 export function createHttpMetrics(service: string): HttpMetrics {
@@ -33,7 +48,7 @@ export function createHttpMetrics(service: string): HttpMetrics {
   const middleware: RequestHandler = (req, res, next) => {
     const stop = duration.startTimer();
     res.on('finish', () => {
-      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
+      const labels = { method: req.method, route: routeOf(req, res), status: String(res.statusCode) };
       requests.inc(labels);
       stop(labels);
     });
