@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { aggregateTypeOf, CURRENT_SCHEMA_VERSION, type EventPayload, type EventType } from '@shop/shared/events';
+import { aggregateTypeOf, CURRENT_SCHEMA_VERSION, eventPayloadSchemas, type EventPayload, type EventType } from '@shop/shared/events';
 
 export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; payload: EventPayload<T> } }[EventType];
 
@@ -21,8 +21,16 @@ export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): P
       events.map((e) => aggregateTypeOf[e.type]),
       events.map((e) => String(e.aggregateId)),
       events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.payload)),
+      events.map((e) => JSON.stringify(checked(e))),
       CURRENT_SCHEMA_VERSION,
     ],
   );
+}
+
+/** Checked against the shared schema the projector decodes with: never publish what it would refuse. */
+function checked(event: NewEvent): unknown {
+  const result = eventPayloadSchemas[event.type].safeParse(event.payload);
+  // A bug of ours, not bad input: must surface as a 500, never as the client's 400.
+  if (!result.success) throw new Error(`${event.type} payload does not match its schema: ${result.error.message}`);
+  return result.data;
 }
