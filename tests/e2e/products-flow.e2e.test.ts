@@ -77,6 +77,28 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
     expect(updated).toEqual({ productId: created.body.productId, name: 'Kettle', category: 'kitchen', price: 31.25, stock: 9 });
   });
 
+  it('an order and its cancel move the product stock on the read side', async () => {
+    const created = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Teapot',
+      category: 'kitchen',
+      price: 29.99,
+      stock: 10,
+    });
+    const url = `${queryApi(stack)}/api/products/${created.body.productId}`;
+    const stockIs = (n: number) =>
+      eventually(async () => ((await getIfFound(url)) as { stock: number } | undefined)?.stock === n || undefined);
+
+    const placed = await postJson(`${commandApi(stack)}/api/orders`, {
+      customerId: 1,
+      items: [{ productId: created.body.productId, quantity: 2, price: 29.99 }],
+    });
+    expect(placed.status).toBe(201);
+    await stockIs(8);
+    const cancelled = await fetch(`${commandApi(stack)}/api/orders/${placed.body.orderId}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    await stockIs(10);
+  });
+
   it('a bad request is a 400 with the offending fields and writes nothing', async () => {
     const before = await write.query(`SELECT count(*)::int AS n FROM outbox`);
     const res = await postJson(`${commandApi(stack)}/api/products`, { name: '', category: 'x', price: -1, stock: 1.5 });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { aggregateTypeOf, CURRENT_SCHEMA_VERSION, eventPayloadSchemas, type EventPayload, type EventType } from '@shop/shared/events';
+import {
+  aggregateTypeOf,
+  CURRENT_SCHEMA_VERSION,
+  eventPayloadSchemas,
+  type EventPayload,
+  type EventType,
+} from '@shop/shared/events';
 
 export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; payload: EventPayload<T> } }[EventType];
 

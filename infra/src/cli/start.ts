@@ -11,7 +11,7 @@ await runCli(async () => {
   await startStack(config, (line) => console.log(line));
   const urls = Object.fromEntries(serviceSpecs(config).map((s) => [s.name, s.publicUrl]));
   console.log(`\nall healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  command API   ${urls['command-api']}   (POST /api/products, PATCH /api/products/:id)`);
+  console.log(`  command API   ${urls['command-api']}   (POST /api/products, /api/orders)`);
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/products/:id)`);
   console.log(`  projector     ${urls['projector']}/health`);
   console.log(`  debezium      ${debeziumHealthUrl(config)}`);
