@@ -1,12 +1,31 @@
 import { z } from 'zod';
 import { logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
+
+/** `all` or a comma-separated list of shard numbers this instance consumes. */
+const shards = z
+  .string()
+  .default('all')
+  .transform((value, ctx) => {
+    if (value === 'all') return ALL_SHARDS;
+    const list = value.split(',').map((s) => Number(s.trim()));
+    if (list.some((n) => !Number.isInteger(n) || n < 0 || n >= SHARD_COUNT)) {
+      ctx.addIssue({ code: 'custom', message: `shards are integers from 0 to ${SHARD_COUNT - 1}, or "all"` });
+      return z.NEVER;
+    }
+    return [...new Set(list)].sort((a, b) => a - b);
+  });
 
 const schema = z.object({
   PROJECTOR_PORT: port(8082),
   READ_DB_NAME: z.string().min(1).default('shop_read'),
+  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   ...postgresEnv,
   ...rabbitEnv,
-  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(100),
+  PROJECTOR_SHARDS: shards,
+  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+  PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(9).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: logLevel,
 });

@@ -9,8 +9,16 @@ describe('projector config', () => {
       READ_DB_NAME: 'shop_read',
       EVENTS_EXCHANGE: 'shop.events',
       PROJECTOR_QUEUE: 'shop.projector',
-      PROJECTOR_PREFETCH: 100,
+      PROJECTOR_PREFETCH: 500,
+      PROJECTOR_BATCH_SIZE: 200,
+      PROJECTOR_SHARDS: [0, 1, 2, 3, 4, 5, 6, 7],
     });
+  });
+
+  it('reads a shard list and refuses shards out of range', () => {
+    expect(loadConfig({ PROJECTOR_SHARDS: '3, 1,1' }).PROJECTOR_SHARDS).toEqual([1, 3]);
+    expect(() => loadConfig({ PROJECTOR_SHARDS: '8' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PROJECTOR_SHARDS: 'one' })).toThrow(ConfigError);
   });
 
   it('reads overrides and rejects a non-numeric prefetch', () => {

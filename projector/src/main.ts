@@ -4,10 +4,10 @@ import { createPool, migrate } from '@shop/shared/db';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
 import { loadConfig } from './config.ts';
-import { createMessageHandler } from './handle-message.ts';
+import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer } from './http/health-server.ts';
-import { startConsumer } from './messaging/consumer.ts';
-import { newStats } from './stats.ts';
+import { createProjectorMetrics } from './http/metrics.ts';
+import { startConsumer, type Consumer } from './messaging/consumer.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -19,17 +19,21 @@ async function main() {
     const databaseUrl = postgresUrl(config, config.READ_DB_NAME);
     await migrate(databaseUrl, migrationsDir, log);
 
-    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector');
-    const stats = newStats();
-    const consumer = startConsumer({
+    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
+    let consumer: Consumer | undefined;
+    const metrics = createProjectorMetrics(async () => consumer?.deadLetterDepth());
+    consumer = startConsumer({
       url: rabbitUrl(config),
       names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
+      shards: config.PROJECTOR_SHARDS,
       prefetch: config.PROJECTOR_PREFETCH,
+      batchSize: config.PROJECTOR_BATCH_SIZE,
       maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
       log,
-      handle: createMessageHandler(pool, log, stats),
+      handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS }),
+      onDeadLetter: () => metrics.recordDeadLetter(),
     });
-    const health = createHealthServer(pool, consumer, stats).listen(config.PROJECTOR_PORT);
+    const health = createHealthServer(pool, consumer, metrics).listen(config.PROJECTOR_PORT);
     log.info({ port: config.PROJECTOR_PORT }, 'projector health endpoint listening');
 
     onShutdownSignal(log, async () => {

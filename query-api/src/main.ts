@@ -12,7 +12,7 @@ async function main() {
     const config = loadConfig();
     const log = createLogger('query-api', config.LOG_LEVEL);
     // The read schema belongs to the projector, which migrates it; this service only reads.
-    const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api');
+    const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     await serveUntilSignal(createApp({ pool, log }), config.QUERY_API_PORT, log, () => pool.end());
   } catch (err) {
     exitOnStartupError(bootLog, err);

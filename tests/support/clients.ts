@@ -35,3 +35,9 @@ export async function getIfFound(url: string): Promise<unknown> {
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return res.json();
 }
+
+/** The projector's counters from its /health (reset when it restarts). */
+export async function projectorStats(stack: StackConfig, port = stack.PROJECTOR_PORT) {
+  const res = await fetch(`http://127.0.0.1:${port}/health`);
+  return (await res.json()) as { processed: number; duplicates: number; deadLettered: number; status: string };
+}

@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { deadLetterExchangeOf, deadLetterQueueOf, declareTopology } from '@shop/shared/messaging';
+import { declareTopology, deleteTopology } from '@shop/shared/messaging';
 import type { StackConfig } from '../stack-config.ts';
 
 const names = (config: StackConfig) => ({ exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE });
@@ -27,12 +27,4 @@ export async function isRabbitReachable(config: StackConfig): Promise<boolean> {
 export const declareStackTopology = (config: StackConfig) => withChannel(config, (ch) => declareTopology(ch, names(config)));
 
 /** Removes the stack's exchanges and queues (messages included): the test stack starts from nothing. */
-export async function deleteStackTopology(config: StackConfig): Promise<void> {
-  const n = names(config);
-  await withChannel(config, async (ch) => {
-    await ch.deleteQueue(n.queue);
-    await ch.deleteQueue(deadLetterQueueOf(n));
-    await ch.deleteExchange(n.exchange);
-    await ch.deleteExchange(deadLetterExchangeOf(n));
-  });
-}
+export const deleteStackTopology = (config: StackConfig) => withChannel(config, (ch) => deleteTopology(ch, names(config)));

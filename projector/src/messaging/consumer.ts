@@ -1,51 +1,68 @@
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { declareTopology, type TopologyNames } from '@shop/shared/messaging';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  deadLetterExchangeOf,
+  deadLetterQueueOf,
+  declareTopology,
+  shardQueueOf,
+  type TopologyNames,
+} from '@shop/shared/messaging';
 import type { Logger } from '@shop/shared/log';
-
-export type MessageHandler = (msg: ConsumeMessage) => Promise<'ack' | 'requeue' | 'dead-letter'>;
+import { TransientFailure, type Verdict } from '../handle-batch.ts';
+import { publishDeadLetter } from './dead-letter.ts';
 
 export interface ConsumerOptions {
   url: string;
   names: TopologyNames;
+  shards: number[];
   prefetch: number;
+  batchSize: number;
   maxDelayMs: number;
   log: Logger;
-  handle: MessageHandler;
+  handleBatch: (messages: ConsumeMessage[]) => Promise<Verdict[]>;
+  onDeadLetter: () => void;
 }
 
 export interface Consumer {
   isConnected(): boolean;
+  deadLetterDepth(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
+interface Session {
+  connection: ChannelModel;
+  confirm: ConfirmChannel;
+  closed: boolean;
+}
+
 /**
- * Consumes the projector queue and keeps doing so across broker restarts (reconnect with
- * exponential backoff). Messages are handled strictly one after another, in delivery order,
- * and settled only after the handler's transaction has committed.
+ * Consumes the shard queues, one channel each, and keeps doing so across broker restarts
+ * (reconnect with exponential backoff). Per shard, messages are handled in delivery order, in
+ * batches of what has arrived (up to batchSize), each settled only after its transaction commits.
  */
 export function startConsumer(opts: ConsumerOptions): Consumer {
-  let connection: ChannelModel | undefined;
-  let channel: Channel | undefined;
+  let session: Session | undefined;
   let closing = false;
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  let queue: Promise<void> = Promise.resolve();
+  const loops = new Set<Promise<void>>();
 
   const connect = async () => {
     if (closing) return;
+    let connection: ChannelModel | undefined;
     try {
       connection = await amqp.connect(opts.url, { clientProperties: { connection_name: 'projector' } });
+      const current: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
       connection.on('error', (err: unknown) => opts.log.warn({ err }, 'rabbitmq connection error'));
-      connection.on('close', () => scheduleReconnect('connection closed'));
-      channel = await connection.createChannel();
-      await declareTopology(channel, opts.names);
-      await channel.prefetch(opts.prefetch);
-      const ch = channel;
-      await ch.consume(opts.names.queue, (msg) => {
-        if (msg) queue = queue.then(() => settle(ch, msg));
+      connection.on('close', () => {
+        current.closed = true;
+        scheduleReconnect('connection closed');
       });
+      await declareTopology(current.confirm, opts.names);
+      for (const shard of opts.shards) await consumeShard(current, shard);
+      session = current;
       attempt = 0;
-      opts.log.info({ queue: opts.names.queue, prefetch: opts.prefetch }, 'consuming');
+      opts.log.info({ shards: opts.shards, prefetch: opts.prefetch, batchSize: opts.batchSize }, 'consuming');
     } catch (err) {
       opts.log.warn({ err }, 'cannot consume from rabbitmq');
       await connection?.close().catch(() => undefined);
@@ -53,21 +70,72 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
     }
   };
 
-  const settle = async (ch: Channel, msg: ConsumeMessage) => {
-    try {
-      const verdict = await opts.handle(msg);
-      if (verdict === 'ack') ch.ack(msg);
-      else ch.nack(msg, false, verdict === 'requeue');
-    } catch (err) {
-      // The channel died while we worked: the broker redelivers the message, the inbox absorbs it.
-      opts.log.warn({ err }, 'could not settle message');
+  const consumeShard = async (current: Session, shard: number) => {
+    const queue = shardQueueOf(opts.names, shard);
+    const channel = await current.connection.createChannel();
+    await channel.prefetch(opts.prefetch);
+    const buffer: ConsumeMessage[] = [];
+    let running = false;
+    const drain = async () => {
+      running = true;
+      try {
+        while (buffer.length > 0 && !current.closed && !closing) {
+          await processBatch(current, channel, queue, buffer.splice(0, opts.batchSize));
+        }
+      } catch (err) {
+        // The channel or connection died mid-batch: unsettled messages come back, the inbox absorbs repeats.
+        opts.log.warn({ err, queue }, 'batch abandoned');
+        buffer.length = 0;
+      } finally {
+        running = false;
+      }
+    };
+    await channel.consume(queue, (msg) => {
+      if (!msg) return;
+      buffer.push(msg);
+      if (!running && !closing) {
+        const loop = drain();
+        loops.add(loop);
+        void loop.finally(() => loops.delete(loop));
+      }
+    });
+  };
+
+  const processBatch = async (current: Session, channel: Channel, queue: string, batch: ConsumeMessage[]) => {
+    for (let retry = 0; ; retry++) {
+      try {
+        const verdicts = await opts.handleBatch(batch);
+        await settle(current, channel, queue, batch, verdicts);
+        return;
+      } catch (err) {
+        if (!(err instanceof TransientFailure) || current.closed || closing) throw err;
+        const delay = Math.min(opts.maxDelayMs, 200 * 2 ** retry);
+        opts.log.warn({ err: err.message, queue, delayMs: delay }, 'read database unavailable; retrying batch');
+        await sleep(delay);
+      }
+    }
+  };
+
+  const settle = async (current: Session, channel: Channel, queue: string, batch: ConsumeMessage[], verdicts: Verdict[]) => {
+    if (verdicts.every((v) => v.action === 'ack')) {
+      channel.ack(batch[batch.length - 1]!, true);
+      return;
+    }
+    for (const verdict of verdicts) {
+      if (verdict.action === 'ack') channel.ack(verdict.msg);
+      else if (verdict.action === 'requeue') channel.nack(verdict.msg, false, true);
+      else {
+        await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), verdict.msg, queue, verdict.reason);
+        channel.ack(verdict.msg);
+        opts.onDeadLetter();
+        opts.log.warn({ queue, reason: verdict.reason, routingKey: verdict.msg.fields.routingKey }, 'dead-lettered');
+      }
     }
   };
 
   const scheduleReconnect = (reason: string) => {
     if (closing || reconnectTimer) return;
-    connection = undefined;
-    channel = undefined;
+    session = undefined;
     const delay = Math.min(opts.maxDelayMs, 200 * 2 ** attempt++);
     opts.log.warn({ reason, delayMs: delay }, 'reconnecting to rabbitmq');
     reconnectTimer = setTimeout(() => {
@@ -79,12 +147,20 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
   void connect();
 
   return {
-    isConnected: () => channel !== undefined,
+    isConnected: () => session !== undefined && !session.closed,
+    deadLetterDepth: async () => {
+      if (!session || session.closed) return undefined;
+      // A channel of its own: a failed check closes the channel it ran on.
+      const channel = await session.connection.createChannel().catch(() => undefined);
+      const ok = await channel?.checkQueue(deadLetterQueueOf(opts.names)).catch(() => undefined);
+      await channel?.close().catch(() => undefined);
+      return ok?.messageCount;
+    },
     close: async () => {
       closing = true;
       clearTimeout(reconnectTimer);
-      await queue;
-      await connection?.close().catch(() => undefined);
+      await Promise.allSettled([...loops]);
+      await session?.connection.close().catch(() => undefined);
     },
   };
 }

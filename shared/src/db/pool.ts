@@ -1,8 +1,15 @@
 import pg from 'pg';
 
 // Postgres numeric (money) comes back as a string; keep it exact and let callers convert.
-export function createPool(connectionString: string, max: number, applicationName: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5_000 });
+/** `searchPath` names the schema unqualified table names resolve to (the read side's is `read`). */
+export function createPool(connectionString: string, max: number, applicationName: string, searchPath?: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5_000,
+    ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
+  });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

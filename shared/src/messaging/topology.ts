@@ -3,22 +3,31 @@ import type { Channel } from 'amqplib';
 export interface TopologyNames {
   /** Topic exchange Debezium Server publishes every record to (routing key = Debezium topic name). */
   exchange: string;
-  /** The projector's work queue. */
+  /** Prefix of the projector's shard queues (`<queue>.0` … `<queue>.7`) and its dead-letter queue. */
   queue: string;
 }
 
-/** Outbox events are routed to topics `outbox.event.<aggregatetype>`; heartbeats and other records go unrouted. */
-export const OUTBOX_BINDING_KEY = 'outbox.event.#';
+/**
+ * Outbox events are routed `outbox.event.<aggregatetype>.<shard>`; the shard is a stable hash of
+ * the aggregate computed by the outbox's trigger (command-api/migrations/004_outbox_route.sql,
+ * which must use the same count). Heartbeats and other records match no binding and are dropped.
+ */
+export const SHARD_COUNT = 8;
+export const ALL_SHARDS = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 
-/** Deliveries of one message before RabbitMQ dead-letters it (quorum queue delivery limit). */
-export const DELIVERY_LIMIT = 5;
-
+export const shardQueueOf = (names: TopologyNames, shard: number) => `${names.queue}.${shard}`;
+export const shardBindingKey = (shard: number) => `outbox.event.*.${shard}`;
 export const deadLetterExchangeOf = (names: TopologyNames) => `${names.exchange}.dlx`;
 export const deadLetterQueueOf = (names: TopologyNames) => `${names.queue}.dlq`;
 
+/** Deliveries of one message before RabbitMQ itself dead-letters it (a consumer that crashes on it every time). */
+export const DELIVERY_LIMIT = 10;
+
 /**
- * Declares the exchange, the projector queue and its dead-letter path. Idempotent; run before
- * Debezium Server starts (its sink never declares the exchange) and again by every consumer.
+ * Declares the exchange, one quorum queue per shard (single active consumer, so one consumer at a
+ * time applies a shard's events, in order, however many projectors run) and the dead-letter path.
+ * Idempotent; run before Debezium Server starts (its sink never declares the exchange) and by
+ * every consumer.
  */
 export async function declareTopology(channel: Channel, names: TopologyNames): Promise<void> {
   const dlx = deadLetterExchangeOf(names);
@@ -26,9 +35,25 @@ export async function declareTopology(channel: Channel, names: TopologyNames): P
   await channel.assertExchange(dlx, 'fanout', { durable: true });
   await channel.assertQueue(deadLetterQueueOf(names), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(deadLetterQueueOf(names), dlx, '');
-  await channel.assertQueue(names.queue, {
-    durable: true,
-    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': DELIVERY_LIMIT, 'x-dead-letter-exchange': dlx },
-  });
-  await channel.bindQueue(names.queue, names.exchange, OUTBOX_BINDING_KEY);
+  for (const shard of ALL_SHARDS) {
+    const queue = shardQueueOf(names, shard);
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-single-active-consumer': true,
+        'x-delivery-limit': DELIVERY_LIMIT,
+        'x-dead-letter-exchange': dlx,
+      },
+    });
+    await channel.bindQueue(queue, names.exchange, shardBindingKey(shard));
+  }
+}
+
+/** Removes everything declareTopology declares, messages included. */
+export async function deleteTopology(channel: Channel, names: TopologyNames): Promise<void> {
+  for (const shard of ALL_SHARDS) await channel.deleteQueue(shardQueueOf(names, shard));
+  await channel.deleteQueue(deadLetterQueueOf(names));
+  await channel.deleteExchange(names.exchange);
+  await channel.deleteExchange(deadLetterExchangeOf(names));
 }

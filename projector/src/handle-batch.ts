@@ -1,0 +1,75 @@
+import type { ConsumeMessage } from 'amqplib';
+import type pg from 'pg';
+import { withTransaction } from '@shop/shared/db';
+import { decodeEvent, type KnownEvent } from '@shop/shared/events';
+import type { Logger } from '@shop/shared/log';
+import { applyBatch } from './projection/apply-batch.ts';
+import { isTransient } from './projection/transient.ts';
+import type { ProjectorMetrics } from './http/metrics.ts';
+
+export type Verdict =
+  | { msg: ConsumeMessage; action: 'ack' }
+  | { msg: ConsumeMessage; action: 'requeue' }
+  | { msg: ConsumeMessage; action: 'dead-letter'; reason: string };
+
+/** The read database is down or busy: retry the same batch later, settling nothing. */
+export class TransientFailure extends Error {
+  constructor(cause: unknown) {
+    super(`read database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'TransientFailure';
+  }
+}
+
+export interface BatchHandlerDeps {
+  pool: pg.Pool;
+  log: Logger;
+  metrics: ProjectorMetrics;
+  /** Attempts (deliveries) after which a message that keeps failing is dead-lettered by us, with its error. */
+  maxAttempts: number;
+}
+
+/**
+ * One batch from one shard queue: decode, then inbox + projections of all of it in one
+ * transaction. Messages that cannot be decoded, or carry an event type or schema version this
+ * build does not know, are dead-lettered (parked) with the reason; retrying cannot help them.
+ * If the transaction fails for a reason other than the database being away, the events are
+ * retried one by one to find the culprit, which is requeued until its attempts run out.
+ */
+export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHandlerDeps) {
+  return async (messages: ConsumeMessage[]): Promise<Verdict[]> => {
+    const verdicts: Verdict[] = [];
+    const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
+    for (const msg of messages) {
+      const result = decodeEvent(msg.properties.headers ?? {}, msg.content);
+      if (result.kind === 'event') decoded.push({ msg, event: result.event });
+      else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
+    }
+    try {
+      await applyAndCount(decoded.map((d) => d.event));
+      verdicts.push(...decoded.map((d) => ({ msg: d.msg, action: 'ack' as const })));
+    } catch (err) {
+      if (isTransient(err)) throw new TransientFailure(err);
+      log.warn({ err, size: decoded.length }, 'batch failed; applying its events one by one');
+      for (const d of decoded) verdicts.push(await applyAlone(d));
+    }
+    return verdicts;
+  };
+
+  async function applyAndCount(events: KnownEvent[]) {
+    const outcome = await withTransaction(pool, (client) => applyBatch(client, events));
+    metrics.recordBatch(events, outcome);
+  }
+
+  async function applyAlone({ msg, event }: { msg: ConsumeMessage; event: KnownEvent }): Promise<Verdict> {
+    try {
+      await applyAndCount([event]);
+      return { msg, action: 'ack' };
+    } catch (err) {
+      if (isTransient(err)) throw new TransientFailure(err);
+      const attempt = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+      const reason = `projection failed (attempt ${attempt} of ${maxAttempts}): ${err instanceof Error ? err.message : String(err)}`;
+      log.error({ err, eventId: event.id, type: event.type, attempt }, 'event failed to project');
+      return attempt >= maxAttempts ? { msg, action: 'dead-letter', reason } : { msg, action: 'requeue' };
+    }
+  }
+}

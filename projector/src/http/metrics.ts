@@ -1,0 +1,69 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { KnownEvent } from '@shop/shared/events';
+import type { BatchOutcome } from '../projection/apply-batch.ts';
+
+/** What the projector reports at /metrics and /health. */
+export interface ProjectorMetrics {
+  registry: Registry;
+  recordBatch(events: KnownEvent[], outcome: BatchOutcome): void;
+  recordDeadLetter(): void;
+  snapshot(): {
+    processed: number;
+    duplicates: number;
+    deadLettered: number;
+    lastEventId: string | null;
+    lastEventAt: string | null;
+  };
+}
+
+export function createProjectorMetrics(deadLetterDepth: () => Promise<number | undefined>): ProjectorMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'projector' });
+  collectDefaultMetrics({ register: registry });
+  const events = new Counter({
+    name: 'projector_events_total',
+    help: 'Events handled, by outcome (applied, duplicate, dead_lettered)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'projector_batch_size',
+    help: 'Events per committed batch',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [registry],
+  });
+  const lastEvent = new Gauge({
+    name: 'projector_last_event_timestamp_seconds',
+    help: 'Occurred-at of the newest event applied',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'projector_dead_letter_messages',
+    help: 'Messages waiting in the dead-letter queue',
+    registers: [registry],
+    async collect() {
+      const depth = await deadLetterDepth();
+      if (depth !== undefined) this.set(depth);
+    },
+  });
+
+  const totals = { processed: 0, duplicates: 0, deadLettered: 0 };
+  let newest: KnownEvent | undefined;
+  return {
+    registry,
+    recordBatch(batch, outcome) {
+      totals.processed += outcome.applied;
+      totals.duplicates += outcome.duplicates;
+      events.inc({ outcome: 'applied' }, outcome.applied);
+      events.inc({ outcome: 'duplicate' }, outcome.duplicates);
+      batchSize.observe(batch.length);
+      for (const event of batch) if (!newest || event.occurredAt >= newest.occurredAt) newest = event;
+      if (newest) lastEvent.set(newest.occurredAt.getTime() / 1000);
+    },
+    recordDeadLetter() {
+      totals.deadLettered += 1;
+      events.inc({ outcome: 'dead_lettered' });
+    },
+    snapshot: () => ({ ...totals, lastEventId: newest?.id ?? null, lastEventAt: newest?.occurredAt.toISOString() ?? null }),
+  };
+}

@@ -1,0 +1,34 @@
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+
+/** Headers a dead letter carries besides the original ones (the list/re-drive command reads them). */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'x-projector-reason',
+  routingKey: 'x-original-routing-key',
+  queue: 'x-original-queue',
+  at: 'x-dead-lettered-at',
+} as const;
+
+/**
+ * Publishes the message to the dead-letter exchange with the reason, and waits for the broker's
+ * confirm; only then may the caller ack the original, so a dead letter is never lost in between.
+ */
+export async function publishDeadLetter(
+  channel: ConfirmChannel,
+  exchange: string,
+  msg: ConsumeMessage,
+  queue: string,
+  reason: string,
+): Promise<void> {
+  const headers = {
+    ...msg.properties.headers,
+    [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 1000),
+    [DEAD_LETTER_HEADERS.routingKey]: msg.fields.routingKey,
+    [DEAD_LETTER_HEADERS.queue]: queue,
+    [DEAD_LETTER_HEADERS.at]: new Date().toISOString(),
+  };
+  await new Promise<void>((resolve, reject) => {
+    channel.publish(exchange, '', msg.content, { headers, persistent: true, contentType: msg.properties.contentType }, (err) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+    );
+  });
+}

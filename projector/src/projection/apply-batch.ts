@@ -1,0 +1,35 @@
+import type pg from 'pg';
+import type { KnownEvent } from '@shop/shared/events';
+import { addCategoryRevenue, addCustomerValue, addProductSales } from '../read-models/aggregates.ts';
+import { addPlacedHours, subtractCancelledHours } from '../read-models/hourly-sales.ts';
+import { recordNewEvents } from '../read-models/inbox.ts';
+import { upsertCancelledOrders, upsertPlacedOrders } from '../read-models/orders.ts';
+import { upsertProducts } from '../read-models/products.ts';
+import { planEvents } from './plan.ts';
+
+export interface BatchOutcome {
+  applied: number;
+  duplicates: number;
+}
+
+/**
+ * Applies a batch on the caller's transaction: the inbox first (so only events not seen before
+ * count), then every read model. The caller commits, then acks.
+ */
+export async function applyBatch(client: pg.PoolClient, events: KnownEvent[]): Promise<BatchOutcome> {
+  if (events.length === 0) return { applied: 0, duplicates: 0 };
+  const fresh = await recordNewEvents(client, events);
+  const seen = new Set<string>();
+  const newEvents = events.filter((e) => fresh.has(e.id) && !seen.has(e.id) && seen.add(e.id));
+  const plan = planEvents(newEvents);
+
+  await upsertProducts(client, plan.products);
+  await upsertPlacedOrders(client, plan.placements);
+  await addPlacedHours(client, plan.placements);
+  await upsertCancelledOrders(client, plan.cancellations);
+  await subtractCancelledHours(client, plan.cancellations);
+  await addProductSales(client, plan.productSales);
+  await addCategoryRevenue(client, plan.categoryRevenue);
+  await addCustomerValue(client, plan.customerValue);
+  return { applied: newEvents.length, duplicates: events.length - newEvents.length };
+}

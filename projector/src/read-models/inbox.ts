@@ -1,0 +1,26 @@
+import type pg from 'pg';
+import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
+
+/**
+ * Records the batch's events in the inbox, in batch order; returns the ids that were new.
+ * Ids already there (duplicates, redeliveries) are left out, so they are not applied again.
+ */
+export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ event_id: string }>(
+    /* sql */ `INSERT INTO processed_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at)
+               SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.occurred_at
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                      WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, n)
+                ORDER BY e.n
+               ON CONFLICT (event_id) DO NOTHING
+               RETURNING event_id`,
+    [
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => aggregateTypeOf[e.type]),
+      events.map((e) => e.aggregateId),
+      events.map((e) => e.occurredAt),
+    ],
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
