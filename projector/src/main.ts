@@ -20,9 +20,10 @@ async function main() {
     await migrate(databaseUrl, migrationsDir, log);
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
-    let consumer: Consumer | undefined;
-    const metrics = createProjectorMetrics(async () => consumer?.deadLetterDepth());
-    consumer = startConsumer({
+    // The metrics ask the consumer for the dead-letter depth; the consumer reports into the metrics.
+    const dlqDepth = { read: async (): Promise<number | undefined> => undefined };
+    const metrics = createProjectorMetrics(() => dlqDepth.read());
+    const consumer: Consumer = startConsumer({
       url: rabbitUrl(config),
       names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
       shards: config.PROJECTOR_SHARDS,
@@ -33,6 +34,7 @@ async function main() {
       handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS }),
       onDeadLetter: () => metrics.recordDeadLetter(),
     });
+    dlqDepth.read = () => consumer.deadLetterDepth();
     const health = createHealthServer(pool, consumer, metrics).listen(config.PROJECTOR_PORT);
     log.info({ port: config.PROJECTOR_PORT }, 'projector health endpoint listening');
 
