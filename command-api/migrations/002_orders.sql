@@ -6,7 +6,8 @@ CREATE TABLE orders (
   customer_id  integer NOT NULL CHECK (customer_id > 0),
   status       text NOT NULL CHECK (status IN ('placed', 'cancelled')),
   total        numeric(16, 2) NOT NULL CHECK (total >= 0),
-  placed_at    timestamptz NOT NULL DEFAULT now(),
+  -- Millisecond precision: the events carry these instants as JSON (ISO 8601, milliseconds).
+  placed_at    timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   cancelled_at timestamptz,
   CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL))
 );

@@ -16,6 +16,10 @@ const schema = z.object({
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   READ_DB_NAME: z.string().min(1).default('shop_read'),
   ...rabbitEnv,
+  RABBITMQ_PRIVATE_NODE: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
   PROJECTOR_SHARDS: z.string().default('all'),
   PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(500),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(200),
@@ -78,8 +82,9 @@ export function testStackConfig(): StackConfig {
       STACK_DIR: '.stack/test',
       PG_FSYNC: 'off',
       LOG_LEVEL: 'info',
-      RABBITMQ_HOST: process.env.RABBITMQ_HOST,
-      RABBITMQ_PORT: process.env.RABBITMQ_PORT,
+      // A broker node of its own: tests restart it, and it cannot collide with the system broker.
+      RABBITMQ_PRIVATE_NODE: 'cqrs_test',
+      RABBITMQ_PORT: '5673',
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
     }),
   );

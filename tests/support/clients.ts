@@ -41,3 +41,21 @@ export async function projectorStats(stack: StackConfig, port = stack.PROJECTOR_
   const res = await fetch(`http://127.0.0.1:${port}/health`);
   return (await res.json()) as { processed: number; duplicates: number; deadLettered: number; status: string };
 }
+
+/** Waits until every event in the write side's outbox has been applied by the projector. */
+export async function waitUntilProjected(stack: StackConfig, timeoutMs = 30_000): Promise<void> {
+  const write = await connect(stack, stack.WRITE_DB_NAME);
+  const read = await connect(stack, stack.READ_DB_NAME);
+  try {
+    await eventually(async () => {
+      const ids = (await write.query('SELECT id FROM outbox')).rows.map((r) => r.id as string);
+      const { rows } = await read.query('SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = ANY($1::uuid[])', [
+        ids,
+      ]);
+      return rows[0].n === ids.length ? true : undefined;
+    }, timeoutMs);
+  } finally {
+    await write.end();
+    await read.end();
+  }
+}

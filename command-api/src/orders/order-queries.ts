@@ -64,7 +64,8 @@ export async function orderItems(client: pg.PoolClient, orderId: number): Promis
 
 export async function markCancelled(client: pg.PoolClient, orderId: number): Promise<Date> {
   const { rows } = await client.query<{ cancelled_at: Date }>(
-    /* sql */ `UPDATE orders SET status = 'cancelled', cancelled_at = now() WHERE id = $1::int RETURNING cancelled_at`,
+    /* sql */ `UPDATE orders SET status = 'cancelled', cancelled_at = date_trunc('milliseconds', now())
+                WHERE id = $1::int RETURNING cancelled_at`,
     [orderId],
   );
   return rows[0]!.cancelled_at;

@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { StackConfig } from '../stack-config.ts';
 import { isAlive, logFile, recordPid, runningPid, stopRecorded, tailLog, type StackDirs } from './processes.ts';
+import { systemUser } from './system-user.ts';
 import { waitUntil } from './wait-until.ts';
 
 export const POSTGRES = 'postgres';
@@ -24,13 +25,10 @@ export function findPostgresBin(): string | undefined {
 /** initdb refuses to run as root: as root the cluster belongs to the `postgres` system user. */
 function clusterOwner(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  if (!line)
+  const owner = systemUser('postgres');
+  if (!owner)
     throw new Error('running as root but there is no postgres user to own the cluster: create one (adduser --system postgres)');
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
+  return owner;
 }
 
 function runAsOwner(bin: string, args: string[], owner: ReturnType<typeof clusterOwner>) {

@@ -19,7 +19,10 @@ export async function missingPrerequisites(config: StackConfig, needsMaven: bool
   if (needsMaven && !onPath('mvn'))
     missing.push('Maven (mvn) not found, needed once to fetch Debezium Server: apt-get install maven');
   if (!onPath('tar')) missing.push('tar not found: apt-get install tar');
-  if (!(await isRabbitReachable(config))) {
+  if (config.RABBITMQ_PRIVATE_NODE) {
+    if (!onPath('rabbitmq-server'))
+      missing.push('rabbitmq-server not found (the stack runs a node of its own): apt-get install rabbitmq-server');
+  } else if (!(await isRabbitReachable(config))) {
     missing.push(
       `RabbitMQ not reachable at ${config.RABBITMQ_HOST}:${config.RABBITMQ_PORT} as ${config.RABBITMQ_USER}: apt-get install rabbitmq-server and start it (rabbitmq-server -detached)`,
     );

@@ -11,6 +11,7 @@ import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgr
 import { missingPrerequisites } from './prerequisites.ts';
 import { diedUnexpectedly, logFile, runningPid, stackDirs, stopRecorded, tailLog, type StackDirs } from './processes.ts';
 import { declareStackTopology } from './rabbitmq.ts';
+import { RABBITMQ, startRabbitNode, stopRabbitNode } from './rabbitmq-node.ts';
 import { serviceSpecs, startService } from './services.ts';
 import { isSlotActive } from './slot.ts';
 import { httpOk, waitUntil } from './wait-until.ts';
@@ -51,6 +52,11 @@ export async function startStack(config: StackConfig, progress: Progress): Promi
 
   await step(progress, `postgres (port ${config.PG_PORT}, wal_level=logical)`, () => startPostgres(config, dirs));
   await ensureDatabases(config, [config.WRITE_DB_NAME, config.READ_DB_NAME]);
+  if (config.RABBITMQ_PRIVATE_NODE) {
+    await step(progress, `rabbitmq node ${config.RABBITMQ_PRIVATE_NODE} (port ${config.RABBITMQ_PORT})`, () =>
+      startRabbitNode(config, dirs),
+    );
+  }
   await step(progress, `rabbitmq topology (exchange ${config.EVENTS_EXCHANGE})`, () => declareStackTopology(config));
 
   await startServices(config, dirs, progress);
@@ -79,10 +85,11 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
     if (await stopRecorded(dirs, name)) stopped.push(name);
   }
   if (await stopPostgres(dirs)) stopped.push(POSTGRES);
+  if (await stopRabbitNode(dirs)) stopped.push(RABBITMQ);
   return stopped;
 }
 
-export const STACK_PIECES = [POSTGRES, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
+export const STACK_PIECES = [POSTGRES, RABBITMQ, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
 
 /** Pieces whose process died since the last start are named, with their last log lines, then restarted. */
 function reportCrashed(dirs: StackDirs, progress: Progress) {

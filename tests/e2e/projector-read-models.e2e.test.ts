@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type pg from 'pg';
+import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
+import { connect, waitUntilProjected } from '../support/clients.ts';
+import { runMixedWorkload } from '../support/workload.ts';
+
+const stack = inject('stack');
+
+describe('read models after a mixed workload through the real pipeline', () => {
+  let write: pg.Client;
+  let read: pg.Client;
+
+  beforeAll(async () => {
+    write = await connect(stack, stack.WRITE_DB_NAME);
+    read = await connect(stack, stack.READ_DB_NAME);
+  });
+  afterAll(async () => {
+    await write.end();
+    await read.end();
+  });
+
+  it('every read model equals the same aggregate recomputed from the write database', async () => {
+    const result = await runMixedWorkload(stack, 1, 80);
+    expect(result.orders.length).toBe(80);
+    expect(result.cancelled.length).toBeGreaterThan(5);
+    await waitUntilProjected(stack);
+
+    const comparison = await compareReadModels(write, read);
+    for (const model of comparison) expect(model, model.model).toMatchObject({ differences: [] });
+    const byModel = Object.fromEntries(comparison.map((c) => [c.model, c.writeRows]));
+    expect(byModel.orders).toBeGreaterThanOrEqual(80);
+    expect(byModel.product_sales).toBeGreaterThan(0);
+    expect(byModel.hourly_sales).toBeGreaterThan(0);
+  });
+});
