@@ -1,0 +1,68 @@
+import type { ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
+import { headerText } from '@shop/shared/events';
+import { deadLetterQueueOf, type TopologyNames } from '@shop/shared/messaging';
+import { DEAD_LETTER_HEADERS } from '../messaging/dead-letter.ts';
+
+export interface DeadLetter {
+  eventId: string | undefined;
+  eventType: string | undefined;
+  routingKey: string | undefined;
+  reason: string;
+  deadLetteredAt: string | undefined;
+  body: string;
+}
+
+/** x-death, as RabbitMQ writes it when it dead-letters by itself (delivery limit, rejection). */
+type XDeath = { reason?: string; 'routing-keys'?: string[]; time?: { value?: number } }[];
+
+export function describeDeadLetter(msg: GetMessage): DeadLetter {
+  const headers = msg.properties.headers ?? {};
+  const death = (headers['x-death'] as XDeath | undefined)?.[0];
+  return {
+    eventId: headerText(headers.id),
+    eventType: headerText(headers.eventType),
+    routingKey: headerText(headers[DEAD_LETTER_HEADERS.routingKey]) ?? death?.['routing-keys']?.[0],
+    reason: headerText(headers[DEAD_LETTER_HEADERS.reason]) ?? `rabbitmq: ${death?.reason ?? 'unknown'}`,
+    deadLetteredAt:
+      headerText(headers[DEAD_LETTER_HEADERS.at]) ??
+      (death?.time?.value ? new Date(death.time.value * 1000).toISOString() : undefined),
+    body: msg.content.toString('utf8').slice(0, 500),
+  };
+}
+
+/**
+ * Takes every message now in the dead-letter queue (each at most once), lets `decide` settle it,
+ * and puts back whatever was not settled. Nothing is lost if the process dies midway: unsettled
+ * messages return to the queue when the connection closes.
+ */
+export async function visitDeadLetters(
+  connection: ChannelModel,
+  names: TopologyNames,
+  decide: (msg: GetMessage, channel: ConfirmChannel) => Promise<'keep' | 'settled'>,
+): Promise<void> {
+  const channel = await connection.createConfirmChannel();
+  const queue = deadLetterQueueOf(names);
+  const { messageCount } = await channel.checkQueue(queue);
+  const kept: GetMessage[] = [];
+  for (let i = 0; i < messageCount; i++) {
+    const msg = await channel.get(queue, { noAck: false });
+    if (!msg) break;
+    if ((await decide(msg, channel)) === 'keep') kept.push(msg);
+  }
+  for (const msg of kept) channel.nack(msg, false, true);
+  await channel.close();
+}
+
+/** Publishes the dead letter back to the events exchange under its original routing key, then acks it. */
+export async function redrive(channel: ConfirmChannel, names: TopologyNames, msg: GetMessage): Promise<boolean> {
+  const routingKey = describeDeadLetter(msg).routingKey;
+  if (!routingKey) return false;
+  const headers = Object.fromEntries(Object.entries(msg.properties.headers ?? {}).filter(([key]) => !key.startsWith('x-')));
+  await new Promise<void>((resolve, reject) =>
+    channel.publish(names.exchange, routingKey, msg.content, { headers, persistent: true }, (err) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
+  channel.ack(msg);
+  return true;
+}
