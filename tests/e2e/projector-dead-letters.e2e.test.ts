@@ -36,7 +36,7 @@ const listDeadLetters = () =>
 
 describe('poison messages', () => {
   let read: pg.Client;
-  const ids: Record<string, string> = { invalid: randomUUID(), unknownType: randomUUID(), newerVersion: randomUUID() };
+  const ids = { invalid: randomUUID() as string, unknownType: randomUUID() as string, newerVersion: randomUUID() as string };
 
   beforeAll(async () => {
     read = await connect(stack, stack.READ_DB_NAME);
