@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
 import { runningPid, stackDirs } from '../../infra/src/native/processes.ts';
@@ -29,24 +28,29 @@ describe('projector delivery guarantees', () => {
     await write.end();
   });
 
-  it('the same message delivered twice leaves one row and one inbox entry', async () => {
-    const id = randomUUID();
-    const productId = 2_000_000_001;
+  it('the same message delivered twice more leaves one row and one inbox entry', async () => {
+    const productId = await createProjectedProduct('Twice');
+    const { rows } = await write.query(
+      `SELECT id, payload, occurred_at FROM outbox WHERE aggregateid = $1::text AND type = 'ProductCreated'`,
+      [String(productId)],
+    );
     const event = {
-      id,
+      id: rows[0].id,
       type: 'ProductCreated',
       aggregateType: 'product',
       aggregateId: String(productId),
-      payload: { productId, name: 'Twice', category: 'dup', price: 5, stock: 1 },
+      payload: rows[0].payload,
+      occurredAt: rows[0].occurred_at.toISOString(),
     };
     const before = await projectorStats(stack);
     await publishRaw(stack, [event, event]);
-    await eventually(async () => ((await projectorStats(stack)).duplicates >= before.duplicates + 1 ? true : undefined));
+    await eventually(async () => ((await projectorStats(stack)).duplicates >= before.duplicates + 2 ? true : undefined));
 
-    const rows = await read.query(`SELECT count(*)::int AS n FROM read.products WHERE product_id = $1::int`, [productId]);
-    const inbox = await read.query(`SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = $1::uuid`, [id]);
-    expect(rows.rows[0].n).toBe(1);
+    const products = await read.query(`SELECT count(*)::int AS n FROM read.products WHERE product_id = $1::int`, [productId]);
+    const inbox = await read.query(`SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = $1::uuid`, [event.id]);
+    expect(products.rows[0].n).toBe(1);
     expect(inbox.rows[0].n).toBe(1);
+    expect((await projectorStats(stack)).processed).toBe(before.processed);
   });
 
   it('a redelivered event with the id of one already applied changes nothing', async () => {

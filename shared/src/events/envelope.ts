@@ -48,33 +48,51 @@ export function headerText(value: unknown): string | undefined {
 
 /** Turns one RabbitMQ message (headers + body) into a typed event, or says precisely why not. */
 export function decodeEvent(headers: Record<string, unknown>, body: Buffer): DecodeResult {
-  const envelope = envelopeSchema.safeParse({
-    id: headerText(headers[HEADERS.eventId]),
-    type: headerText(headers[HEADERS.eventType]),
-    version: headerText(headers[HEADERS.schemaVersion]),
-    occurredAt: headerText(headers[HEADERS.occurredAt]),
-    aggregateId: headerText(headers[HEADERS.aggregateId]),
-  });
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    json = NOT_JSON;
+  }
+  return decodeFields(
+    {
+      id: headerText(headers[HEADERS.eventId]),
+      type: headerText(headers[HEADERS.eventType]),
+      version: headerText(headers[HEADERS.schemaVersion]),
+      occurredAt: headerText(headers[HEADERS.occurredAt]),
+      aggregateId: headerText(headers[HEADERS.aggregateId]),
+    },
+    json,
+  );
+}
+
+/** An outbox row as stored in the write database (the rebuild reads the event log from there). */
+export interface OutboxRow {
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  aggregateid: string;
+  payload: unknown;
+}
+
+export function decodeOutboxRow(row: OutboxRow): DecodeResult {
+  const fields = { id: row.id, type: row.type, version: row.schema_version, occurredAt: row.occurred_at, aggregateId: row.aggregateid };
+  return decodeFields(fields, row.payload);
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function decodeFields(fields: Record<keyof z.infer<typeof envelopeSchema>, unknown>, json: unknown): DecodeResult {
+  const envelope = envelopeSchema.safeParse(fields);
   if (!envelope.success) return { kind: 'invalid', reason: `bad headers: ${summarize(envelope.error)}` };
   const { id, type, version, occurredAt, aggregateId } = envelope.data;
 
   if (!isKnownEventType(type)) return { kind: 'unsupported', id, type, version, reason: `unknown event type ${type}` };
   if (version > CURRENT_SCHEMA_VERSION) {
-    return {
-      kind: 'unsupported',
-      id,
-      type,
-      version,
-      reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`,
-    };
+    return { kind: 'unsupported', id, type, version, reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}` };
   }
-
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { kind: 'invalid', reason: 'body is not JSON' };
-  }
+  if (json === NOT_JSON) return { kind: 'invalid', reason: 'body is not JSON' };
   const payload = eventPayloadSchemas[type].safeParse(json);
   if (!payload.success) return { kind: 'invalid', reason: `bad ${type} payload: ${summarize(payload.error)}` };
   return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, payload: payload.data } as KnownEvent };

@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
+import { withTransaction } from '@shop/shared/db';
+import { applyBatch } from '../projection/apply-batch.ts';
+import { outboxExtent, readOutbox } from './outbox-log.ts';
+import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.ts';
+
+export interface RebuildProgress {
+  start(total: number): void;
+  advance(done: number): void;
+  stop(): void;
+}
+
+export interface RebuildReport {
+  events: number;
+  applied: number;
+  /** Events the running projector would park too (unknown type, newer version, invalid): not applied. */
+  skipped: { id: string; reason: string }[];
+}
+
+/**
+ * Rebuilds every read model from the outbox event log into a shadow schema while the live
+ * models keep serving (and the projector keeps projecting), then swaps it in. At the swap the
+ * projector's inbox is locked, the events committed since the snapshot are applied to the shadow,
+ * and the schemas are renamed in the same transaction: nothing is missed or applied twice, and
+ * events the projector receives afterwards are found in the new inbox.
+ */
+export async function rebuildReadModels(deps: { write: pg.Pool; read: pg.Pool; chunkSize: number; progress: RebuildProgress }) {
+  const { write, read, chunkSize, progress } = deps;
+  const report: RebuildReport = { events: 0, applied: 0, skipped: [] };
+  await createShadowSchema(read);
+  const extent = await outboxExtent(write);
+  progress.start(extent.count);
+
+  const apply = (client: pg.PoolClient, rows: OutboxRow[]) => applyToShadow(client, rows, report);
+  const position = await replayOutbox(write, 0, extent.lastPosition, chunkSize, async (rows) => {
+    await withTransaction(read, (client) => apply(client, rows));
+    progress.advance(report.events);
+  });
+  await withTransaction(read, async (client) => {
+    await client.query(/* sql */ `LOCK TABLE read.processed_events IN EXCLUSIVE MODE`);
+    await replayOutbox(write, position, null, chunkSize, (rows) => apply(client, rows));
+    await swapInShadow(client);
+  });
+  await dropRetired(read);
+  progress.stop();
+  return report;
+}
+
+/** Feeds the outbox after `after` (up to `upTo`, or all of it) to `apply` in chunks; returns the last position. */
+async function replayOutbox(
+  write: pg.Pool,
+  after: number,
+  upTo: number | null,
+  chunkSize: number,
+  apply: (rows: OutboxRow[]) => Promise<void>,
+): Promise<number> {
+  let position = after;
+  for (;;) {
+    const rows = await readOutbox(write, position, upTo, chunkSize);
+    if (rows.length === 0) return position;
+    await apply(rows);
+    position = Number(rows[rows.length - 1]!.position);
+  }
+}
+
+async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: RebuildReport) {
+  const events: KnownEvent[] = [];
+  for (const row of rows) {
+    const decoded = decodeOutboxRow(row);
+    if (decoded.kind === 'event') events.push(decoded.event);
+    else report.skipped.push({ id: row.id, reason: decoded.reason });
+  }
+  await client.query(/* sql */ `SET LOCAL search_path = read_rebuild`);
+  const outcome = await applyBatch(client, events);
+  await client.query(/* sql */ `SET LOCAL search_path = read`);
+  report.events += rows.length;
+  report.applied += outcome.applied;
+}
