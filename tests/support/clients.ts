@@ -13,6 +13,8 @@ export async function postJson(url: string, body: unknown) {
 
 export async function connect(stack: StackConfig, database: string): Promise<pg.Client> {
   const client = new pg.Client(pgConnection(stack, database));
+  // Tests restart the database on purpose; a dropped test connection must not fail the run.
+  client.on('error', () => undefined);
   await client.connect();
   return client;
 }
