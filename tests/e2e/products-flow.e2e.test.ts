@@ -40,7 +40,7 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
       stock: 3,
     });
     const { rows } = await write.query(
-      `SELECT type, aggregatetype, aggregateid, payload, schema_version FROM outbox WHERE aggregateid = $1::text`,
+      `SELECT type, aggregatetype, aggregateid, payload, schema_version FROM outbox WHERE aggregatetype = 'product' AND aggregateid = $1::text`,
       [String(created.body.productId)],
     );
     expect(rows).toEqual([

@@ -104,7 +104,10 @@ describe('projector delivery guarantees', () => {
       const product = await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
       expect(product).toMatchObject({ productId, name: 'Survivor' });
 
-      const event = await write.query(`SELECT id FROM outbox WHERE aggregateid = $1::text`, [String(productId)]);
+      const event = await write.query(
+        `SELECT id FROM outbox WHERE aggregatetype = 'product' AND aggregateid = $1::text AND type = 'ProductCreated'`,
+        [String(productId)],
+      );
       const inbox = await read.query(`SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = $1::uuid`, [
         event.rows[0].id,
       ]);
