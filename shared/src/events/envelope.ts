@@ -77,7 +77,13 @@ export interface OutboxRow {
 }
 
 export function decodeOutboxRow(row: OutboxRow): DecodeResult {
-  const fields = { id: row.id, type: row.type, version: row.schema_version, occurredAt: row.occurred_at, aggregateId: row.aggregateid };
+  const fields = {
+    id: row.id,
+    type: row.type,
+    version: row.schema_version,
+    occurredAt: row.occurred_at,
+    aggregateId: row.aggregateid,
+  };
   return decodeFields(fields, row.payload);
 }
 
@@ -90,7 +96,13 @@ function decodeFields(fields: Record<keyof z.infer<typeof envelopeSchema>, unkno
 
   if (!isKnownEventType(type)) return { kind: 'unsupported', id, type, version, reason: `unknown event type ${type}` };
   if (version > CURRENT_SCHEMA_VERSION) {
-    return { kind: 'unsupported', id, type, version, reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}` };
+    return {
+      kind: 'unsupported',
+      id,
+      type,
+      version,
+      reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`,
+    };
   }
   if (json === NOT_JSON) return { kind: 'invalid', reason: 'body is not JSON' };
   const payload = eventPayloadSchemas[type].safeParse(json);
