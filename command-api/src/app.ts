@@ -5,6 +5,7 @@ import { errorHandler, requireJsonBody, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
 import { healthRouter } from '@shop/shared/http';
+import { docsRouter } from './http/openapi.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { productRoutes } from './products/routes.ts';
 
@@ -22,6 +23,7 @@ export function createApp({ pool, log, bodyLimit }: AppDeps): express.Express {
   app.use(pinoHttp({ logger: log }));
   app.use(metrics.router);
   app.use(healthRouter(pool));
+  app.use(docsRouter());
   app.use(requireJsonBody);
   app.use(express.json({ limit: bodyLimit, strict: true }));
   app.use('/api/products', productRoutes(pool));

@@ -3,17 +3,29 @@
 CREATE SCHEMA read;
 
 -- The inbox: every applied event id, written in the same transaction as the projections, so a
--- redelivered message changes nothing. `seq` is the order in which events were applied.
+-- redelivered message changes nothing. `seq` is the order in which events were applied;
+-- `position` the event's position in the outbox (the lag inspector compares the two sides).
 CREATE TABLE read.processed_events (
   event_id       uuid PRIMARY KEY,
   event_type     text NOT NULL,
   aggregate_type text NOT NULL,
   aggregate_id   text NOT NULL,
   occurred_at    timestamptz NOT NULL,
+  position       bigint,
   processed_at   timestamptz NOT NULL DEFAULT now(),
   seq            bigint GENERATED ALWAYS AS IDENTITY UNIQUE
 );
 CREATE INDEX processed_events_occurred_idx ON read.processed_events (occurred_at);
+CREATE INDEX processed_events_position_idx ON read.processed_events (position);
+
+-- Events the projector set aside (dead-lettered or parked), so the lag inspector does not count
+-- them as still on their way. A re-driven event that is then applied is also in the inbox.
+CREATE TABLE read.dead_letters (
+  event_id         uuid PRIMARY KEY,
+  position         bigint,
+  reason           text NOT NULL,
+  dead_lettered_at timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE read.products (
   product_id integer PRIMARY KEY,

@@ -8,6 +8,7 @@ import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer } from './http/health-server.ts';
 import { createProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
+import { recordDeadLetter } from './read-models/dead-letters.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -32,7 +33,10 @@ async function main() {
       maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
       log,
       handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS }),
-      onDeadLetter: () => metrics.recordDeadLetter(),
+      onDeadLetter: async (msg, reason) => {
+        await recordDeadLetter(pool, msg, reason);
+        metrics.recordDeadLetter();
+      },
     });
     dlqDepth.read = () => consumer.deadLetterDepth();
     const health = createHealthServer(pool, consumer, metrics).listen(config.PROJECTOR_PORT);

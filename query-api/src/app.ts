@@ -4,22 +4,41 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, healthRouter, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
+import { analyticsRoutes } from './analytics/routes.ts';
+import { docsRouter } from './http/openapi.ts';
+import { registerLagGauges } from './lag/lag-metrics.ts';
+import { syncStatusRoutes } from './lag/routes.ts';
+import type { PipelineDatabases } from './lag/sync-status.ts';
+import { orderRoutes } from './orders/routes.ts';
 import { productRoutes } from './products/routes.ts';
 
 export interface AppDeps {
   pool: pg.Pool;
+  pipeline: PipelineDatabases;
   log: Logger;
 }
 
-export function createApp({ pool, log }: AppDeps): express.Express {
+/** Read answers may be a second old; clients revalidate with the ETag express sets. */
+const shortCache: express.RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'public, max-age=1');
+  next();
+};
+
+export function createApp({ pool, pipeline, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const metrics = createHttpMetrics('query-api');
+  registerLagGauges(metrics.registry, pipeline);
   app.use(metrics.middleware);
   app.use(pinoHttp({ logger: log }));
   app.use(metrics.router);
   app.use(healthRouter(pool));
+  app.use(docsRouter());
+  app.use('/api/analytics', syncStatusRoutes(pipeline));
+  app.use('/api', shortCache);
   app.use('/api/products', productRoutes(pool));
+  app.use('/api/orders', orderRoutes(pool));
+  app.use('/api/analytics', analyticsRoutes(pool));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
 
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier');
+
 const schema = z.object({
   QUERY_API_PORT: port(8081),
   READ_DB_NAME: z.string().min(1).default('shop_read'),
+  // Read-only use of the write side: the outbox count, the slot and Debezium's offsets, for the lag.
+  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
+  DEBEZIUM_SLOT: identifier.default('shop_outbox'),
+  DEBEZIUM_OFFSET_TABLE: identifier.default('debezium_offsets'),
   ...postgresEnv,
   LOG_LEVEL: logLevel,
 });

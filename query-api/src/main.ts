@@ -13,7 +13,11 @@ async function main() {
     const log = createLogger('query-api', config.LOG_LEVEL);
     // The read schema belongs to the projector, which migrates it; this service only reads.
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
-    await serveUntilSignal(createApp({ pool, log }), config.QUERY_API_PORT, log, () => pool.end());
+    const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
+    const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
+    await serveUntilSignal(createApp({ pool, pipeline, log }), config.QUERY_API_PORT, log, async () => {
+      await Promise.all([pool.end(), write.end()]);
+    });
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }

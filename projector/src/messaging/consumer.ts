@@ -20,7 +20,8 @@ export interface ConsumerOptions {
   maxDelayMs: number;
   log: Logger;
   handleBatch: (messages: ConsumeMessage[]) => Promise<Verdict[]>;
-  onDeadLetter: () => void;
+  /** Called before a message is dead-lettered; a failure leaves the message unsettled (it comes back). */
+  onDeadLetter: (msg: ConsumeMessage, reason: string) => Promise<void>;
 }
 
 export interface Consumer {
@@ -125,9 +126,9 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
       if (verdict.action === 'ack') channel.ack(verdict.msg);
       else if (verdict.action === 'requeue') channel.nack(verdict.msg, false, true);
       else {
+        await opts.onDeadLetter(verdict.msg, verdict.reason);
         await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), verdict.msg, queue, verdict.reason);
         channel.ack(verdict.msg);
-        opts.onDeadLetter();
         opts.log.warn({ queue, reason: verdict.reason, routingKey: verdict.msg.fields.routingKey }, 'dead-lettered');
       }
     }

@@ -7,10 +7,10 @@ import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
  */
 export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[]): Promise<Set<string>> {
   const { rows } = await client.query<{ event_id: string }>(
-    /* sql */ `INSERT INTO processed_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at)
-               SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.occurred_at
-                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-                      WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, n)
+    /* sql */ `INSERT INTO processed_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at, position)
+               SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.occurred_at, e.position
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
+                      WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, position, n)
                 ORDER BY e.n
                ON CONFLICT (event_id) DO NOTHING
                RETURNING event_id`,
@@ -20,6 +20,7 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
       events.map((e) => aggregateTypeOf[e.type]),
       events.map((e) => e.aggregateId),
       events.map((e) => e.occurredAt),
+      events.map((e) => e.position),
     ],
   );
   return new Set(rows.map((r) => r.event_id));

@@ -15,8 +15,8 @@ export async function readOutbox(
   afterPosition: number,
   upToPosition: number | null,
   limit: number,
-): Promise<(OutboxRow & { position: string })[]> {
-  const { rows } = await write.query<OutboxRow & { position: string }>(
+): Promise<OutboxRow[]> {
+  const { rows } = await write.query<OutboxRow>(
     /* sql */ `SELECT id, type, schema_version, occurred_at, aggregateid, payload, position::text
                  FROM outbox
                 WHERE outbox.position > $1::bigint AND ($2::bigint IS NULL OR outbox.position <= $2::bigint)

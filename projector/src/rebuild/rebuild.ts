@@ -40,6 +40,7 @@ export async function rebuildReadModels(deps: { write: pg.Pool; read: pg.Pool; c
   await withTransaction(read, async (client) => {
     await client.query(/* sql */ `LOCK TABLE read.processed_events IN EXCLUSIVE MODE`);
     await replayOutbox(write, position, null, chunkSize, (rows) => apply(client, rows));
+    await carryOverDeadLetters(client);
     await swapInShadow(client);
   });
   await dropRetired(read);
@@ -73,7 +74,27 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
   }
   await client.query(/* sql */ `SET LOCAL search_path = read_rebuild`);
   const outcome = await applyBatch(client, events);
+  const skipped = rows.filter((r) => !events.some((e) => e.id === r.id));
+  await client.query(
+    /* sql */ `INSERT INTO dead_letters (event_id, position, reason)
+               SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]) ON CONFLICT (event_id) DO NOTHING`,
+    [
+      skipped.map((r) => r.id),
+      skipped.map((r) => r.position),
+      skipped.map((r) => `skipped by rebuild: ${reasonOf(report, r.id)}`),
+    ],
+  );
   await client.query(/* sql */ `SET LOCAL search_path = read`);
   report.events += rows.length;
   report.applied += outcome.applied;
+}
+
+const reasonOf = (report: RebuildReport, id: string) => report.skipped.find((s) => s.id === id)?.reason ?? 'not decodable';
+
+/** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
+async function carryOverDeadLetters(client: pg.PoolClient) {
+  await client.query(/* sql */ `INSERT INTO read_rebuild.dead_letters
+               SELECT d.* FROM read.dead_letters d
+                WHERE NOT EXISTS (SELECT 1 FROM read_rebuild.processed_events p WHERE p.event_id = d.event_id)
+               ON CONFLICT (event_id) DO NOTHING`);
 }

@@ -8,10 +8,20 @@ export const HEADERS = {
   schemaVersion: 'schemaVersion',
   occurredAt: 'occurredAt',
   aggregateId: 'aggregateId',
+  /** Position in the outbox (commit order of the log); absent on messages from before it was sent. */
+  position: 'position',
 } as const;
 
 export type KnownEvent = {
-  [T in EventType]: { type: T; id: string; version: number; occurredAt: Date; aggregateId: string; payload: EventPayload<T> };
+  [T in EventType]: {
+    type: T;
+    id: string;
+    version: number;
+    occurredAt: Date;
+    aggregateId: string;
+    position: number | null;
+    payload: EventPayload<T>;
+  };
 }[EventType];
 
 export type DecodeResult =
@@ -26,6 +36,7 @@ const envelopeSchema = z.object({
   version: z.coerce.number().int().positive(),
   occurredAt: z.coerce.date(),
   aggregateId: z.string().min(1),
+  position: z.coerce.number().int().positive().nullable(),
 });
 
 /**
@@ -61,6 +72,7 @@ export function decodeEvent(headers: Record<string, unknown>, body: Buffer): Dec
       version: headerText(headers[HEADERS.schemaVersion]),
       occurredAt: headerText(headers[HEADERS.occurredAt]),
       aggregateId: headerText(headers[HEADERS.aggregateId]),
+      position: headerText(headers[HEADERS.position]) ?? null,
     },
     json,
   );
@@ -69,6 +81,7 @@ export function decodeEvent(headers: Record<string, unknown>, body: Buffer): Dec
 /** An outbox row as stored in the write database (the rebuild reads the event log from there). */
 export interface OutboxRow {
   id: string;
+  position: string;
   type: string;
   schema_version: number;
   occurred_at: Date;
@@ -83,6 +96,7 @@ export function decodeOutboxRow(row: OutboxRow): DecodeResult {
     version: row.schema_version,
     occurredAt: row.occurred_at,
     aggregateId: row.aggregateid,
+    position: row.position,
   };
   return decodeFields(fields, row.payload);
 }
@@ -92,7 +106,7 @@ const NOT_JSON = Symbol('not JSON');
 function decodeFields(fields: Record<keyof z.infer<typeof envelopeSchema>, unknown>, json: unknown): DecodeResult {
   const envelope = envelopeSchema.safeParse(fields);
   if (!envelope.success) return { kind: 'invalid', reason: `bad headers: ${summarize(envelope.error)}` };
-  const { id, type, version, occurredAt, aggregateId } = envelope.data;
+  const { id, type, version, occurredAt, aggregateId, position } = envelope.data;
 
   if (!isKnownEventType(type)) return { kind: 'unsupported', id, type, version, reason: `unknown event type ${type}` };
   if (version > CURRENT_SCHEMA_VERSION) {
@@ -107,7 +121,7 @@ function decodeFields(fields: Record<keyof z.infer<typeof envelopeSchema>, unkno
   if (json === NOT_JSON) return { kind: 'invalid', reason: 'body is not JSON' };
   const payload = eventPayloadSchemas[type].safeParse(json);
   if (!payload.success) return { kind: 'invalid', reason: `bad ${type} payload: ${summarize(payload.error)}` };
-  return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, payload: payload.data } as KnownEvent };
+  return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, position, payload: payload.data } as KnownEvent };
 }
 
 function summarize(error: z.ZodError): string {

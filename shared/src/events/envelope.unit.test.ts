@@ -42,9 +42,15 @@ describe('decodeEvent', () => {
         version: 1,
         occurredAt: new Date('2026-11-23T02:38:22.143Z'),
         aggregateId: '7',
+        position: null,
         payload: product,
       },
     });
+  });
+
+  it('reads the outbox position when the header is there', () => {
+    const result = decodeEvent(debeziumHeaders({ position: '42' }), body(product));
+    expect(result.kind === 'event' && result.event.position).toBe(42);
   });
 
   it('accepts unquoted header values too (another header converter)', () => {

@@ -1,0 +1,34 @@
+import { Gauge, type Registry } from 'prom-client';
+import { syncStatus, type PipelineDatabases } from './sync-status.ts';
+
+/** Pipeline lag gauges, read fresh on every scrape. */
+export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): void {
+  let pending: Promise<Awaited<ReturnType<typeof syncStatus>>> | undefined;
+  // One status per scrape, shared by the gauges.
+  const status = () => (pending ??= syncStatus(dbs).finally(() => setTimeout(() => (pending = undefined), 100)));
+  const gauge = (name: string, help: string, pick: (s: Awaited<ReturnType<typeof syncStatus>>) => number | null | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const value = pick(await status());
+        if (value !== null && value !== undefined) this.set(value);
+      },
+    });
+  gauge('pipeline_lag_seconds', 'Age of the oldest committed event not yet projected (0 when caught up)', (s) => s.lagSeconds);
+  gauge('pipeline_events_behind', 'Committed outbox events not yet projected', (s) => s.eventsBehind);
+  gauge(
+    'pipeline_slot_lag_bytes',
+    'WAL bytes between the current LSN and the slot confirmed flush LSN',
+    (s) => s.debezium.lagBytes,
+  );
+  gauge('pipeline_slot_active', '1 when Debezium is streaming from the slot', (s) =>
+    s.debezium.active === null ? null : Number(s.debezium.active),
+  );
+  gauge(
+    'pipeline_dead_lettered_events',
+    'Events set aside by the projector and not applied since',
+    (s) => s.projector.deadLettered,
+  );
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const syncStatusSchema = z
+  .object({
+    lastProcessedEventTimestamp: z.string().nullable(),
+    lagSeconds: z.number().nullable(),
+    eventsBehind: z.number().int().nullable(),
+    debezium: z.object({
+      slot: z.string(),
+      active: z.boolean().nullable(),
+      confirmedFlushLsn: z.string().nullable(),
+      currentWalLsn: z.string().nullable(),
+      lagBytes: z.number().nullable(),
+      offsetLsn: z.string().nullable(),
+      offsetTime: z.string().nullable(),
+    }),
+    projector: z.object({
+      lastEventId: z.string().nullable(),
+      processed: z.number().int().nullable(),
+      deadLettered: z.number().int().nullable(),
+    }),
+    /** Parts of the pipeline that could not be read; their fields are null. */
+    unreachable: z.array(z.enum(['writeDatabase', 'readDatabase'])),
+  })
+  .meta({ id: 'SyncStatus' });
+
+export type SyncStatus = z.infer<typeof syncStatusSchema>;

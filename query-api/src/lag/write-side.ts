@@ -1,0 +1,66 @@
+import type pg from 'pg';
+
+export interface SlotPosition {
+  active: boolean | null;
+  confirmedFlushLsn: string | null;
+  currentWalLsn: string | null;
+  lagBytes: number | null;
+}
+
+/** The slot as Postgres sees it; a slot that does not exist (yet) is reported inactive. */
+export async function slotPosition(write: pg.Pool, slot: string): Promise<SlotPosition> {
+  const { rows } = await write.query<{ active: boolean | null; confirmed: string | null; current: string; lag: number | null }>(
+    /* sql */ `SELECT s.active, s.confirmed_flush_lsn::text AS confirmed, pg_current_wal_lsn()::text AS current,
+                      pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::float8 AS lag
+                 FROM (SELECT 1) AS one
+                 LEFT JOIN pg_replication_slots s ON s.slot_name = $1::text`,
+    [slot],
+  );
+  const row = rows[0]!;
+  return { active: row.active ?? false, confirmedFlushLsn: row.confirmed, currentWalLsn: row.current, lagBytes: row.lag };
+}
+
+/**
+ * What Debezium has committed, from its JDBC offset store (JSON in a plain table): the LSN and
+ * the source time of the last event it processed. Null before Debezium's first commit.
+ */
+export async function debeziumOffset(
+  write: pg.Pool,
+  table: string,
+): Promise<{ offsetLsn: string | null; offsetTime: string | null }> {
+  // The table name comes from validated configuration; identifiers cannot be bound as parameters.
+  const sql = /* sql */ `SELECT ('0/0'::pg_lsn + (offset_val::jsonb ->> 'lsn')::numeric)::text AS lsn,
+                                to_timestamp((offset_val::jsonb ->> 'ts_usec')::numeric / 1000000) AS at
+                           FROM ${escapeIdentifier(table)} LIMIT 1`;
+  try {
+    const { rows } = await write.query<{ lsn: string | null; at: Date | null }>(sql);
+    return { offsetLsn: rows[0]?.lsn ?? null, offsetTime: rows[0]?.at?.toISOString() ?? null };
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return { offsetLsn: null, offsetTime: null };
+    throw err;
+  }
+}
+
+export async function outboxSize(write: pg.Pool): Promise<number> {
+  const { rows } = await write.query<{ n: number }>(/* sql */ `SELECT count(*)::int AS n FROM outbox`);
+  return rows[0]!.n;
+}
+
+/** Outbox events after a position: how many, and the occurred-at of the oldest. */
+export async function outboxTail(write: pg.Pool, afterPosition: number) {
+  const { rows } = await write.query<{ n: number; oldest: Date | null }>(
+    /* sql */ `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM outbox WHERE position > $1::bigint`,
+    [afterPosition],
+  );
+  return rows[0]!;
+}
+
+export async function outboxWindow(write: pg.Pool, fromPosition: number, toPosition: number) {
+  const { rows } = await write.query<{ id: string; occurred_at: Date }>(
+    /* sql */ `SELECT id, occurred_at FROM outbox WHERE position > $1::bigint AND position <= $2::bigint`,
+    [fromPosition, toPosition],
+  );
+  return rows;
+}
+
+const escapeIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
