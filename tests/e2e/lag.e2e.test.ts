@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, inject, it } from 'vitest';
+import { postgresUrl } from '@shop/shared/config';
+import { createPool } from '@shop/shared/db';
+import { closeServer, listen } from '@shop/shared/http';
+import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
+import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { startServices, startStack } from '../../infra/src/native/stack.ts';
+import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
+import { createApp } from '../../query-api/src/app.ts';
+import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
+
+const stack = inject('stack');
+const dirs = stackDirs(stack.stackDir);
+
+interface Status {
+  lagSeconds: number | null;
+  eventsBehind: number | null;
+  debezium: { active: boolean | null; lagBytes: number | null };
+  unreachable: string[];
+}
+const status = async () => (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as Status;
+
+/** Runs `npm run lag` (its entry file) against the test stack; resolves with exit code and JSON output. */
+function runLagInspector(args: string[]): Promise<{ code: number; output: { ok: boolean; problems: string[] } }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'query-api/src/cli/lag.ts'), '--json', ...args], {
+      env: childEnv(stack),
+      cwd: join(repoRoot, 'query-api'),
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, output: JSON.parse(out) }));
+  });
+}
+
+async function placeOrders(n: number) {
+  const product = await postJson(`${commandApi(stack)}/api/products`, { name: 'Lag', category: 'lag', price: 3, stock: 1000 });
+  for (let i = 0; i < n; i++) {
+    await postJson(`${commandApi(stack)}/api/orders`, {
+      customerId: 9,
+      items: [{ productId: product.body.productId, quantity: 1 }],
+    });
+  }
+}
+
+describe('lag inspection', () => {
+  it('caught up and idle: lagSeconds is 0 and stays 0, eventsBehind 0, the inspector exits 0', async () => {
+    await eventually(async () => ((await status()).eventsBehind === 0 ? true : undefined), 20_000);
+    const first = await status();
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await status();
+    expect([first.lagSeconds, second.lagSeconds]).toEqual([0, 0]);
+    const lag = await runLagInspector([]);
+    expect(lag).toMatchObject({ code: 0, output: { ok: true, problems: [] } });
+  });
+
+  it('with the projector stopped, eventsBehind and lagSeconds grow and the inspector exits non-zero; both recover', async () => {
+    await stopRecorded(dirs, 'projector');
+    await placeOrders(3);
+    const first = await eventually(async () => {
+      const s = await status();
+      return s.eventsBehind !== null && s.eventsBehind >= 7 ? s : undefined;
+    }, 20_000);
+    await placeOrders(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await status();
+    expect(second.eventsBehind).toBeGreaterThan(first.eventsBehind!);
+    expect(second.lagSeconds).toBeGreaterThan(first.lagSeconds!);
+    const lag = await runLagInspector(['--max-lag-seconds', '0.5']);
+    expect(lag.code).toBe(1);
+    expect(lag.output.problems.join()).toMatch(/lag .* exceeds 0.5 s/);
+
+    await startServices(stack, dirs, () => undefined);
+    const recovered = await eventually(async () => {
+      const s = await status();
+      return s.eventsBehind === 0 ? s : undefined;
+    }, 20_000);
+    expect(recovered.lagSeconds).toBe(0);
+    expect((await runLagInspector([])).code).toBe(0);
+  });
+
+  it('with Debezium stopped, the slot is inactive and lagBytes grows as orders are written; both recover', async () => {
+    await stopRecorded(dirs, DEBEZIUM);
+    const inactive = await eventually(async () => {
+      const s = await status();
+      return s.debezium.active === false ? s : undefined;
+    }, 20_000);
+    await placeOrders(5);
+    const later = await status();
+    expect(later.debezium.lagBytes).toBeGreaterThan(inactive.debezium.lagBytes!);
+    expect(later.eventsBehind).toBeGreaterThan(0);
+    const lag = await runLagInspector([]);
+    expect(lag.code).toBe(1);
+    expect(lag.output.problems.join()).toMatch(/not active/);
+
+    await startStack(stack, () => undefined);
+    const recovered = await eventually(async () => {
+      const s = await status();
+      return s.debezium.active === true && s.eventsBehind === 0 ? s : undefined;
+    }, 30_000);
+    expect(recovered.lagSeconds).toBe(0);
+  });
+
+  it('names an unreachable database instead of failing the whole call', async () => {
+    const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'lag-test', 'read');
+    const write = createPool('postgres://postgres:postgres@127.0.0.1:1/nowhere', 1, 'lag-test');
+    const app = createApp({
+      pool: read,
+      pipeline: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' },
+      log: pino({ level: 'silent' }),
+    });
+    const { server, port } = await listen(app, 0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/analytics/sync-status`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Status & { projector: { processed: number } };
+      expect(body.unreachable).toEqual(['writeDatabase']);
+      expect(body.debezium.active).toBeNull();
+      expect(typeof body.projector.processed).toBe('number');
+    } finally {
+      await closeServer(server);
+      await Promise.all([read.end(), write.end()]);
+    }
+  });
+});
