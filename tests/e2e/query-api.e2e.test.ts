@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { commandApi, eventually, getIfFound, postJson, queryApi } from '../support/clients.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
 import { openApiValidator } from '../support/openapi-check.ts';
 
 const stack = inject('stack');
@@ -132,11 +132,19 @@ describe('query API against the running pipeline', () => {
     expect(await fetch(q(`/api/products?category=${category}&limit=1&offset=1`)).then((r) => r.json())).toEqual([]);
   });
 
-  it('hourly sales cover the hour of the order and respect from/to', async () => {
+  it('hourly sales cover the hour of an order and respect from/to', async () => {
+    const placed = await postJson(`${commandApi(stack)}/api/orders`, { customerId, items: [{ productId, quantity: 1 }] });
+    await eventually(async () => ((await get(`/api/orders/${placed.body.orderId}`)).status === 200 ? true : undefined));
     const hour = new Date();
     hour.setUTCMinutes(0, 0, 0);
-    const all = (await fetch(q('/api/analytics/hourly-sales')).then((r) => r.json())) as { hour: string }[];
-    expect(all.every((h) => typeof h.hour === 'string')).toBe(true);
+    const from = new Date(hour.getTime() - 3_600_000).toISOString();
+    const hours = (await fetch(q(`/api/analytics/hourly-sales?from=${from}`)).then((r) => r.json())) as {
+      hour: string;
+      orderCount: number;
+    }[];
+    const thisHour = hours.find((h) => h.hour === hour.toISOString());
+    expect(thisHour?.orderCount).toBeGreaterThanOrEqual(1);
+    expect(hours.every((h) => h.hour >= from)).toBe(true);
     const later = (await fetch(q(`/api/analytics/hourly-sales?from=${new Date(Date.now() + 7_200_000).toISOString()}`)).then(
       (r) => r.json(),
     )) as unknown[];
