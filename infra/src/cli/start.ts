@@ -12,7 +12,7 @@ await runCli(async () => {
   const urls = Object.fromEntries(serviceSpecs(config).map((s) => [s.name, s.publicUrl]));
   console.log(`\nall healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  command API   ${urls['command-api']}   (POST /api/products, /api/orders)`);
-  console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/products/:id)`);
+  console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/..., /docs)`);
   console.log(`  projector     ${urls['projector']}/health`);
   console.log(`  debezium      ${debeziumHealthUrl(config)}`);
   console.log(
