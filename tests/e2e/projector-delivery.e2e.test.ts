@@ -1,8 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { runningPid, stackDirs } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
-import { commandApi, connect, eventually, getIfFound, postJson, projectorStats, queryApi } from '../support/clients.ts';
+import {
+  commandApi,
+  connect,
+  stackDatabases,
+  eventually,
+  getIfFound,
+  postJson,
+  projectorStats,
+  queryApi,
+} from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
 
 const stack = inject('stack');
@@ -16,17 +24,7 @@ async function createProjectedProduct(name: string) {
 }
 
 describe('projector delivery guarantees', () => {
-  let read: pg.Client;
-  let write: pg.Client;
-
-  beforeAll(async () => {
-    read = await connect(stack, stack.READ_DB_NAME);
-    write = await connect(stack, stack.WRITE_DB_NAME);
-  });
-  afterAll(async () => {
-    await read.end();
-    await write.end();
-  });
+  const { write, read } = stackDatabases(stack);
 
   it('the same message delivered twice more leaves one row and one inbox entry', async () => {
     const productId = await createProjectedProduct('Twice');

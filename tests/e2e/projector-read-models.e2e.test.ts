@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
-import { connect, waitUntilProjected } from '../support/clients.ts';
+import { stackDatabases, waitUntilProjected } from '../support/clients.ts';
 import { runMixedWorkload } from '../support/workload.ts';
 
 const stack = inject('stack');
 
 describe('read models after a mixed workload through the real pipeline', () => {
-  let write: pg.Client;
-  let read: pg.Client;
-
-  beforeAll(async () => {
-    write = await connect(stack, stack.WRITE_DB_NAME);
-    read = await connect(stack, stack.READ_DB_NAME);
-  });
-  afterAll(async () => {
-    await write.end();
-    await read.end();
-  });
+  const { write, read } = stackDatabases(stack);
 
   it('every read model equals the same aggregate recomputed from the write database', async () => {
     const result = await runMixedWorkload(stack, 1, 80);

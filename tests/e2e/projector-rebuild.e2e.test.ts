@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
-import { connect, queryApi, waitUntilProjected } from '../support/clients.ts';
+import { queryApi, stackDatabases, waitUntilProjected } from '../support/clients.ts';
 import { runMixedWorkload } from '../support/workload.ts';
 
 const stack = inject('stack');
 
 /** Every read model table as text, the inbox without its apply times and order. */
-async function dumpReadModels(read: pg.Client): Promise<Record<string, string[]>> {
+async function dumpReadModels(read: pg.Pool): Promise<Record<string, string[]>> {
   const tables = ['products', 'orders', 'order_items', 'product_sales', 'category_revenue', 'customer_value', 'hourly_sales'];
   const dump: Record<string, string[]> = {};
   for (const table of tables) {
@@ -25,17 +25,7 @@ async function dumpReadModels(read: pg.Client): Promise<Record<string, string[]>
 }
 
 describe('npm run rebuild', () => {
-  let write: pg.Client;
-  let read: pg.Client;
-
-  beforeAll(async () => {
-    write = await connect(stack, stack.WRITE_DB_NAME);
-    read = await connect(stack, stack.READ_DB_NAME);
-  });
-  afterAll(async () => {
-    await write.end();
-    await read.end();
-  });
+  const { write, read } = stackDatabases(stack);
 
   it('reproduces the live read models exactly', async () => {
     await runMixedWorkload(stack, 2, 40);

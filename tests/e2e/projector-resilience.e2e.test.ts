@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
 import { startPostgres, stopPostgres } from '../../infra/src/native/postgres-cluster.ts';
 import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startRabbitNode, stopRabbitNode } from '../../infra/src/native/rabbitmq-node.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
-import { commandApi, connect, eventually, postJson, projectorStats, waitUntilProjected } from '../support/clients.ts';
+import { commandApi, stackDatabases, eventually, postJson, projectorStats, waitUntilProjected } from '../support/clients.ts';
 import { runMixedWorkload } from '../support/workload.ts';
 
 const stack = inject('stack');
@@ -15,30 +14,16 @@ const dirs = stackDirs(stack.stackDir);
 const SECOND = 'projector-2';
 const SECOND_PORT = 18_084;
 
+const { write, read } = stackDatabases(stack);
+
 async function expectReadModelsMatchWriteSide() {
   await waitUntilProjected(stack, 60_000);
-  const write = await connect(stack, stack.WRITE_DB_NAME);
-  const read = await connect(stack, stack.READ_DB_NAME);
-  try {
-    for (const model of await compareReadModels(write, read)) expect(model, model.model).toMatchObject({ differences: [] });
-  } finally {
-    await write.end();
-    await read.end();
-  }
+  for (const model of await compareReadModels(write, read)) expect(model, model.model).toMatchObject({ differences: [] });
 }
 
 describe('projector resilience', () => {
-  let write: pg.Client;
-  let read: pg.Client;
-
-  beforeAll(async () => {
-    write = await connect(stack, stack.WRITE_DB_NAME);
-    read = await connect(stack, stack.READ_DB_NAME);
-  });
   afterAll(async () => {
     await stopRecorded(dirs, SECOND);
-    await write.end().catch(() => undefined);
-    await read.end().catch(() => undefined);
   });
 
   it('two projector instances: each aggregate is applied in commit order, across a failover', async () => {
@@ -120,10 +105,6 @@ describe('projector resilience', () => {
     await stopPostgres(dirs);
     await new Promise((r) => setTimeout(r, 1500));
     await startPostgres(stack, dirs);
-    await write.end().catch(() => undefined);
-    await read.end().catch(() => undefined);
-    write = await connect(stack, stack.WRITE_DB_NAME);
-    read = await connect(stack, stack.READ_DB_NAME);
     await startStack(stack, () => undefined);
     await runMixedWorkload(stack, 7, 20);
     await expectReadModelsMatchWriteSide();

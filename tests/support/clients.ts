@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { afterAll } from 'vitest';
+import { postgresUrl } from '@shop/shared/config';
+import { createPool } from '@shop/shared/db';
 import { pgConnection } from '../../infra/src/native/postgres-cluster.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 
@@ -60,4 +63,19 @@ export async function waitUntilProjected(stack: StackConfig, timeoutMs = 30_000)
     await write.end();
     await read.end();
   }
+}
+
+/**
+ * Pools on the stack's write and read databases for one test file, closed after it. Pools
+ * reconnect by themselves, so tests that restart the database need nothing more.
+ */
+export function stackDatabases(stack: StackConfig) {
+  const dbs = {
+    write: createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 3, 'test'),
+    read: createPool(postgresUrl(stack, stack.READ_DB_NAME), 3, 'test'),
+  };
+  afterAll(async () => {
+    await Promise.all([dbs.write.end(), dbs.read.end()]);
+  });
+  return dbs;
 }
