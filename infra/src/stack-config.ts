@@ -63,28 +63,42 @@ export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath 
  * ports, so it never touches a running `npm start` stack. Only the broker is shared.
  */
 export function testStackConfig(): StackConfig {
+  return isolatedStackConfig('test', 1);
+}
+
+/** The stack `npm run bench` runs: isolated like the test stack, on other ports and names. */
+export function benchStackConfig(): StackConfig {
+  return isolatedStackConfig('bench', 2);
+}
+
+/**
+ * An isolated stack: its own cluster port, databases, slot, exchange, queues, HTTP ports and
+ * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
+ */
+function isolatedStackConfig(name: 'test' | 'bench', n: number): StackConfig {
+  const port = (base: number) => String(base + (n - 1) * 10_000);
   return withDirs(
-    'test',
+    name,
     parseEnv(schema, {
-      COMMAND_API_PORT: '18080',
-      QUERY_API_PORT: '18081',
-      PROJECTOR_PORT: '18082',
-      DEBEZIUM_HTTP_PORT: '18083',
-      PG_PORT: '5434',
-      WRITE_DB_NAME: 'test_write',
-      READ_DB_NAME: 'test_read',
-      EVENTS_EXCHANGE: 'test.shop.events',
-      PROJECTOR_QUEUE: 'test.shop.projector',
-      DEBEZIUM_SLOT: 'test_outbox',
-      DEBEZIUM_PUBLICATION: 'test_outbox_pub',
-      DEBEZIUM_TOPIC_PREFIX: 'test',
+      COMMAND_API_PORT: port(18080),
+      QUERY_API_PORT: port(18081),
+      PROJECTOR_PORT: port(18082),
+      DEBEZIUM_HTTP_PORT: port(18083),
+      PG_PORT: String(5433 + n),
+      WRITE_DB_NAME: `${name}_write`,
+      READ_DB_NAME: `${name}_read`,
+      EVENTS_EXCHANGE: `${name}.shop.events`,
+      PROJECTOR_QUEUE: `${name}.shop.projector`,
+      DEBEZIUM_SLOT: `${name}_outbox`,
+      DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
+      DEBEZIUM_TOPIC_PREFIX: name,
       DEBEZIUM_HEARTBEAT_MS: '2000',
-      STACK_DIR: '.stack/test',
+      STACK_DIR: `.stack/${name}`,
       PG_FSYNC: 'off',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: name === 'bench' ? 'warn' : 'info',
       // A broker node of its own: tests restart it, and it cannot collide with the system broker.
-      RABBITMQ_PRIVATE_NODE: 'cqrs_test',
-      RABBITMQ_PORT: '5673',
+      RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
+      RABBITMQ_PORT: String(5672 + n),
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
     }),
   );

@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { MultiBar, Presets } from 'cli-progress';
+import { DEBEZIUM } from '../infra/src/native/debezium-server.ts';
+import { stopRecorded } from '../infra/src/native/processes.ts';
+import { deleteStackTopology } from '../infra/src/native/rabbitmq.ts';
+import { startStack, stopStack } from '../infra/src/native/stack.ts';
+import { benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
+import { createContext, createProducts, type BenchContext } from './context.ts';
+import { writePage, type BenchResults } from './report/page.ts';
+import { runBurst } from './scenarios/burst.ts';
+import { startFloor } from './scenarios/floor.ts';
+import { freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
+import { startPollingRelay } from './scenarios/relay.ts';
+
+const full = process.argv.includes('--full');
+const plan = full ? { rates: [50, 200, 500], seconds: 60, burst: 100_000 } : { rates: [50, 200], seconds: 15, burst: 20_000 };
+
+async function main() {
+  const started = Date.now();
+  const stack = benchStackConfig();
+  console.log(
+    `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s × ${plan.seconds} s, burst ${plan.burst} events`,
+  );
+  await stopStack(stack);
+  rmSync(stack.stackDir, { recursive: true, force: true });
+  await deleteStackTopology(stack).catch(() => undefined);
+  await startStack(stack, (line) => console.log(`[stack] ${line}`));
+
+  const bars = new MultiBar(
+    { format: '{label} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: false },
+    Presets.shades_classic,
+  );
+  const bar = bars.create(1, 0, { label: 'starting'.padEnd(40) });
+  const progress: Progress = (label, done, total) => {
+    bar.setTotal(Math.max(1, total));
+    bar.update(Math.min(done, total), { label: label.padEnd(40) });
+  };
+  const ctx = createContext(stack, (line) => bars.log(`${line}\n`));
+  try {
+    await createProducts(ctx, 20);
+    await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
+    const freshness: FreshnessRun[] = [];
+    for (const rate of plan.rates) freshness.push(...(await measureCdcAndFloor(ctx, rate, progress)));
+    const burst = await runBurst(ctx, plan.burst, progress);
+    await stopRecorded(ctx.dirs, DEBEZIUM);
+    const relay = await startPollingRelay(ctx);
+    for (const rate of plan.rates) {
+      const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `polling relay ${rate}/s`);
+      freshness.push(freshnessRun('polling-relay', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies));
+    }
+    await relay.stop();
+    bars.stop();
+
+    const results: BenchResults = {
+      mode: full ? 'full' : 'quick',
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      machine: machine(stack.DEBEZIUM_VERSION),
+      freshness,
+      burst,
+    };
+    const resultsDir = join(repoRoot, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = `bench/results/${results.startedAt.replace(/[:.]/g, '-')}-${results.mode}.json`;
+    writeFileSync(join(repoRoot, file), `${JSON.stringify(results, null, 2)}\n`);
+    writePage(join(repoRoot, 'docs'), results, file);
+    printSummary(results);
+    console.log(`\nresults: ${file}\npage:    docs/benchmarks.md (charts in docs/benchmarks/)`);
+  } finally {
+    bars.stop();
+    await Promise.allSettled([ctx.write.end(), ctx.read.end()]);
+    await stopStack(stack);
+    await deleteStackTopology(stack).catch(() => undefined);
+  }
+}
+
+/** Ours and the floor on the very same orders: the floor reads its own slot at the same time. */
+async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Progress): Promise<FreshnessRun[]> {
+  const floor = await startFloor(ctx);
+  try {
+    const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC + floor ${rate}/s`);
+    const floorLatencies = r.events.flatMap((e) => {
+      const at = floor.arrivals.get(e.id);
+      return at === undefined ? [] : [at - e.occurred_at.getTime()];
+    });
+    return [
+      freshnessRun('cdc', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies),
+      freshnessRun('floor', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, floorLatencies),
+    ];
+  } finally {
+    await floor.stop();
+  }
+}
+
+function machine(debezium: string) {
+  const version = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0]!;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: version('psql', ['--version']),
+    debeziumServer: debezium,
+  };
+}
+
+function printSummary(results: BenchResults) {
+  console.log('\nfreshness (ms)          p50      p95      p99      max');
+  for (const r of results.freshness) {
+    const f = (n: number) => n.toFixed(1).padStart(8);
+    console.log(
+      `${`${r.system} ${r.rate}/s`.padEnd(22)}${f(r.latencyMs.p50)} ${f(r.latencyMs.p95)} ${f(r.latencyMs.p99)} ${f(r.latencyMs.max)}   (${r.latencyMs.count} orders)`,
+    );
+  }
+  if (results.burst) {
+    const b = results.burst;
+    console.log(
+      `\nburst of ${b.events}: debezium ${b.debeziumEventsPerSecond.toFixed(0)}/s, bare consume ${b.bareConsumeEventsPerSecond.toFixed(0)}/s, projector ${b.projectorEventsPerSecond.toFixed(0)}/s (${(b.projectorEventsPerSecond / b.bareConsumeEventsPerSecond).toFixed(2)}× bare)`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exitCode = 1;
+});
