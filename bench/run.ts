@@ -14,9 +14,12 @@ import { runBurst } from './scenarios/burst.ts';
 import { startFloor } from './scenarios/floor.ts';
 import { freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
 import { startPollingRelay } from './scenarios/relay.ts';
+import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput.ts';
 
 const full = process.argv.includes('--full');
-const plan = full ? { rates: [50, 200, 500], seconds: 60, burst: 100_000 } : { rates: [50, 200], seconds: 15, burst: 20_000 };
+const plan = full
+  ? { rates: [50, 200, 500], seconds: 60, burst: 100_000, throughputSeconds: 30 }
+  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 10 };
 
 async function main() {
   const started = Date.now();
@@ -45,6 +48,8 @@ async function main() {
     const freshness: FreshnessRun[] = [];
     for (const rate of plan.rates) freshness.push(...(await measureCdcAndFloor(ctx, rate, progress)));
     const burst = await runBurst(ctx, plan.burst, progress);
+    const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, progress);
+    const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, progress);
     await stopRecorded(ctx.dirs, DEBEZIUM);
     const relay = await startPollingRelay(ctx);
     for (const rate of plan.rates) {
@@ -61,6 +66,7 @@ async function main() {
       machine: machine(stack.DEBEZIUM_VERSION),
       freshness,
       burst,
+      throughput: [commandApi, queryApi],
     };
     const resultsDir = join(repoRoot, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
@@ -114,6 +120,11 @@ function machine(debezium: string) {
 }
 
 function printSummary(results: BenchResults) {
+  for (const t of results.throughput) {
+    console.log(
+      `${t.name}: ${t.http.requestsPerSecond.toFixed(0)} req/s (p99 ${t.http.p99Ms} ms) vs SQL ${t.sql.transactionsPerSecond.toFixed(0)}/s: ${t.ratio.toFixed(2)}×`,
+    );
+  }
   console.log('\nfreshness (ms)          p50      p95      p99      max');
   for (const r of results.freshness) {
     const f = (n: number) => n.toFixed(1).padStart(8);
@@ -129,7 +140,11 @@ function printSummary(results: BenchResults) {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exitCode = 1;
-});
+// Exit explicitly: a client library's stray timer must not keep a finished run alive.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BurstResult } from '../scenarios/burst.ts';
 import type { FreshnessRun } from '../scenarios/freshness.ts';
+import type { HttpVsSql } from '../scenarios/throughput.ts';
 import { round } from './stats.ts';
 import { groupedBarsLog, lines } from './svg.ts';
 
@@ -12,6 +13,7 @@ export interface BenchResults {
   machine: Record<string, string | number>;
   freshness: FreshnessRun[];
   burst: BurstResult | null;
+  throughput: HttpVsSql[];
 }
 
 const SYSTEMS: FreshnessRun['system'][] = ['cdc', 'floor', 'polling-relay'];
