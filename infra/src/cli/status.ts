@@ -11,7 +11,9 @@ await runCli(async () => {
   const crashed = new Set(STACK_PIECES.filter((piece) => diedUnexpectedly(dirs, piece)));
   for (const piece of STACK_PIECES) {
     if (piece === RABBITMQ && !config.RABBITMQ_PRIVATE_NODE) {
-      console.log(`${piece.padEnd(16)} external broker at ${config.RABBITMQ_HOST}:${config.RABBITMQ_PORT} (not started by this stack)`);
+      console.log(
+        `${piece.padEnd(16)} external broker at ${config.RABBITMQ_HOST}:${config.RABBITMQ_PORT} (not started by this stack)`,
+      );
       continue;
     }
     const pid = runningPid(dirs, piece);
