@@ -1,20 +1,19 @@
 import type pg from 'pg';
-import { centsFromNumeric, centsToNumeric, fromCents } from '@shop/shared/money';
-import { appendEvents } from '../outbox/append-event.ts';
-import { productUpdates } from '../products/product-updates.ts';
-import { adjustStock, lockProducts } from '../products/product-queries.ts';
-import { insertOrder, insertOrderItems } from './order-queries.ts';
+import { centsFromNumeric, fromCents } from '@shop/shared/money';
+import { toProductPayload } from '../products/product-row.ts';
+import { lockProductsForOrder } from '../products/product-queries.ts';
 import { mergeLines, priceOrder, type CatalogProduct } from './price-order.ts';
 import type { PlaceOrder } from './schemas.ts';
+import { writePlacedOrder } from './write-placed-order.ts';
 
 /**
- * On the caller's transaction: locks the products, prices the order from the catalog, takes the
- * stock, writes the order and its lines, and appends OrderPlaced plus a ProductUpdated (new
- * stock) per product. A refusal throws before anything is written.
+ * On the caller's transaction: locks the products (and draws the order id), prices the order from
+ * the catalog, then writes the stock taken, the order, its lines, OrderPlaced and a
+ * ProductUpdated (new stock) per product in one statement. A refusal throws before any write.
  */
 export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Promise<{ orderId: number }> {
   const lines = mergeLines(input.items);
-  const products = await lockProducts(
+  const { products, orderId } = await lockProductsForOrder(
     client,
     lines.map((l) => l.productId),
   );
@@ -24,25 +23,38 @@ export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Prom
   const pricing = priceOrder(lines, catalog);
   if (pricing.kind === 'rejected') throw pricing.error;
 
-  const updated = await adjustStock(
-    client,
-    pricing.lines.map((l) => ({ productId: l.productId, delta: -l.quantity })),
-  );
-  const order = await insertOrder(client, input.customerId, centsToNumeric(pricing.totalCents));
-  await insertOrderItems(client, order.id, pricing.lines);
-  const event = {
-    orderId: order.id,
-    customerId: order.customer_id,
-    placedAt: order.placed_at.toISOString(),
-    total: fromCents(pricing.totalCents),
-    items: pricing.lines.map((l) => ({
-      productId: l.productId,
-      category: l.category,
-      quantity: l.quantity,
-      unitPrice: fromCents(l.unitPriceCents),
-      lineTotal: fromCents(l.lineTotalCents),
-    })),
+  // Milliseconds: the instant travels in the event as ISO 8601 and must equal the stored one.
+  const placedAt = new Date();
+  const taken = new Map(pricing.lines.map((l) => [l.productId, l.quantity]));
+  const productEvents = products.map((p) => ({
+    type: 'ProductUpdated' as const,
+    aggregateId: p.id,
+    payload: toProductPayload({ ...p, stock: p.stock - (taken.get(p.id) ?? 0) }),
+  }));
+  const orderPlaced = {
+    type: 'OrderPlaced' as const,
+    aggregateId: orderId!,
+    payload: {
+      orderId: orderId!,
+      customerId: input.customerId,
+      placedAt: placedAt.toISOString(),
+      total: fromCents(pricing.totalCents),
+      items: pricing.lines.map((l) => ({
+        productId: l.productId,
+        category: l.category,
+        quantity: l.quantity,
+        unitPrice: fromCents(l.unitPriceCents),
+        lineTotal: fromCents(l.lineTotalCents),
+      })),
+    },
   };
-  await appendEvents(client, [{ type: 'OrderPlaced', aggregateId: order.id, payload: event }, ...productUpdates(updated)]);
-  return { orderId: order.id };
+  await writePlacedOrder(client, {
+    orderId: orderId!,
+    customerId: input.customerId,
+    totalCents: pricing.totalCents,
+    placedAt,
+    lines: pricing.lines,
+    events: [orderPlaced, ...productEvents],
+  });
+  return { orderId: orderId! };
 }

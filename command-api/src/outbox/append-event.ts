@@ -22,15 +22,23 @@ export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): P
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
                       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
                 ORDER BY e.n`,
-    [
-      events.map(() => randomUUID()),
-      events.map((e) => aggregateTypeOf[e.type]),
-      events.map((e) => String(e.aggregateId)),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(checked(e))),
-      CURRENT_SCHEMA_VERSION,
-    ],
+    outboxParameters(events),
   );
+}
+
+/**
+ * The parameters of an outbox insert over `unnest($1..$5)` plus the schema version ($6): event
+ * ids, aggregate types, aggregate ids, types and payloads checked against their schemas.
+ */
+export function outboxParameters(events: NewEvent[]): [string[], string[], string[], string[], string[], number] {
+  return [
+    events.map(() => randomUUID()),
+    events.map((e) => aggregateTypeOf[e.type]),
+    events.map((e) => String(e.aggregateId)),
+    events.map((e) => e.type),
+    events.map((e) => JSON.stringify(checked(e))),
+    CURRENT_SCHEMA_VERSION,
+  ];
 }
 
 /** Checked against the shared schema the projector decodes with: never publish what it would refuse. */
