@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
-import { commandApi, connect, eventually, getIfFound, postJson, queryApi } from '../support/clients.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 
 const stack = inject('stack');
 
 describe('a product flows from the command API through Debezium and RabbitMQ to the query API', () => {
-  let write: pg.Client;
-
-  beforeAll(async () => {
-    write = await connect(stack, stack.WRITE_DB_NAME);
-  });
-  afterAll(async () => {
-    await write.end();
-  });
+  const { write } = stackDatabases(stack);
 
   it('POST /api/products on the command API is listed by the query API', async () => {
     const created = await postJson(`${commandApi(stack)}/api/products`, {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import {
   describeDeadLetter,
@@ -9,7 +8,7 @@ import {
   visitDeadLetters,
   type DeadLetter,
 } from '../../projector/src/dead-letters/dead-letter-queue.ts';
-import { commandApi, connect, eventually, getIfFound, postJson, queryApi } from '../support/clients.ts';
+import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
 
 const stack = inject('stack');
@@ -35,12 +34,9 @@ const listDeadLetters = () =>
   });
 
 describe('poison messages', () => {
-  let read: pg.Client;
+  const { read } = stackDatabases(stack);
   const ids = { invalid: randomUUID() as string, unknownType: randomUUID() as string, newerVersion: randomUUID() as string };
 
-  beforeAll(async () => {
-    read = await connect(stack, stack.READ_DB_NAME);
-  });
   afterAll(async () => {
     await read.query('ALTER TABLE read.products DROP CONSTRAINT IF EXISTS test_blocked');
     // Leave the queue as we found it: our dead letters go.
@@ -51,7 +47,6 @@ describe('poison messages', () => {
         return 'settled';
       }),
     );
-    await read.end();
   });
 
   it('undecodable, unknown and newer-version messages are parked in the DLQ with the reason', async () => {

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, startCommandApi, type CommandApiUnderTest } from '../support/command-api.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { request, commandApiForThisFile } from '../support/command-api.ts';
 import { writeSnapshot } from '../support/write-snapshot.ts';
 
 const stack = inject('stack');
-let api: CommandApiUnderTest;
+const api = commandApiForThisFile(stack);
 let productId: number;
 let orderId: number;
 
 beforeAll(async () => {
-  api = await startCommandApi(stack);
   const product = await request(`${api.url}/api/products`, {
     method: 'POST',
     json: { name: 'Base', category: 'c', price: 10, stock: 50 },
@@ -19,9 +18,6 @@ beforeAll(async () => {
     json: { customerId: 1, items: [{ productId, quantity: 1 }] },
   });
   orderId = order.body.orderId as number;
-});
-afterAll(async () => {
-  await api.close();
 });
 
 const JSON_TYPE = { 'content-type': 'application/json' };

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, startCommandApi, type CommandApiUnderTest } from '../support/command-api.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { request, commandApiForThisFile } from '../support/command-api.ts';
 
 const stack = inject('stack');
-let api: CommandApiUnderTest;
-
-beforeAll(async () => {
-  api = await startCommandApi(stack, { poolMax: 20 });
-});
-afterAll(async () => {
-  await api.close();
-});
+const api = commandApiForThisFile(stack, { poolMax: 20 });
 
 describe('concurrent orders for a low-stock product', () => {
   it('never oversell: stock never below zero and every 201 is backed by stock', async () => {

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, startCommandApi, type CommandApiUnderTest } from '../support/command-api.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { request, commandApiForThisFile } from '../support/command-api.ts';
 import { writeSnapshot } from '../support/write-snapshot.ts';
 
 const stack = inject('stack');
-let api: CommandApiUnderTest;
+const api = commandApiForThisFile(stack);
 let productId: number;
 
 beforeAll(async () => {
-  api = await startCommandApi(stack);
   const created = await request(`${api.url}/api/products`, {
     method: 'POST',
     json: { name: 'Key', category: 'k', price: 2, stock: 1000 },
   });
   productId = created.body.productId as number;
-});
-afterAll(async () => {
-  await api.close();
 });
 
 const placeOrder = (key: string, quantity = 1) =>

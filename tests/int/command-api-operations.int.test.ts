@@ -2,23 +2,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createPool } from '@shop/shared/db';
 import { listen, closeServer } from '@shop/shared/http';
 import { createApp } from '../../command-api/src/app.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { connect, eventually } from '../support/clients.ts';
-import { request, startCommandApi, type CommandApiUnderTest } from '../support/command-api.ts';
+import { request, commandApiForThisFile } from '../support/command-api.ts';
 
 const stack = inject('stack');
-let api: CommandApiUnderTest;
-
-beforeAll(async () => {
-  api = await startCommandApi(stack);
-});
-afterAll(async () => {
-  await api.close();
-});
+const api = commandApiForThisFile(stack);
 
 describe('command API operations', () => {
   it('/health is 200 while the database answers and 503 when it does not', async () => {

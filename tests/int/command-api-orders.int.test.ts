@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, startCommandApi, type CommandApiUnderTest } from '../support/command-api.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { request, commandApiForThisFile } from '../support/command-api.ts';
 import { writeSnapshot } from '../support/write-snapshot.ts';
 
 const stack = inject('stack');
-let api: CommandApiUnderTest;
-
-beforeAll(async () => {
-  api = await startCommandApi(stack);
-});
-afterAll(async () => {
-  await api.close();
-});
+const api = commandApiForThisFile(stack);
 
 async function createProduct(price: number, stock: number, category = 'kitchen') {
   const res = await request(`${api.url}/api/products`, {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
@@ -61,4 +62,17 @@ export async function request(url: string, init: RequestInit & { json?: unknown 
     // not JSON: tests read `text`
   }
   return { status: res.status, text, body, headers: res.headers };
+}
+
+/**
+ * The command API for one test file: started before its tests, closed after them. The returned
+ * object is filled in by the time the tests (and the file's own beforeAll hooks) run.
+ */
+export function commandApiForThisFile(stack: StackConfig, options: { poolMax?: number } = {}): CommandApiUnderTest {
+  const api = {} as CommandApiUnderTest;
+  beforeAll(async () => {
+    Object.assign(api, await startCommandApi(stack, options));
+  });
+  afterAll(() => api.close());
+  return api;
 }

@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
+import { SHARD_COUNT } from '@shop/shared/messaging';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import { connect } from './clients.ts';
 
-/** The routing key Debezium uses for an aggregate: outbox.event.<type>.<shard>, shard as the outbox trigger computes it. */
-export async function routingKeyOf(stack: StackConfig, aggregateType: string, aggregateId: string): Promise<string> {
+/**
+ * The routing keys Debezium uses for these aggregates, outbox.event.<type>.<shard>, with the shard
+ * computed by the same expression as the outbox trigger, in one query.
+ */
+async function routingKeysOf(stack: StackConfig, events: RawEvent[]): Promise<string[]> {
   const client = await connect(stack, stack.WRITE_DB_NAME);
   try {
-    const { rows } = await client.query(`SELECT abs(hashtextextended($1::text || ':' || $2::text, 0)) % 8 AS shard`, [
-      aggregateType,
-      aggregateId,
-    ]);
-    return `outbox.event.${aggregateType}.${rows[0].shard}`;
+    const { rows } = await client.query(
+      `SELECT t || '.' || (abs(hashtextextended(t || ':' || i, 0)) % $3::int) AS route
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS a(t, i, n) ORDER BY n`,
+      [events.map((e) => e.aggregateType), events.map((e) => e.aggregateId), SHARD_COUNT],
+    );
+    return rows.map((r) => `outbox.event.${r.route}`);
   } finally {
     await client.end();
   }
@@ -33,10 +38,11 @@ export interface RawEvent {
  * body, routing key outbox.event.<aggregatetype>.<shard>) straight to the stack's exchange, with confirms.
  */
 export async function publishRaw(stack: StackConfig, events: RawEvent[]): Promise<void> {
+  const routingKeys = await routingKeysOf(stack, events);
   const connection = await amqp.connect(rabbitUrl(stack));
   try {
     const channel = await connection.createConfirmChannel();
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       const headers = {
         id: JSON.stringify(e.id ?? randomUUID()),
         eventType: JSON.stringify(e.type),
@@ -44,10 +50,9 @@ export async function publishRaw(stack: StackConfig, events: RawEvent[]): Promis
         occurredAt: JSON.stringify(e.occurredAt ?? new Date().toISOString()),
         aggregateId: JSON.stringify(e.aggregateId),
       };
-      const routingKey = await routingKeyOf(stack, e.aggregateType, e.aggregateId);
       channel.publish(
         stack.EVENTS_EXCHANGE,
-        routingKey,
+        routingKeys[i]!,
         Buffer.from(typeof e.payload === 'string' ? e.payload : JSON.stringify(e.payload)),
         {
           headers,

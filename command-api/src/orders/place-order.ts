@@ -22,6 +22,8 @@ export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Prom
   );
   const pricing = priceOrder(lines, catalog);
   if (pricing.kind === 'rejected') throw pricing.error;
+  // Priced means every product was found, so the locking read drew an id.
+  if (orderId === undefined) throw new Error('no order id drawn for a priced order');
 
   // Milliseconds: the instant travels in the event as ISO 8601 and must equal the stored one.
   const placedAt = new Date();
@@ -33,9 +35,9 @@ export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Prom
   }));
   const orderPlaced = {
     type: 'OrderPlaced' as const,
-    aggregateId: orderId!,
+    aggregateId: orderId,
     payload: {
-      orderId: orderId!,
+      orderId,
       customerId: input.customerId,
       placedAt: placedAt.toISOString(),
       total: fromCents(pricing.totalCents),
@@ -49,12 +51,12 @@ export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Prom
     },
   };
   await writePlacedOrder(client, {
-    orderId: orderId!,
+    orderId,
     customerId: input.customerId,
     totalCents: pricing.totalCents,
     placedAt,
     lines: pricing.lines,
     events: [orderPlaced, ...productEvents],
   });
-  return { orderId: orderId! };
+  return { orderId };
 }

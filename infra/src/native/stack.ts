@@ -97,7 +97,6 @@ function reportCrashed(dirs: StackDirs, progress: Progress) {
     if (!diedUnexpectedly(dirs, piece)) continue;
     const tail = tailLog(dirs, piece, 10).replace(/^/gm, '      ');
     progress(`  !!  ${piece} had stopped unexpectedly (restarting it); last lines of ${logFile(dirs, piece)}:\n${tail}`);
-    runningPid(dirs, piece);
   }
 }
 

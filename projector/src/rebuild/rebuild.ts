@@ -67,29 +67,24 @@ async function replayOutbox(
 
 async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: RebuildReport) {
   const events: KnownEvent[] = [];
+  const skipped: { id: string; position: string; reason: string }[] = [];
   for (const row of rows) {
     const decoded = decodeOutboxRow(row);
     if (decoded.kind === 'event') events.push(decoded.event);
-    else report.skipped.push({ id: row.id, reason: decoded.reason });
+    else skipped.push({ id: row.id, position: row.position, reason: decoded.reason });
   }
+  report.skipped.push(...skipped.map(({ id, reason }) => ({ id, reason })));
   await client.query(/* sql */ `SET LOCAL search_path = read_rebuild`);
   const outcome = await applyBatch(client, events);
-  const skipped = rows.filter((r) => !events.some((e) => e.id === r.id));
   await client.query(
     /* sql */ `INSERT INTO dead_letters (event_id, position, reason)
                SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]) ON CONFLICT (event_id) DO NOTHING`,
-    [
-      skipped.map((r) => r.id),
-      skipped.map((r) => r.position),
-      skipped.map((r) => `skipped by rebuild: ${reasonOf(report, r.id)}`),
-    ],
+    [skipped.map((r) => r.id), skipped.map((r) => r.position), skipped.map((r) => `skipped by rebuild: ${r.reason}`)],
   );
   await client.query(/* sql */ `SET LOCAL search_path = read`);
   report.events += rows.length;
   report.applied += outcome.applied;
 }
-
-const reasonOf = (report: RebuildReport, id: string) => report.skipped.find((s) => s.id === id)?.reason ?? 'not decodable';
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
 async function carryOverDeadLetters(client: pg.PoolClient) {
