@@ -1,7 +1,7 @@
 import express from 'express';
 import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
-import { errorHandler, requireJsonBody, unknownRoute } from '@shop/shared/http';
+import { errorHandler, jsonBody, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
 import { healthRouter } from '@shop/shared/http';
@@ -24,8 +24,7 @@ export function createApp({ pool, log, bodyLimit }: AppDeps): express.Express {
   app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(docsRouter());
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: bodyLimit, strict: true }));
+  app.use(jsonBody(bodyLimit));
   app.use('/api/products', productRoutes(pool));
   app.use('/api/orders', orderRoutes(pool));
   app.use(unknownRoute);

@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
+import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
 
 const schema = z.object({
   COMMAND_API_PORT: port(8080),
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   ...postgresEnv,
   BODY_LIMIT: z.string().default('100kb'),
+  ...httpServerEnv,
   LOG_LEVEL: logLevel,
 });
 
 export type Config = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(schema, env);
+  return parseEnv(checkHttpTimeouts(schema), env);
 }

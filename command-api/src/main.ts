@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { postgresUrl } from '@shop/shared/config';
+import { postgresUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
@@ -19,7 +19,7 @@ async function main() {
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
     const app = createApp({ pool, log, bodyLimit: config.BODY_LIMIT });
-    await serveUntilSignal(app, config.COMMAND_API_PORT, log, () => pool.end());
+    await serveUntilSignal(app, config.COMMAND_API_PORT, log, () => pool.end(), serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }

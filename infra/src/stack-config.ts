@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
-import { logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+import { httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -26,6 +26,7 @@ const schema = z.object({
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   BODY_LIMIT: z.string().default('100kb'),
+  ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),
   DEBEZIUM_SLOT: z
@@ -72,6 +73,18 @@ export function benchStackConfig(): StackConfig {
 }
 
 /**
+ * Short server timeouts for the test stack, so the hostile-input tests see a slow client cut off
+ * in seconds; still far above what any test request needs to be sent (the timers stop once a
+ * request is received, so slow queries are unaffected). The bench keeps the defaults.
+ */
+const TEST_HTTP_TIMEOUTS = {
+  HTTP_HEADERS_TIMEOUT_MS: '3000',
+  HTTP_REQUEST_TIMEOUT_MS: '6000',
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000',
+  HTTP_SOCKET_TIMEOUT_MS: '10000',
+};
+
+/**
  * An isolated stack: its own cluster port, databases, slot, exchange, queues, HTTP ports and
  * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
  */
@@ -100,6 +113,7 @@ function isolatedStackConfig(name: 'test' | 'bench', n: number): StackConfig {
       RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
       RABBITMQ_PORT: String(5672 + n),
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
+      ...(name === 'test' ? TEST_HTTP_TIMEOUTS : {}),
     }),
   );
 }

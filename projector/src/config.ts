@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
 import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
 
 /** `all` or a comma-separated list of shard numbers this instance consumes. */
@@ -22,6 +22,7 @@ const schema = z.object({
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   ...postgresEnv,
   ...rabbitEnv,
+  ...httpServerEnv,
   PROJECTOR_SHARDS: shards,
   PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(500),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
@@ -33,5 +34,5 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(schema, env);
+  return parseEnv(checkHttpTimeouts(schema), env);
 }

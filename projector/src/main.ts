@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { postgresUrl, rabbitUrl } from '@shop/shared/config';
+import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
@@ -39,8 +39,9 @@ async function main() {
       },
     });
     dlqDepth.read = () => consumer.deadLetterDepth();
-    const health = createHealthServer(pool, consumer, metrics).listen(config.PROJECTOR_PORT);
-    log.info({ port: config.PROJECTOR_PORT }, 'projector health endpoint listening');
+    const timeouts = serverTimeouts(config);
+    const health = createHealthServer(pool, consumer, metrics, timeouts).listen(config.PROJECTOR_PORT);
+    log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
 
     onShutdownSignal(log, async () => {
       health.close();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
+import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier');
 
@@ -11,11 +11,12 @@ const schema = z.object({
   DEBEZIUM_SLOT: identifier.default('shop_outbox'),
   DEBEZIUM_OFFSET_TABLE: identifier.default('debezium_offsets'),
   ...postgresEnv,
+  ...httpServerEnv,
   LOG_LEVEL: logLevel,
 });
 
 export type Config = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(schema, env);
+  return parseEnv(checkHttpTimeouts(schema), env);
 }

@@ -1,4 +1,4 @@
-import { postgresUrl } from '@shop/shared/config';
+import { postgresUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
@@ -15,9 +15,10 @@ async function main() {
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
-    await serveUntilSignal(createApp({ pool, pipeline, log }), config.QUERY_API_PORT, log, async () => {
+    const release = async () => {
       await Promise.all([pool.end(), write.end()]);
-    });
+    };
+    await serveUntilSignal(createApp({ pool, pipeline, log }), config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }

@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
-import { closeServer, listen } from '@shop/shared/http';
+import { closeServer, listen, type ServerTimeouts } from '@shop/shared/http';
 import { createApp } from '../../command-api/src/app.ts';
 import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
@@ -19,18 +19,27 @@ export interface CommandApiUnderTest {
   close(): Promise<void>;
 }
 
+export interface CommandApiOptions {
+  poolMax?: number;
+  /** Where the service logs (silent by default). */
+  log?: Logger;
+  /** Server timeouts (the services' defaults otherwise). */
+  timeouts?: ServerTimeouts;
+}
+
 /**
  * The command API in-process on port 0, over a fresh write database of its own (migrated) on the
  * test stack's cluster, so test files never see each other's rows.
  */
-export async function startCommandApi(stack: StackConfig, options: { poolMax?: number } = {}): Promise<CommandApiUnderTest> {
+export async function startCommandApi(stack: StackConfig, options: CommandApiOptions = {}): Promise<CommandApiUnderTest> {
   const database = `cmd_${randomBytes(6).toString('hex')}`;
   await ensureDatabases(stack, [database]);
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   const url = postgresUrl(stack, database);
   await migrate(url, migrationsDir, log);
   const pool = createPool(url, options.poolMax ?? 10, 'command-api-test');
-  const { server, port } = await listen(createApp({ pool, log, bodyLimit: '100kb' }), 0, '127.0.0.1');
+  const app = createApp({ pool, log, bodyLimit: '100kb' });
+  const { server, port } = await listen(app, 0, '127.0.0.1', options.timeouts);
   return { url: `http://127.0.0.1:${port}`, pool, close: () => stop(server, pool) };
 }
 
@@ -68,7 +77,7 @@ export async function request(url: string, init: RequestInit & { json?: unknown 
  * The command API for one test file: started before its tests, closed after them. The returned
  * object is filled in by the time the tests (and the file's own beforeAll hooks) run.
  */
-export function commandApiForThisFile(stack: StackConfig, options: { poolMax?: number } = {}): CommandApiUnderTest {
+export function commandApiForThisFile(stack: StackConfig, options: CommandApiOptions = {}): CommandApiUnderTest {
   const api = {} as CommandApiUnderTest;
   beforeAll(async () => {
     Object.assign(api, await startCommandApi(stack, options));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textParam } from '@shop/shared/http';
 
 export const productSchema = z
   .object({
@@ -11,7 +12,7 @@ export const productSchema = z
   .meta({ id: 'Product' });
 
 export const listProductsQuery = z.object({
-  category: z.string().min(1).max(100).optional(),
+  category: textParam(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv, port, postgresUrl, rabbitUrl } from './index.ts';
+import {
+  checkHttpTimeouts,
+  ConfigError,
+  httpServerEnv,
+  parseEnv,
+  port,
+  postgresUrl,
+  rabbitUrl,
+  serverTimeouts,
+} from './index.ts';
 
 const schema = z.object({ HTTP_PORT: port(8080), NAME: z.string().default('x') });
 
@@ -29,5 +38,25 @@ describe('connection urls', () => {
     expect(
       rabbitUrl({ RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'g', RABBITMQ_PASSWORD: 'g', RABBITMQ_VHOST: '/' }),
     ).toBe('amqp://g:g@h:5672/%2F');
+  });
+});
+
+describe('HTTP server timeouts', () => {
+  const schema = checkHttpTimeouts(z.object(httpServerEnv));
+
+  it('default to 10 s for headers, 30 s for the request, 5 s keep-alive, 60 s of silence', () => {
+    expect(serverTimeouts(parseEnv(schema, {}))).toEqual({
+      headersMs: 10_000,
+      requestMs: 30_000,
+      keepAliveMs: 5_000,
+      socketMs: 60_000,
+    });
+  });
+
+  it('refuses a headers timeout longer than the request timeout, which Node would throw on', () => {
+    expect(() => parseEnv(schema, { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    );
+    expect(() => parseEnv(schema, { HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(ConfigError);
   });
 });

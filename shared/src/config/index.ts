@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SERVER_TIMEOUTS, type ServerTimeouts } from '../http/timeouts.ts';
 
 /** Raised when the environment does not satisfy a service's config schema; lists every bad variable. */
 export class ConfigError extends Error {
@@ -40,6 +41,43 @@ export const rabbitEnv = {
   EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
   PROJECTOR_QUEUE: z.string().min(1).default('shop.projector'),
 };
+
+const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
+
+/** Timeouts of a service's HTTP server; what each one cuts off is in shared/src/http/timeouts.ts. */
+export const httpServerEnv = {
+  HTTP_HEADERS_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.headersMs),
+  HTTP_REQUEST_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.requestMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.keepAliveMs),
+  HTTP_SOCKET_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.socketMs),
+};
+
+export interface HttpServerSettings {
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  HTTP_SOCKET_TIMEOUT_MS: number;
+}
+
+/**
+ * Node refuses to create a server whose headers timeout exceeds its request timeout: a schema
+ * spreading `httpServerEnv` is wrapped in this so the mistake is named at start-up instead.
+ */
+export function checkHttpTimeouts<T extends z.ZodType<HttpServerSettings>>(schema: T): T {
+  return schema.refine((s) => s.HTTP_HEADERS_TIMEOUT_MS <= s.HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  });
+}
+
+export function serverTimeouts(s: HttpServerSettings): ServerTimeouts {
+  return {
+    headersMs: s.HTTP_HEADERS_TIMEOUT_MS,
+    requestMs: s.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    socketMs: s.HTTP_SOCKET_TIMEOUT_MS,
+  };
+}
 
 export interface PgSettings {
   PG_HOST: string;

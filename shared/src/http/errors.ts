@@ -4,6 +4,8 @@ import type { Logger } from '../log.ts';
 
 export type ErrorCode =
   | 'validation_failed'
+  | 'bad_request'
+  | 'request_aborted'
   | 'malformed_json'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -55,25 +57,30 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
+/**
+ * Errors of the layers before our handlers (body-parser, raw-body, the router), by their `type`.
+ * They all carry a 4xx `status`: the client sent something unreadable, or went away.
+ */
+const CLIENT_ERRORS: Record<string, [number, ErrorCode, string]> = {
+  'entity.parse.failed': [400, 'malformed_json', 'request body is not valid JSON'],
+  'entity.too.large': [413, 'payload_too_large', 'request body is too large'],
+  'encoding.unsupported': [415, 'unsupported_media_type', 'unsupported body encoding'],
+  'charset.unsupported': [415, 'unsupported_media_type', 'unsupported body encoding'],
+  'request.size.invalid': [400, 'bad_request', 'request body length does not match Content-Length'],
+  // The body never completed: the client closed, or the server's request timeout cut it off.
+  'request.aborted': [400, 'request_aborted', 'the request ended before its body was complete'],
+};
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return validationError(err);
-  const type = (err as { type?: string } | null)?.type;
-  if (type === 'entity.parse.failed') return new AppError(400, 'malformed_json', 'request body is not valid JSON');
-  if (type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'request body is too large');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new AppError(415, 'unsupported_media_type', 'unsupported body encoding');
+  const { type, status } = (err ?? {}) as { type?: unknown; status?: unknown };
+  const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
+  if (known) return new AppError(...known);
+  // Any other client error those layers raise: a path that is not valid percent-encoded UTF-8
+  // (the router), a body that is not the gzip its Content-Encoding claims (zlib via body-parser).
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, 'bad_request', 'the request could not be read');
   }
   return new AppError(500, 'internal_error', 'internal error', {}, { cause: err });
 }
-
-/** POST/PATCH bodies must be JSON: anything else is refused before parsing (415). */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  // req.is() is null when the request has no body, false when it has one of another type;
-  // an empty body (Content-Length: 0, as fetch sends for a bare POST) is no body.
-  const empty = req.headers['content-length'] === '0';
-  if (req.method !== 'GET' && !empty && req.is('application/json') === false) {
-    return next(new AppError(415, 'unsupported_media_type', 'request body must be application/json'));
-  }
-  next();
-};

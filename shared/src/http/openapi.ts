@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
@@ -27,6 +27,9 @@ export function docsRouter(document: object): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'API docs' }));
+  // Swagger UI answers its page to any method; a POST or DELETE there is an unknown route (404).
+  router.use('/docs', readOnly, swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'API docs' }));
   return router;
 }
+
+const readOnly: RequestHandler = (req, _res, next) => next(req.method === 'GET' || req.method === 'HEAD' ? undefined : 'router');
