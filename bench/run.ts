@@ -14,18 +14,19 @@ import { runBurst } from './scenarios/burst.ts';
 import { startFloor } from './scenarios/floor.ts';
 import { freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
 import { startPollingRelay } from './scenarios/relay.ts';
+import { findSustainedRate } from './scenarios/sustained.ts';
 import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput.ts';
 
 const full = process.argv.includes('--full');
 const plan = full
-  ? { rates: [50, 200, 500], seconds: 60, burst: 100_000, throughputSeconds: 30 }
-  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 10 };
+  ? { rates: [50, 200], seconds: 60, burst: 100_000, throughputSeconds: 30, search: { stepSeconds: 30 } }
+  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 10, search: { stepSeconds: 15 } };
 
 async function main() {
   const started = Date.now();
   const stack = benchStackConfig();
   console.log(
-    `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s × ${plan.seconds} s, burst ${plan.burst} events`,
+    `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s and the highest sustained × ${plan.seconds} s, burst ${plan.burst} events`,
   );
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
@@ -33,7 +34,14 @@ async function main() {
   await startStack(stack, (line) => console.log(`[stack] ${line}`));
 
   const bars = new MultiBar(
-    { format: '{label} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: false },
+    // Without a terminal (CI, a log file) the bars are printed every few seconds instead.
+    {
+      format: '{label} [{bar}] {value}/{total}',
+      hideCursor: true,
+      clearOnComplete: false,
+      noTTYOutput: true,
+      notTTYSchedule: 5_000,
+    },
     Presets.shades_classic,
   );
   const bar = bars.create(1, 0, { label: 'starting'.padEnd(40) });
@@ -47,12 +55,16 @@ async function main() {
     await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
     const freshness: FreshnessRun[] = [];
     for (const rate of plan.rates) freshness.push(...(await measureCdcAndFloor(ctx, rate, progress)));
+    const top = Math.max(...plan.rates);
+    const sustained = await findSustainedRate(ctx, { from: top + 100, step: 100, max: 2_000, ...plan.search }, progress);
+    const rates = sustained.rate > top ? [...plan.rates, sustained.rate] : plan.rates;
+    if (sustained.rate > top) freshness.push(...(await measureCdcAndFloor(ctx, sustained.rate, progress)));
     const burst = await runBurst(ctx, plan.burst, progress);
     const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, progress);
     const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, progress);
     await stopRecorded(ctx.dirs, DEBEZIUM);
     const relay = await startPollingRelay(ctx);
-    for (const rate of plan.rates) {
+    for (const rate of rates) {
       const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `polling relay ${rate}/s`);
       freshness.push(freshnessRun('polling-relay', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies));
     }
@@ -65,6 +77,7 @@ async function main() {
       durationSeconds: (Date.now() - started) / 1000,
       machine: machine(stack.DEBEZIUM_VERSION),
       freshness,
+      sustained,
       burst,
       throughput: [commandApi, queryApi],
     };
@@ -86,19 +99,21 @@ async function main() {
 /** Ours and the floor on the very same orders: the floor reads its own slot at the same time. */
 async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Progress): Promise<FreshnessRun[]> {
   const floor = await startFloor(ctx);
+  let arrivals = new Map<string, number>();
+  let r: Awaited<ReturnType<typeof runOrdersAtRate>>;
   try {
-    const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC + floor ${rate}/s`);
-    const floorLatencies = r.events.flatMap((e) => {
-      const at = floor.arrivals.get(e.id);
-      return at === undefined ? [] : [at - e.occurred_at.getTime()];
-    });
-    return [
-      freshnessRun('cdc', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies),
-      freshnessRun('floor', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, floorLatencies),
-    ];
+    r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC + floor ${rate}/s`);
   } finally {
-    await floor.stop();
+    arrivals = await floor.stop();
   }
+  const floorLatencies = r.events.flatMap((e) => {
+    const at = arrivals.get(e.id);
+    return at === undefined ? [] : [at - e.occurred_at.getTime()];
+  });
+  return [
+    freshnessRun('cdc', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies),
+    freshnessRun('floor', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, floorLatencies),
+  ];
 }
 
 function machine(debezium: string) {

@@ -1,44 +1,41 @@
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { BenchContext } from '../context.ts';
 
 const SLOT = 'bench_floor';
+const CLIENT = fileURLToPath(new URL('./floor-client.ts', import.meta.url));
 
 /**
  * The floor: a bare logical-replication client on a slot of its own over the same publication,
- * no broker, no projector. Records when each OrderPlaced outbox row arrives.
+ * no broker, no projector, in its own process. `stop()` returns when each OrderPlaced outbox row
+ * arrived, by event id.
  */
 export async function startFloor(ctx: BenchContext) {
   await ctx.write.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [SLOT]);
   await ctx.write.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [SLOT]);
-  const arrivals = new Map<string, number>();
-  const service = new LogicalReplicationService(
-    {
-      host: ctx.stack.PG_HOST,
-      port: ctx.stack.PG_PORT,
-      user: ctx.stack.PG_USER,
-      password: ctx.stack.PG_PASSWORD,
-      database: ctx.stack.WRITE_DB_NAME,
-    },
-    { acknowledge: { auto: true, timeoutSeconds: 1 } },
-  );
-  service.on('data', (_lsn: string, message: { tag: string; relation?: { name: string }; new?: Record<string, unknown> }) => {
-    if (message.tag === 'insert' && message.relation?.name === 'outbox' && message.new?.type === 'OrderPlaced') {
-      arrivals.set(String(message.new.id), Date.now());
-    }
+  const { PG_HOST: host, PG_PORT: port, PG_USER: user, PG_PASSWORD: password, WRITE_DB_NAME: database } = ctx.stack;
+  const settings = {
+    connection: { host, port, user, password, database },
+    publication: ctx.stack.DEBEZIUM_PUBLICATION,
+    slot: SLOT,
+  };
+  const client = fork(CLIENT, [JSON.stringify(settings)], { execArgv: ['--import', 'tsx'] });
+  await new Promise<void>((resolve, reject) => {
+    client.once('message', () => resolve());
+    client.once('exit', (code) => reject(new Error(`floor client exited (${code})`)));
   });
-  service.on('error', () => undefined);
-  const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [ctx.stack.DEBEZIUM_PUBLICATION] });
-  void service.subscribe(plugin, SLOT).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 500));
   return {
-    arrivals,
-    stop: async () => {
-      await service.stop().catch(() => undefined);
+    stop: async (): Promise<Map<string, number>> => {
+      const arrivals = await new Promise<[string, number][]>((resolve) => {
+        client.once('message', (message) => resolve(message as [string, number][]));
+        client.send('stop');
+      });
       await new Promise((r) => setTimeout(r, 300));
       await ctx.write.query(
         `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
         [SLOT],
       );
+      return new Map(arrivals);
     },
   };
 }

@@ -6,14 +6,27 @@ import autocannon from 'autocannon';
 import type { BenchContext } from '../context.ts';
 import { waitUntilDrained } from '../context.ts';
 import type { Progress } from './freshness.ts';
+import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
+import { startCpuAccounting, type CpuShare } from '../cpu-accounting.ts';
+import { runningPid } from '../../infra/src/native/processes.ts';
+import { WRITE_PLACED_ORDER_SQL } from '../../command-api/src/orders/write-placed-order.ts';
+import { LOCK_PRODUCTS_FOR_ORDER_SQL } from '../../command-api/src/products/product-queries.ts';
+
+type HttpSummary = { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
 
 export interface HttpVsSql {
   name: string;
-  http: { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  /** HTTP and SQL measured under the same conditions (for the command API: pipeline paused). */
+  http: HttpSummary;
   sql: { transactionsPerSecond: number; avgLatencyMs: number };
   ratio: number;
-  /** For the command API: pipeline lag sampled while it ran at its maximum rate. */
-  lag?: { maxEventsBehind: number; maxLagSeconds: number; drainedSecondsAfterLoad: number };
+  /** For the command API: its maximum rate with the pipeline live, and the lag sampled meanwhile. */
+  live?: {
+    http: HttpSummary;
+    lag: { maxEventsBehind: number; maxLagSeconds: number; drainedSecondsAfterLoad: number };
+  };
+  /** Where the machine's CPU went in each run (for the command API). */
+  cpu?: { live: CpuShare[]; http: CpuShare[]; sql: CpuShare[] };
 }
 
 const CONNECTIONS = 16;
@@ -48,7 +61,7 @@ async function cannon(
 }
 
 /** pgbench with a custom script against one database: tps and average latency. */
-function pgbench(ctx: BenchContext, database: string, script: string, seconds: number) {
+function pgbench(ctx: BenchContext, database: string, script: string, seconds: number, mode: 'simple' | 'extended' = 'simple') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
@@ -60,6 +73,8 @@ function pgbench(ctx: BenchContext, database: string, script: string, seconds: n
       String(CONNECTIONS),
       '-j',
       '2',
+      '-M',
+      mode,
       '-T',
       String(seconds),
       '-f',
@@ -79,57 +94,112 @@ function pgbench(ctx: BenchContext, database: string, script: string, seconds: n
   return { transactionsPerSecond: tps, avgLatencyMs: latency };
 }
 
-/** The order transaction of the command API, as plain SQL: lock, take stock, order, line, two outbox events. */
-const ORDER_TRANSACTION = (products: number[]) => `\\set k random(0, ${products.length - 1})
+/**
+ * The command API's order transaction, the very same SQL text, as a pgbench script: BEGIN, the
+ * locking read (drawing the order id), the one-statement write, COMMIT; each $n bound to a
+ * pgbench expression. pgbench runs it in extended protocol with unnamed statements, as pg does.
+ */
+function orderScript(products: number[]): string {
+  const write = bindParameters(WRITE_PLACED_ORDER_SQL, [
+    'ARRAY[:pid]',
+    'ARRAY[1]',
+    ':order_id',
+    '1 + :k',
+    ':price',
+    'now()',
+    'ARRAY[:category]',
+    'ARRAY[(:price::numeric * 100)::bigint]',
+    'ARRAY[(:price::numeric * 100)::bigint]',
+    'ARRAY[gen_random_uuid(), gen_random_uuid()]',
+    "ARRAY['order', 'product']",
+    'ARRAY[:order_id::text, :pid::text]',
+    "ARRAY['OrderPlaced', 'ProductUpdated']",
+    `ARRAY[jsonb_build_object('orderId', :order_id::int, 'customerId', 1 + :k, 'placedAt', now(), 'total', :price::numeric,
+       'items', jsonb_build_array(jsonb_build_object('productId', :pid::int, 'category', :category::text, 'quantity', 1,
+         'unitPrice', :price::numeric, 'lineTotal', :price::numeric))),
+     jsonb_build_object('productId', :pid::int, 'name', :name::text, 'category', :category::text, 'price', :price::numeric,
+       'stock', :stock::int - 1)]`,
+    '1',
+  ]);
+  return `\\set k random(0, ${products.length - 1})
 \\set pid ${products[0]} + :k
 BEGIN;
-SELECT id, name, category, price, stock FROM products WHERE id = :pid ORDER BY id FOR UPDATE;
-UPDATE products SET stock = stock - 1, updated_at = now() WHERE id = :pid RETURNING id, name, category, price, stock;
-INSERT INTO orders (customer_id, status, total) VALUES (1, 'placed', 10.00) RETURNING id, placed_at;
-INSERT INTO order_items (order_id, product_id, category, quantity, unit_price, line_total)
-  VALUES (currval(pg_get_serial_sequence('orders', 'id')), :pid, 'bench', 1, 10.00, 10.00);
-INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version) VALUES
-  (gen_random_uuid(), 'order', currval(pg_get_serial_sequence('orders', 'id'))::text, 'OrderPlaced',
-   jsonb_build_object('orderId', currval(pg_get_serial_sequence('orders', 'id')), 'customerId', 1, 'placedAt', now(), 'total', 10,
-     'items', jsonb_build_array(jsonb_build_object('productId', :pid, 'category', 'bench', 'quantity', 1, 'unitPrice', 10, 'lineTotal', 10))), 1),
-  (gen_random_uuid(), 'product', :pid::text, 'ProductUpdated',
-   jsonb_build_object('productId', :pid, 'name', 'Bench', 'category', 'bench', 'price', 10, 'stock', 1), 1);
-END;
+${oneLine(bindParameters(LOCK_PRODUCTS_FOR_ORDER_SQL, ['ARRAY[:pid]']))} \\gset
+${oneLine(write)};
+COMMIT;
 `;
+}
 
+/** pgbench reads one statement per line unless it ends with a semicolon: keep each on one line. */
+const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+
+/** Replaces $1..$n with the given SQL expressions (whole numbers matched, so $1 never eats $10). */
+function bindParameters(sql: string, expressions: string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `(${expressions[Number(n) - 1]!})`);
+}
+
+/**
+ * The command API twice: with the pipeline live (its maximum rate while Debezium and the projector
+ * keep up, lag sampled), then with Debezium paused against pgbench on the same statements, so
+ * neither side pays for the pipeline in real time (pgbench would otherwise starve it and leave
+ * its work for later); the pipeline catches up afterwards.
+ */
 export async function commandApiThroughput(ctx: BenchContext, seconds: number, progress: Progress): Promise<HttpVsSql> {
+  const live = await liveCommandApi(ctx, seconds, progress);
+  const debezium = runningPid(ctx.dirs, DEBEZIUM);
+  if (debezium === undefined) throw new Error('Debezium Server is not running');
+  process.kill(debezium, 'SIGSTOP');
+  try {
+    const httpCpu = await startCpuAccounting(ctx.write);
+    const http = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
+      progress('command API, pipeline paused (autocannon)', s, seconds),
+    );
+    const httpShares = await httpCpu.stop();
+    progress('pgbench: same statements, pipeline paused', 0, 1);
+    // Contiguous ids: the products were created first, in one go.
+    const sorted = [...ctx.products].sort((a, b) => a - b);
+    const sqlCpu = await startCpuAccounting(ctx.write);
+    const sql = pgbench(ctx, ctx.stack.WRITE_DB_NAME, orderScript(sorted), seconds, 'extended');
+    const sqlShares = await sqlCpu.stop();
+    progress('pgbench: same statements, pipeline paused', 1, 1);
+    return {
+      name: 'POST /api/orders',
+      http: summary(http),
+      sql,
+      ratio: http.requests.average / sql.transactionsPerSecond,
+      live: live.result,
+      cpu: { live: live.cpu, http: httpShares, sql: sqlShares },
+    };
+  } finally {
+    process.kill(debezium, 'SIGCONT');
+    await waitUntilDrained(ctx, 300_000, (left) => progress('pipeline catching up', 0, Math.max(1, left)));
+  }
+}
+
+async function liveCommandApi(ctx: BenchContext, seconds: number, progress: Progress) {
   const samples: { behind: number; lag: number }[] = [];
   const sampler = setInterval(() => void sample(ctx, samples), 500);
-  // The same shape as the pgbench script: one line, a product drawn from the workload's 20.
-  const body = (i: number) =>
-    JSON.stringify({
-      customerId: 1 + (i % 500),
-      items: [{ productId: ctx.products[(i * 7) % ctx.products.length]!, quantity: 1 }],
-    });
-  const result = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', body, (s) =>
-    progress('command API (autocannon)', s, seconds),
+  const cpu = await startCpuAccounting(ctx.write);
+  const result = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
+    progress('command API, pipeline live (autocannon)', s, seconds),
   ).finally(() => clearInterval(sampler));
+  const shares = await cpu.stop();
   const loadEnded = Date.now();
   await waitUntilDrained(ctx, 300_000, (left) => progress('command API: pipeline draining', 0, Math.max(1, left)));
-  const drainedSecondsAfterLoad = (Date.now() - loadEnded) / 1000;
-  progress('pgbench: same transaction', 0, 1);
-  // Contiguous ids: the products were created first, in one go.
-  const sorted = [...ctx.products].sort((a, b) => a - b);
-  const sql = pgbench(ctx, ctx.stack.WRITE_DB_NAME, ORDER_TRANSACTION(sorted), seconds);
-  progress('pgbench: same transaction', 1, 1);
-  await waitUntilDrained(ctx, 300_000);
-  return {
-    name: 'POST /api/orders',
-    http: summary(result),
-    sql,
-    ratio: result.requests.average / sql.transactionsPerSecond,
-    lag: {
-      maxEventsBehind: Math.max(0, ...samples.map((s) => s.behind)),
-      maxLagSeconds: Math.max(0, ...samples.map((s) => s.lag)),
-      drainedSecondsAfterLoad,
-    },
+  const lag = {
+    maxEventsBehind: Math.max(0, ...samples.map((s) => s.behind)),
+    maxLagSeconds: Math.max(0, ...samples.map((s) => s.lag)),
+    drainedSecondsAfterLoad: (Date.now() - loadEnded) / 1000,
   };
+  return { result: { http: summary(result), lag }, cpu: shares };
 }
+
+/** The same shape as the pgbench script: one line, a product drawn from the workload's 20. */
+const orderRequest = (ctx: BenchContext) => (i: number) =>
+  JSON.stringify({
+    customerId: 1 + (i % 500),
+    items: [{ productId: ctx.products[(i * 7) % ctx.products.length]!, quantity: 1 }],
+  });
 
 export async function queryApiThroughput(ctx: BenchContext, seconds: number, progress: Progress): Promise<HttpVsSql> {
   const products = ctx.products;

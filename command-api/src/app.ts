@@ -18,9 +18,12 @@ export interface AppDeps {
 export function createApp({ pool, log, bodyLimit }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Command answers are never revalidated: hashing each one for an ETag is wasted work.
+  app.disable('etag');
   const metrics = createHttpMetrics('command-api');
   app.use(metrics.middleware);
-  app.use(pinoHttp({ logger: log }));
+  // Request lines are logged at info: below that level the per-request logger is pure cost.
+  if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));
   app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(docsRouter());

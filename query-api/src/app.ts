@@ -30,7 +30,8 @@ export function createApp({ pool, pipeline, log }: AppDeps): express.Express {
   const metrics = createHttpMetrics('query-api');
   registerLagGauges(metrics.registry, pipeline);
   app.use(metrics.middleware);
-  app.use(pinoHttp({ logger: log }));
+  // Request lines are logged at info: below that level the per-request logger is pure cost.
+  if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));
   app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(docsRouter());

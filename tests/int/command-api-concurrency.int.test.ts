@@ -43,5 +43,18 @@ describe('concurrent orders for a low-stock product', () => {
     // The stock was sold down until no order could fit: what is left is below the smallest refused quantity.
     const smallestRefused = Math.min(...replies.flatMap((r, i) => (r.status === 409 ? [quantities[i]!] : [])));
     expect(stockRows[0].stock).toBeLessThan(smallestRefused);
+
+    // The stock in each ProductUpdated is the stock that order left: in commit order, every event
+    // is the previous one minus that order's quantity, down to what is in the table.
+    const { rows: updates } = await api.pool.query(
+      `SELECT (payload->>'stock')::int AS stock FROM outbox
+        WHERE aggregatetype = 'product' AND aggregateid = $1 AND type = 'ProductUpdated' ORDER BY position`,
+      [String(productId)],
+    );
+    expect(updates).toHaveLength(accepted.length);
+    const taken = updates.map((u, i) => (i === 0 ? initialStock : (updates[i - 1]!.stock as number)) - (u.stock as number));
+    expect(taken.every((q) => q >= 1 && q <= 3)).toBe(true);
+    expect(taken.reduce((sum, q) => sum + q, 0)).toBe(soldByReplies);
+    expect(updates.at(-1)!.stock).toBe(stockRows[0].stock);
   });
 });

@@ -24,17 +24,18 @@ export async function adjustStock(client: pg.PoolClient, changes: { productId: n
   return rows.sort((a, b) => a.id - b.id);
 }
 
+/** Exported for the benchmark, which runs the very same statements through pgbench. */
+export const LOCK_PRODUCTS_FOR_ORDER_SQL = /* sql */ `
+  SELECT id, name, category, price::text AS price, stock,
+         nextval(pg_get_serial_sequence('orders', 'id'))::text AS order_id
+    FROM products WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`;
+
 /**
  * lockProducts for an order, drawing the order's id in the same round trip (the sequence is
  * called once per row; the first value is used, the others are gaps). Undefined with no rows.
  */
 export async function lockProductsForOrder(client: pg.PoolClient, ids: number[]) {
-  const { rows } = await client.query<ProductRow & { order_id: string }>(
-    /* sql */ `SELECT id, name, category, price::text AS price, stock,
-                      nextval(pg_get_serial_sequence('orders', 'id'))::text AS order_id
-                 FROM products WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+  const { rows } = await client.query<ProductRow & { order_id: string }>(LOCK_PRODUCTS_FOR_ORDER_SQL, [ids]);
   return {
     products: rows.map(({ order_id: _, ...product }) => product),
     orderId: rows[0] ? Number(rows[0].order_id) : undefined,

@@ -50,10 +50,18 @@ async function readDebezium(dbs: PipelineDatabases) {
 }
 
 /**
+ * Below the highest handled position, pending events are looked for this far back at most: the
+ * shards run side by side, so a straggler sits a few batches behind the others, and an unbounded
+ * search would read the whole outbox on every call while events are in flight.
+ */
+const STRAGGLER_WINDOW = 10_000;
+
+/**
  * Committed outbox events not yet handled by the projector, and the age of the oldest of them
  * (0 when there is none, so it cannot grow while the system is idle). Events past the highest
  * handled position are all pending; below it, the few still pending (another shard lagging, a
- * commit that overtook another) are found by comparing ids over a widening window.
+ * commit that overtook another) are found by comparing ids over a window widening up to
+ * STRAGGLER_WINDOW positions.
  */
 async function eventsBehind(write: pg.Pool, read: pg.Pool, projection: ProjectionPosition, now: Date) {
   const total = await outboxSize(write);
@@ -62,7 +70,7 @@ async function eventsBehind(write: pg.Pool, read: pg.Pool, projection: Projectio
   const tail = await outboxTail(write, projection.highestPosition);
   let oldest = tail.oldest;
   let missing = count - tail.n;
-  for (let width = 1000; missing > 0; width *= 10) {
+  for (let width = 1000; missing > 0 && width <= STRAGGLER_WINDOW; width *= 10) {
     const from = Math.max(0, projection.highestPosition - width);
     const candidates = await outboxWindow(write, from, projection.highestPosition);
     const handled = await handledAmong(
