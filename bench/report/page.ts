@@ -104,7 +104,7 @@ export function writePage(docsDir: string, results: BenchResults, resultsFile: s
     const b = results.burst;
     md.push('## Burst: Debezium throughput and projector catch-up', '');
     md.push(
-      `${b.events} outbox rows are written in one statement while the projector is stopped. Debezium's rate is from the insert's commit until every message is in the shard queues. Then a bare amqplib consume-and-ack loop (prefetch 500, multiple-ack every 100) drains a copy of the same messages (a second queue bound to the exchange), and the projector catches up on the originals, timed from its first applied event.`,
+      `${b.events} outbox rows are written in one statement while the projector is stopped. Debezium's rate is from the insert's commit until every message is in the shard queues. Then a bare amqplib consume-and-ack loop (the projector's prefetch window, one multiple-ack per batch of the projector's size) drains a copy of the same messages (a second queue bound to the exchange), and the projector catches up on the originals, timed from its first applied event.`,
       '',
     );
     md.push('![lag during the burst](benchmarks/burst-lag.svg)', '');

@@ -54,7 +54,7 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     const debeziumSeconds = (performance.now() - inserted) / 1000;
 
     const bareStart = performance.now();
-    await bareConsume(connection, events, (n) => progress('bare consume-and-ack', n, events));
+    await bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events));
     const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
 
     // Timed from the first event applied, so the projector's own start-up is not counted.
@@ -100,15 +100,17 @@ async function queued(channel: amqp.Channel, ctx: BenchContext) {
   return total;
 }
 
-async function bareConsume(connection: amqp.ChannelModel, events: number, onProgress: (n: number) => void) {
+/** The baseline: consume and ack with the projector's own prefetch window, acking a batch at a time as it does. */
+async function bareConsume(ctx: BenchContext, connection: amqp.ChannelModel, events: number, onProgress: (n: number) => void) {
   const channel = await connection.createChannel();
-  await channel.prefetch(500);
+  await channel.prefetch(ctx.stack.PROJECTOR_PREFETCH);
+  const ackEvery = ctx.stack.PROJECTOR_BATCH_SIZE;
   let consumed = 0;
   await new Promise<void>((resolve) => {
     void channel.consume(COPY_QUEUE, (msg) => {
       if (!msg) return;
       consumed++;
-      if (consumed % 100 === 0 || consumed >= events) channel.ack(msg, true);
+      if (consumed % ackEvery === 0 || consumed >= events) channel.ack(msg, true);
       if (consumed % 1000 === 0) onProgress(consumed);
       if (consumed >= events) resolve();
     });

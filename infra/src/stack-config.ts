@@ -21,8 +21,8 @@ const schema = z.object({
     .regex(/^[a-z0-9_]*$/)
     .default(''),
   PROJECTOR_SHARDS: z.string().default('all'),
-  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(500),
-  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(200),
+  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(2000),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(1000),
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   BODY_LIMIT: z.string().default('100kb'),
@@ -84,11 +84,16 @@ const TEST_HTTP_TIMEOUTS = {
   HTTP_SOCKET_TIMEOUT_MS: '10000',
 };
 
+/** The stack `npm run chaos` runs and breaks: isolated like the others, with a supervisor. */
+export function chaosStackConfig(): StackConfig {
+  return isolatedStackConfig('chaos', 3);
+}
+
 /**
  * An isolated stack: its own cluster port, databases, slot, exchange, queues, HTTP ports and
  * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
  */
-function isolatedStackConfig(name: 'test' | 'bench', n: number): StackConfig {
+function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): StackConfig {
   const port = (base: number) => String(base + (n - 1) * 10_000);
   return withDirs(
     name,

@@ -9,8 +9,8 @@ describe('projector config', () => {
       READ_DB_NAME: 'shop_read',
       EVENTS_EXCHANGE: 'shop.events',
       PROJECTOR_QUEUE: 'shop.projector',
-      PROJECTOR_PREFETCH: 500,
-      PROJECTOR_BATCH_SIZE: 200,
+      PROJECTOR_PREFETCH: 2000,
+      PROJECTOR_BATCH_SIZE: 1000,
       PROJECTOR_SHARDS: [0, 1, 2, 3, 4, 5, 6, 7],
     });
   });
