@@ -8,7 +8,7 @@ await runCli(async () => {
   const config = devStackConfig();
   const started = Date.now();
   console.log(`starting the native stack (state and logs in ${config.stackDir})`);
-  await startStack(config, (line) => console.log(line));
+  await startStack(config, (line) => console.log(line), { supervise: true });
   const urls = Object.fromEntries(serviceSpecs(config).map((s) => [s.name, s.publicUrl]));
   console.log(`\nall healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  command API   ${urls['command-api']}   (POST /api/products, /api/orders)`);

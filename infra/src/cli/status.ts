@@ -7,7 +7,7 @@ import { runCli } from './run-cli.ts';
 await runCli(async () => {
   const config = devStackConfig();
   const dirs = stackDirs(config.stackDir);
-  // Read before runningPid() below forgets the stale pid files.
+  // A stale pid file (process gone, never stopped) is what marks a crash.
   const crashed = new Set(STACK_PIECES.filter((piece) => diedUnexpectedly(dirs, piece)));
   for (const piece of STACK_PIECES) {
     if (piece === RABBITMQ && !config.RABBITMQ_PRIVATE_NODE) {

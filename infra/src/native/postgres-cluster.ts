@@ -126,5 +126,18 @@ export async function ensureDatabases(config: StackConfig, names: string[]): Pro
   }
 }
 
+/** True when the cluster accepts a connection. */
+export async function isPostgresReachable(config: StackConfig): Promise<boolean> {
+  const client = new pg.Client({ ...adminConnection(config), connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Fast shutdown (SIGINT): active sessions are cut, the cluster is left consistent. */
 export const stopPostgres = (dirs: StackDirs) => stopRecorded(dirs, POSTGRES, 'SIGINT', 30_000);

@@ -58,11 +58,13 @@ export function recordPid(dirs: StackDirs, name: string, pid: number): void {
   writeFileSync(pidFile(dirs, name), `${pid} ${startTimeOf(pid) ?? ''}\n`);
 }
 
-/** The recorded pid if that very process is still alive, else undefined (and the stale file is removed). */
+/**
+ * The recorded pid if that very process is still alive, else undefined. A stale pid file is left
+ * in place: it is the evidence that the piece died without being stopped (`diedUnexpectedly`),
+ * which the supervisor and the next start act on; only stopping or restarting it clears it.
+ */
 export function runningPid(dirs: StackDirs, name: string): number | undefined {
-  const pid = recordedLivePid(dirs, name);
-  if (pid === undefined) rmSync(pidFile(dirs, name), { force: true });
-  return pid;
+  return recordedLivePid(dirs, name);
 }
 
 function recordedLivePid(dirs: StackDirs, name: string): number | undefined {
@@ -106,13 +108,14 @@ export function isAlive(pid: number): boolean {
  */
 export async function stopRecorded(dirs: StackDirs, name: string, signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000) {
   const pid = runningPid(dirs, name);
+  // Forgotten before it is signalled: a supervisor must never take a stop for a crash.
+  rmSync(pidFile(dirs, name), { force: true });
   if (pid === undefined) return false;
   signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
   while (isAlive(pid)) await sleep(50);
-  rmSync(pidFile(dirs, name), { force: true });
   return true;
 }
 

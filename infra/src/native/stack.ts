@@ -1,4 +1,5 @@
-import type { StackConfig } from '../stack-config.ts';
+import { join } from 'node:path';
+import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
 import {
   DEBEZIUM,
   debeziumHealthUrl,
@@ -9,7 +10,17 @@ import {
 } from './debezium-server.ts';
 import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
 import { missingPrerequisites } from './prerequisites.ts';
-import { diedUnexpectedly, logFile, runningPid, stackDirs, stopRecorded, tailLog, type StackDirs } from './processes.ts';
+import {
+  diedUnexpectedly,
+  logFile,
+  runningPid,
+  spawnDetached,
+  stackDirs,
+  stopRecorded,
+  tailLog,
+  type StackDirs,
+} from './processes.ts';
+import { SUPERVISOR } from './supervisor.ts';
 import { declareStackTopology } from './rabbitmq.ts';
 import { RABBITMQ, startRabbitNode, stopRabbitNode } from './rabbitmq-node.ts';
 import { serviceSpecs, startService } from './services.ts';
@@ -42,7 +53,7 @@ export type Progress = (line: string) => void;
  * Brings the whole native stack up (idempotent: pieces already running are kept) and waits until
  * every piece is healthy and Debezium streams from its slot.
  */
-export async function startStack(config: StackConfig, progress: Progress): Promise<void> {
+export async function startStack(config: StackConfig, progress: Progress, options: { supervise?: boolean } = {}): Promise<void> {
   const dirs = stackDirs(config.stackDir);
   const missing = await missingPrerequisites(config, !isDistributionCached(config.DEBEZIUM_VERSION));
   if (missing.length > 0) throw new PrerequisiteError(missing);
@@ -66,6 +77,19 @@ export async function startStack(config: StackConfig, progress: Progress): Promi
     await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);
     await waitForPiece(dirs, DEBEZIUM, () => isSlotActive(config), 60_000);
   });
+  if (options.supervise) startSupervisor(config, dirs);
+}
+
+/** A detached watcher that restarts Debezium or a service that dies (see supervisor.ts). */
+export function startSupervisor(config: StackConfig, dirs: StackDirs = stackDirs(config.stackDir)) {
+  if (runningPid(dirs, SUPERVISOR) !== undefined) return;
+  spawnDetached(dirs, {
+    name: SUPERVISOR,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(repoRoot, 'infra', 'src', 'cli', 'supervise.ts'), config.name],
+    cwd: repoRoot,
+    env: childEnv(config),
+  });
 }
 
 /** Starts the three services (those not yet running) together and waits until each is healthy. */
@@ -81,7 +105,8 @@ export async function startServices(config: StackConfig, dirs: StackDirs, progre
 export async function stopStack(config: StackConfig): Promise<string[]> {
   const dirs = stackDirs(config.stackDir);
   const stopped: string[] = [];
-  for (const name of [DEBEZIUM, 'query-api', 'projector', 'command-api']) {
+  // The supervisor first, so it does not restart what is being stopped.
+  for (const name of [SUPERVISOR, DEBEZIUM, 'query-api', 'projector', 'command-api']) {
     if (await stopRecorded(dirs, name)) stopped.push(name);
   }
   if (await stopPostgres(dirs)) stopped.push(POSTGRES);

@@ -1,0 +1,56 @@
+import type { StackConfig } from '../stack-config.ts';
+import { DEBEZIUM, debeziumJavaHome, ensureDistribution, startDebezium } from './debezium-server.ts';
+import { diedUnexpectedly, runningPid, stackDirs, tailLog, type StackDirs } from './processes.ts';
+import { isPostgresReachable } from './postgres-cluster.ts';
+import { isRabbitReachable } from './rabbitmq.ts';
+import { serviceSpecs, startService } from './services.ts';
+
+export const SUPERVISOR = 'supervisor';
+
+/** Debezium Server exits when its broker or database goes away; the services may crash too. */
+const SUPERVISED = [DEBEZIUM, 'command-api', 'projector', 'query-api'] as const;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Restarts a supervised piece that died without being stopped (its pid is recorded, its process
+ * is gone) as soon as the database and the broker answer, waiting longer after each death in a
+ * row (1 s, 2 s, 4 s ... 30 s) so a piece that keeps dying is not restarted in a tight loop.
+ * Pieces stopped on purpose (their pid file removed by `npm stop` or `stopRecorded`) are left alone.
+ */
+export async function supervise(config: StackConfig, log: (line: string) => void, everyMs = 1_000): Promise<never> {
+  const dirs = stackDirs(config.stackDir);
+  const deaths = new Map<string, { count: number; nextTry: number }>();
+  for (;;) {
+    const dead = SUPERVISED.filter((piece) => diedUnexpectedly(dirs, piece));
+    // Restarting before the broker or database is back would only die again and grow the backoff.
+    const dependenciesUp = dead.length > 0 && (await isPostgresReachable(config)) && (await isRabbitReachable(config));
+    for (const piece of dependenciesUp ? dead : []) {
+      const death = deaths.get(piece) ?? { count: 0, nextTry: 0 };
+      if (Date.now() < death.nextTry) continue;
+      log(`${piece} died; restarting it (restart ${death.count + 1}); last lines:\n${tailLog(dirs, piece, 5)}`);
+      restart(config, dirs, piece);
+      death.count++;
+      death.nextTry = Date.now() + Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** (death.count - 1));
+      deaths.set(piece, death);
+    }
+    // A piece up for a minute has recovered: its next death starts the backoff again.
+    for (const [piece, death] of deaths) {
+      if (runningPid(dirs, piece) !== undefined && Date.now() > death.nextTry + 60_000) deaths.delete(piece);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function restart(config: StackConfig, dirs: StackDirs, piece: (typeof SUPERVISED)[number]) {
+  if (piece === DEBEZIUM) {
+    startDebezium(
+      config,
+      dirs,
+      ensureDistribution(config.DEBEZIUM_VERSION, () => undefined),
+      debeziumJavaHome(config),
+    );
+    return;
+  }
+  const service = serviceSpecs(config).find((s) => s.name === piece)!;
+  startService(config, dirs, service.name);
+}

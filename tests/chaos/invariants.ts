@@ -1,0 +1,146 @@
+import type pg from 'pg';
+import { deadLetterQueueDepth } from '../../infra/src/native/rabbitmq.ts';
+import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
+
+export interface Check {
+  invariant: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Slot lag left once drained: heartbeats and checkpoints may write a little WAL after the last event. */
+const SLOT_LAG_LIMIT_BYTES = 64 * 1024;
+
+/** Waits until every committed outbox event is in the inbox (or the timeout passes). */
+export async function waitUntilDrained(write: pg.Pool, read: pg.Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const outbox = await count(write, 'SELECT count(*)::int AS n FROM outbox');
+    const inbox = await count(read, 'SELECT count(*)::int AS n FROM read.processed_events');
+    if (inbox >= outbox) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+/**
+ * What is already off before the run, on a stack shared with other tests (raw test events in the
+ * inbox, parked poison messages): the invariants then require that the run added nothing. On
+ * the fresh stack of `npm run chaos` it is all zero.
+ */
+export interface Baseline {
+  missing: Set<string>;
+  unknown: Set<string>;
+  differences: Map<string, number>;
+  dlq: number;
+  parked: number;
+}
+
+export async function takeBaseline(stack: StackConfig, write: pg.Pool, read: pg.Pool): Promise<Baseline> {
+  const { missing, unknown } = await inboxAgainstOutbox(write, read);
+  const models = await compareReadModels(write, read);
+  return {
+    missing: new Set(missing),
+    unknown: new Set(unknown),
+    differences: new Map(models.map((m) => [m.model, m.differences.length])),
+    dlq: await deadLetterQueueDepth(stack),
+    parked: await count(read, 'SELECT count(*)::int AS n FROM read.dead_letters'),
+  };
+}
+
+/** The invariants of issue 8, after the workload stopped and the pipeline drained. */
+export async function checkInvariants(
+  stack: StackConfig,
+  write: pg.Pool,
+  read: pg.Pool,
+  acknowledgedOrders: number[],
+  baseline: Baseline,
+): Promise<Check[]> {
+  const ids = await inboxAgainstOutbox(write, read);
+  const missing = ids.missing.filter((id) => !baseline.missing.has(id));
+  const unknown = ids.unknown.filter((id) => !baseline.unknown.has(id));
+  const models = await compareReadModels(write, read);
+  const differing = models.filter((m) => m.differences.length > (baseline.differences.get(m.model) ?? 0));
+  const negative = await count(
+    write,
+    `SELECT (SELECT count(*) FROM products WHERE stock < 0)
+          + (SELECT count(*) FROM outbox WHERE type = 'ProductUpdated' AND (payload ->> 'stock')::int < 0) AS n`,
+  );
+  const readNegative = await count(read, 'SELECT count(*)::int AS n FROM read.products WHERE stock < 0');
+  const parked = (await count(read, 'SELECT count(*)::int AS n FROM read.dead_letters')) - baseline.parked;
+  const dlq = (await deadLetterQueueDepth(stack)) - baseline.dlq;
+  const slot = await slotLagSettled(stack, write);
+  const slotLag = slot.rows[0]?.lag ?? Number.POSITIVE_INFINITY;
+  const storedOrders = await count(write, 'SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::int[])', [
+    acknowledgedOrders,
+  ]);
+  const projectedOrders = await count(read, 'SELECT count(*)::int AS n FROM read.orders WHERE order_id = ANY($1::int[])', [
+    acknowledgedOrders,
+  ]);
+  return [
+    {
+      invariant: 'every acknowledged order stored and projected',
+      ok: storedOrders === acknowledgedOrders.length && projectedOrders === acknowledgedOrders.length,
+      detail: `${acknowledgedOrders.length} answered 201: ${storedOrders} in the write database, ${projectedOrders} in the read model`,
+    },
+    {
+      invariant: 'every outbox event projected exactly once',
+      ok: missing.length === 0 && unknown.length === 0,
+      detail: `outbox ${ids.outbox}, inbox ${ids.inbox} (a primary key: no event twice), missing ${missing.length}, unknown ${unknown.length}`,
+    },
+    {
+      invariant: 'read models equal the write side recomputed',
+      ok: differing.length === 0,
+      detail: `${models.length} models compared${differing.length ? `; differing: ${differing.map((m) => `${m.model} (${m.differences.length})`).join(', ')}` : ''}`,
+    },
+    {
+      invariant: 'stock never negative',
+      ok: negative === 0 && readNegative === 0,
+      detail: `negative rows or events: write ${negative}, read ${readNegative}`,
+    },
+    {
+      invariant: 'dead-letter queue empty',
+      ok: dlq === 0 && parked === 0,
+      detail: `DLQ +${dlq} messages, +${parked} parked rows`,
+    },
+    {
+      invariant: 'slot lag back to zero',
+      ok: slotLag <= SLOT_LAG_LIMIT_BYTES && slot.rows[0]?.active === true,
+      detail: `${slotLag} bytes behind, slot ${slot.rows[0]?.active ? 'active' : 'inactive'}`,
+    },
+  ];
+}
+
+async function inboxAgainstOutbox(write: pg.Pool, read: pg.Pool) {
+  const outboxIds = new Set((await write.query<{ id: string }>('SELECT id::text AS id FROM outbox')).rows.map((r) => r.id));
+  const inboxIds = (await read.query<{ id: string }>('SELECT event_id::text AS id FROM read.processed_events')).rows.map(
+    (r) => r.id,
+  );
+  const inbox = new Set(inboxIds);
+  return {
+    outbox: outboxIds.size,
+    inbox: inboxIds.length,
+    missing: [...outboxIds].filter((id) => !inbox.has(id)),
+    unknown: inboxIds.filter((id) => !outboxIds.has(id)),
+  };
+}
+
+/** The slot's lag once Debezium has confirmed what was there (a heartbeat interval or two). */
+async function slotLagSettled(stack: StackConfig, write: pg.Pool) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const slot = await write.query<{ lag: number | null; active: boolean | null }>(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8 AS lag, active
+         FROM pg_replication_slots WHERE slot_name = $1`,
+      [stack.DEBEZIUM_SLOT],
+    );
+    const lag = slot.rows[0]?.lag;
+    if ((lag !== null && lag !== undefined && lag <= SLOT_LAG_LIMIT_BYTES) || Date.now() > deadline) return slot;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function count(db: pg.Pool, sql: string, parameters: unknown[] = []): Promise<number> {
+  return Number((await db.query<{ n: number }>(sql, parameters)).rows[0]!.n);
+}
