@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { procStat } from '../infra/src/native/processes.ts';
 
 /** CPU seconds per process group, from /proc: the profile behind the throughput figures. */
 export interface CpuShare {
@@ -60,14 +61,9 @@ function ticksByProcess(): Map<string, { comm: string; ticks: number }> {
 }
 
 function processSample(pid: string): { comm: string; ticks: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime: fields 14 and 15 of /proc/<pid>/stat, 12 and 13 after the command name.
-    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined; // ended between listing and reading
-  }
+  const stat = procStat(pid); // undefined: ended between listing and reading
+  // utime and stime: fields 14 and 15 of /proc/<pid>/stat.
+  return stat && { comm: stat.comm, ticks: Number(stat.fields[11]) + Number(stat.fields[12]) };
 }
 
 function groupOf(comm: string, pid: string): string {

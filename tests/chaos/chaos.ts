@@ -3,7 +3,8 @@ import { createPool } from '@shop/shared/db';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import { random } from '../support/workload.ts';
 import { FAULT_KINDS, injectFault, type FaultKind } from './faults.ts';
-import { checkInvariants, takeBaseline, waitUntilDrained, type Check } from './invariants.ts';
+import { waitUntilProjected } from '../support/clients.ts';
+import { checkInvariants, takeBaseline, type Check } from './invariants.ts';
 import { startLagMonitor, type LagSample } from './lag-monitor.ts';
 import { startWorkload, type WorkloadStats } from './workload.ts';
 
@@ -70,7 +71,10 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     const stats = await workload.stop();
     log(`workload stopped; draining`);
     const drainStart = Date.now();
-    const drained = await waitUntilDrained(write, read, 180_000);
+    const drained = await waitUntilProjected(stack, 180_000).then(
+      () => true,
+      () => false,
+    );
     const drainedSeconds = drained ? (Date.now() - drainStart) / 1000 : null;
     monitor.stop();
     const invariants = await checkInvariants(stack, write, read, stats.acknowledgedOrders, baseline);

@@ -12,18 +12,6 @@ export interface Check {
 /** Slot lag left once drained: heartbeats and checkpoints may write a little WAL after the last event. */
 const SLOT_LAG_LIMIT_BYTES = 64 * 1024;
 
-/** Waits until every committed outbox event is in the inbox (or the timeout passes). */
-export async function waitUntilDrained(write: pg.Pool, read: pg.Pool, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const outbox = await count(write, 'SELECT count(*)::int AS n FROM outbox');
-    const inbox = await count(read, 'SELECT count(*)::int AS n FROM read.processed_events');
-    if (inbox >= outbox) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
-
 /**
  * What is already off before the run, on a stack shared with other tests (raw test events in the
  * inbox, parked poison messages): the invariants then require that the run added nothing. On

@@ -1,4 +1,5 @@
 import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { projectorStats } from '../support/clients.ts';
 
 export interface LagSample {
   at: number;
@@ -13,12 +14,14 @@ export function startLagMonitor(stack: StackConfig) {
   let lastDuplicates = 0;
   const timer = setInterval(() => {
     void sampleStatus(stack).then((s) => s && samples.push(s));
-    void projectorDuplicates(stack).then((n) => {
-      if (n === undefined) return;
-      // The counter starts again at 0 when the projector restarts: keep what the last one saw.
-      if (n < lastDuplicates) duplicatesBefore += lastDuplicates;
-      lastDuplicates = n;
-    });
+    void projectorStats(stack).then(
+      ({ duplicates: n }) => {
+        // The counter starts again at 0 when the projector restarts: keep what the last one saw.
+        if (n < lastDuplicates) duplicatesBefore += lastDuplicates;
+        lastDuplicates = n;
+      },
+      () => undefined,
+    );
   }, 500);
   return {
     samples,
@@ -35,15 +38,6 @@ async function sampleStatus(stack: StackConfig): Promise<LagSample | undefined> 
     const body = (await res.json()) as { eventsBehind: number | null; lagSeconds: number | null };
     if (body.eventsBehind === null || body.lagSeconds === null) return undefined;
     return { at: Date.now(), eventsBehind: body.eventsBehind, lagSeconds: body.lagSeconds };
-  } catch {
-    return undefined;
-  }
-}
-
-async function projectorDuplicates(stack: StackConfig): Promise<number | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${stack.PROJECTOR_PORT}/health`, { signal: AbortSignal.timeout(1_000) });
-    return ((await res.json()) as { duplicates?: number }).duplicates;
   } catch {
     return undefined;
   }

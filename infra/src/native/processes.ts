@@ -64,10 +64,6 @@ export function recordPid(dirs: StackDirs, name: string, pid: number): void {
  * which the supervisor and the next start act on; only stopping or restarting it clears it.
  */
 export function runningPid(dirs: StackDirs, name: string): number | undefined {
-  return recordedLivePid(dirs, name);
-}
-
-function recordedLivePid(dirs: StackDirs, name: string): number | undefined {
   const file = pidFile(dirs, name);
   if (!existsSync(file)) return undefined;
   const [pidText, startTime] = readFileSync(file, 'utf8').trim().split(' ');
@@ -77,26 +73,33 @@ function recordedLivePid(dirs: StackDirs, name: string): number | undefined {
 
 /** True when a pid was recorded but that process is gone: it died without being stopped. */
 export function diedUnexpectedly(dirs: StackDirs, name: string): boolean {
-  return existsSync(pidFile(dirs, name)) && recordedLivePid(dirs, name) === undefined;
+  return existsSync(pidFile(dirs, name)) && runningPid(dirs, name) === undefined;
 }
 
-/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-function startTimeOf(pid: number): string | undefined {
+/**
+ * /proc/<pid>/stat as the command name and the fields after it (`fields[0]` is field 3, the
+ * state). The name may contain spaces and parentheses, so the fields are counted from its
+ * closing one. Undefined when the process is gone.
+ */
+export function procStat(pid: number | string): { comm: string; fields: string[] } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: count from its closing one.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const end = stat.lastIndexOf(')');
+    return { comm: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
   } catch {
     return undefined;
   }
 }
 
+/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
+const startTimeOf = (pid: number): string | undefined => procStat(pid)?.fields[19];
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     // A zombie (exited, not yet reaped by its parent) still answers signal 0.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
+    const state = procStat(pid)?.fields[0];
+    return state !== undefined && state !== 'Z';
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import { DEBEZIUM, debeziumJavaHome, ensureDistribution, startDebezium } from '.
 import { diedUnexpectedly, runningPid, stackDirs, tailLog, type StackDirs } from './processes.ts';
 import { isPostgresReachable } from './postgres-cluster.ts';
 import { isRabbitReachable } from './rabbitmq.ts';
-import { serviceSpecs, startService } from './services.ts';
+import { startService } from './services.ts';
 
 export const SUPERVISOR = 'supervisor';
 
@@ -51,6 +51,5 @@ function restart(config: StackConfig, dirs: StackDirs, piece: (typeof SUPERVISED
     );
     return;
   }
-  const service = serviceSpecs(config).find((s) => s.name === piece)!;
-  startService(config, dirs, service.name);
+  startService(config, dirs, piece);
 }

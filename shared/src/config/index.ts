@@ -52,12 +52,7 @@ export const httpServerEnv = {
   HTTP_SOCKET_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.socketMs),
 };
 
-export interface HttpServerSettings {
-  HTTP_HEADERS_TIMEOUT_MS: number;
-  HTTP_REQUEST_TIMEOUT_MS: number;
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
-  HTTP_SOCKET_TIMEOUT_MS: number;
-}
+export type HttpServerSettings = { [K in keyof typeof httpServerEnv]: number };
 
 /**
  * Node refuses to create a server whose headers timeout exceeds its request timeout: a schema
