@@ -6,25 +6,14 @@ import type { Logger } from '@shop/shared/log';
 import { applyBatch } from './projection/apply-batch.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
-
-export type Verdict =
-  | { msg: ConsumeMessage; action: 'ack' }
-  | { msg: ConsumeMessage; action: 'requeue' }
-  | { msg: ConsumeMessage; action: 'dead-letter'; reason: string };
-
-/** The read database is down or busy: retry the same batch later, settling nothing. */
-export class TransientFailure extends Error {
-  constructor(cause: unknown) {
-    super(`read database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'TransientFailure';
-  }
-}
+import { TransientFailure, type Verdict } from './messaging/verdict.ts';
+import { recordProjectionFailure } from './read-models/projection-failures.ts';
 
 export interface BatchHandlerDeps {
   pool: pg.Pool;
   log: Logger;
   metrics: ProjectorMetrics;
-  /** Attempts (deliveries) after which a message that keeps failing is dead-lettered by us, with its error. */
+  /** Real projection failures after which an event is dead-lettered by us, with its error. */
   maxAttempts: number;
 }
 
@@ -33,7 +22,8 @@ export interface BatchHandlerDeps {
  * transaction. Messages that cannot be decoded, or carry an event type or schema version this
  * build does not know, are dead-lettered (parked) with the reason; retrying cannot help them.
  * If the transaction fails for a reason other than the database being away, the events are
- * retried one by one to find the culprit, which is requeued until its attempts run out.
+ * retried one by one to find the culprit, which is requeued until its attempts run out. Attempts
+ * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  */
 export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHandlerDeps) {
   return async (messages: ConsumeMessage[]): Promise<Verdict[]> => {
@@ -66,8 +56,11 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHan
       return { msg, action: 'ack' };
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
-      const attempt = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-      const reason = `projection failed (attempt ${attempt} of ${maxAttempts}): ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof Error ? err.message : String(err);
+      const attempt = await recordProjectionFailure(pool, event.id, message).catch((failure: unknown) => {
+        throw isTransient(failure) ? new TransientFailure(failure) : failure;
+      });
+      const reason = `projection failed (attempt ${attempt} of ${maxAttempts}): ${message}`;
       log.error({ err, eventId: event.id, type: event.type, attempt }, 'event failed to project');
       return attempt >= maxAttempts ? { msg, action: 'dead-letter', reason } : { msg, action: 'requeue' };
     }

@@ -8,6 +8,7 @@ import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer } from './http/health-server.ts';
 import { createProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
+import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -21,9 +22,13 @@ async function main() {
     await migrate(databaseUrl, migrationsDir, log);
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
-    // The metrics ask the consumer for the dead-letter depth; the consumer reports into the metrics.
-    const dlqDepth = { read: async (): Promise<number | undefined> => undefined };
-    const metrics = createProjectorMetrics(() => dlqDepth.read());
+    // The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics.
+    const late: { consumer?: Consumer } = {};
+    const metrics = createProjectorMetrics({
+      deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
+      shardStalledSeconds: () =>
+        new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
+    });
     const consumer: Consumer = startConsumer({
       url: rabbitUrl(config),
       names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
@@ -33,14 +38,18 @@ async function main() {
       maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
       log,
       handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS }),
-      onDeadLetter: async (msg, reason) => {
-        await recordDeadLetter(pool, msg, reason);
-        metrics.recordDeadLetter();
+      onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
+      report: (event) => {
+        metrics.recordSettlement(event);
+        if (event === 'parked') metrics.recordDeadLetter();
       },
     });
-    dlqDepth.read = () => consumer.deadLetterDepth();
+    late.consumer = consumer;
     const timeouts = serverTimeouts(config);
-    const health = createHealthServer(pool, consumer, metrics, timeouts).listen(config.PROJECTOR_PORT);
+    const health = createHealthServer(
+      { pool, consumer, metrics, shards: config.PROJECTOR_SHARDS, auditProblems: () => [] },
+      timeouts,
+    ).listen(config.PROJECTOR_PORT);
     log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
 
     onShutdownSignal(log, async () => {

@@ -3,25 +3,35 @@ import type pg from 'pg';
 import { isDatabaseReachable } from '@shop/shared/db';
 import { createHttpServer, type ServerTimeouts } from '@shop/shared/timeouts';
 import type { Consumer } from '../messaging/consumer.ts';
+import { shardProblems } from '../messaging/shard-health.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 
 /**
- * `GET /health`: 200 while consuming and the read database answers, 503 otherwise, saying which
- * part is down, with the counters. `GET /metrics`: Prometheus text. Same timeouts as the APIs,
+ * `GET /health`: 503 when the read database or the broker is away, saying which; else 200 with
+ * `status` `ok`, or `degraded` with the `problems` (a shard stuck or without a channel, events the
+ * reconciler found missing); with the counters. `GET /metrics`: Prometheus text. Same timeouts as the APIs,
  * so a slow client cannot hold the health port either.
  */
-export function createHealthServer(
-  pool: pg.Pool,
-  consumer: Consumer,
-  metrics: ProjectorMetrics,
-  timeouts?: ServerTimeouts,
-): Server {
+export interface HealthSources {
+  pool: pg.Pool;
+  consumer: Consumer;
+  metrics: ProjectorMetrics;
+  /** Shards this instance consumes. */
+  shards: readonly number[];
+  /** Problems found by the reconciler (events missing), as lines. */
+  auditProblems(): string[];
+}
+
+export function createHealthServer(sources: HealthSources, timeouts?: ServerTimeouts): Server {
+  const { pool, consumer, metrics } = sources;
   return createHttpServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/health') {
       const database = await isDatabaseReachable(pool);
       const rabbitmq = consumer.isConnected();
       const ok = database && rabbitmq;
-      const body = { status: ok ? 'ok' : 'unavailable', database, rabbitmq, ...metrics.snapshot() };
+      const problems = ok ? [...shardProblems(sources.shards, consumer.shards(), Date.now()), ...sources.auditProblems()] : [];
+      const status = !ok ? 'unavailable' : problems.length > 0 ? 'degraded' : 'ok';
+      const body = { status, database, rabbitmq, problems, ...metrics.snapshot() };
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else if (req.method === 'GET' && req.url === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());

@@ -7,6 +7,8 @@ export interface ProjectorMetrics {
   registry: Registry;
   recordBatch(events: KnownEvent[], outcome: BatchOutcome): void;
   recordDeadLetter(): void;
+  /** One settlement event of a shard consumer (see ShardConsumerDeps.report). */
+  recordSettlement(event: 'parked' | 'park-failed' | 'returned' | 'fault'): void;
   snapshot(): {
     processed: number;
     duplicates: number;
@@ -16,7 +18,13 @@ export interface ProjectorMetrics {
   };
 }
 
-export function createProjectorMetrics(deadLetterDepth: () => Promise<number | undefined>): ProjectorMetrics {
+export interface MetricSources {
+  deadLetterDepth(): Promise<number | undefined>;
+  /** Seconds each consumed shard has held deliveries without settling any. */
+  shardStalledSeconds(): Map<number, number>;
+}
+
+export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'projector' });
   collectDefaultMetrics({ register: registry });
@@ -42,9 +50,26 @@ export function createProjectorMetrics(deadLetterDepth: () => Promise<number | u
     help: 'Messages waiting in the dead-letter queue',
     registers: [registry],
     async collect() {
-      const depth = await deadLetterDepth();
+      const depth = await sources.deadLetterDepth();
       if (depth !== undefined) this.set(depth);
     },
+  });
+  new Gauge({
+    name: 'projector_shard_stalled_seconds',
+    help: 'Per shard: how long it has held deliveries without settling any (0 when it holds none or keeps settling)',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [shard, seconds] of sources.shardStalledSeconds()) this.set({ shard: String(shard) }, seconds);
+    },
+  });
+
+  const settlements = new Counter({
+    name: 'projector_settlement_events_total',
+    help: 'Settlement events: parked (dead letter confirmed), park_failed (returned to the queue instead), returned (nack with requeue), fault (channel closed, every unsettled delivery returned)',
+    labelNames: ['event'] as const,
+    registers: [registry],
   });
 
   const totals = { processed: 0, duplicates: 0, deadLettered: 0 };
@@ -63,6 +88,9 @@ export function createProjectorMetrics(deadLetterDepth: () => Promise<number | u
     recordDeadLetter() {
       totals.deadLettered += 1;
       events.inc({ outcome: 'dead_lettered' });
+    },
+    recordSettlement(event) {
+      settlements.inc({ event: event.replace('-', '_') });
     },
     snapshot: () => ({ ...totals, lastEventId: newest?.id ?? null, lastEventAt: newest?.occurredAt.toISOString() ?? null }),
   };

@@ -8,8 +8,9 @@ import {
   type TopologyNames,
 } from '@shop/shared/messaging';
 import type { Logger } from '@shop/shared/log';
-import { TransientFailure, type Verdict } from '../handle-batch.ts';
 import { publishDeadLetter } from './dead-letter.ts';
+import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardStatus } from './shard-consumer.ts';
+import type { Verdict } from './verdict.ts';
 
 export interface ConsumerOptions {
   url: string;
@@ -22,10 +23,13 @@ export interface ConsumerOptions {
   handleBatch: (messages: ConsumeMessage[]) => Promise<Verdict[]>;
   /** Called before a message is dead-lettered; a failure leaves the message unsettled (it comes back). */
   onDeadLetter: (msg: ConsumeMessage, reason: string) => Promise<void>;
+  report?: ShardConsumerDeps['report'];
 }
 
 export interface Consumer {
   isConnected(): boolean;
+  /** Each consumed shard's settlement state; a shard with no open channel is absent. */
+  shards(): Map<number, ShardStatus>;
   deadLetterDepth(): Promise<number | undefined>;
   close(): Promise<void>;
 }
@@ -37,16 +41,18 @@ interface Session {
 }
 
 /**
- * Consumes the shard queues, one channel each, and keeps doing so across broker restarts
- * (reconnect with exponential backoff). Per shard, messages are handled in delivery order, in
- * batches of what has arrived (up to batchSize), each settled only after its transaction commits.
+ * Consumes the shard queues, one channel and one ShardConsumer each (the settlement protocol
+ * lives there), and keeps doing so: a shard whose channel ended is reopened after a backoff, and
+ * the whole connection is re-established with exponential backoff after a broker restart.
  */
 export function startConsumer(opts: ConsumerOptions): Consumer {
   let session: Session | undefined;
   let closing = false;
   let attempt = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  const loops = new Set<Promise<void>>();
+  const active = new Map<number, ShardConsumer>();
+  const reopenAttempts = new Map<number, number>();
+  const backoff = (n: number) => Math.min(opts.maxDelayMs, 200 * 2 ** Math.min(n, 16));
 
   const connect = async () => {
     if (closing) return;
@@ -57,7 +63,13 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
       connection.on('error', (err: unknown) => opts.log.warn({ err }, 'rabbitmq connection error'));
       connection.on('close', () => {
         current.closed = true;
+        for (const shard of active.values()) shard.channelLost(new Error('connection closed'));
         scheduleReconnect('connection closed');
+      });
+      current.confirm.on('error', (err: unknown) => opts.log.warn({ err }, 'dead-letter channel error'));
+      current.confirm.on('close', () => {
+        // Parking needs it: without it every dead letter would be returned until the next reconnect.
+        if (!current.closed) void connection?.close().catch(() => undefined);
       });
       await declareTopology(current.confirm, opts.names);
       for (const shard of opts.shards) await consumeShard(current, shard);
@@ -74,70 +86,51 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
   const consumeShard = async (current: Session, shard: number) => {
     const queue = shardQueueOf(opts.names, shard);
     const channel = await current.connection.createChannel();
+    channel.on('error', (err: unknown) => opts.log.warn({ err, queue }, 'shard channel error'));
     await channel.prefetch(opts.prefetch);
-    const buffer: ConsumeMessage[] = [];
-    let running = false;
-    const drain = async () => {
-      running = true;
-      try {
-        while (buffer.length > 0 && !current.closed && !closing) {
-          await processBatch(current, channel, queue, buffer.splice(0, opts.batchSize));
-        }
-      } catch (err) {
-        // The channel or connection died mid-batch: unsettled messages come back, the inbox absorbs repeats.
-        opts.log.warn({ err, queue }, 'batch abandoned');
-        buffer.length = 0;
-      } finally {
-        running = false;
-      }
-    };
-    await channel.consume(queue, (msg) => {
-      if (!msg) return;
-      buffer.push(msg);
-      if (!running && !closing) {
-        const loop = drain();
-        loops.add(loop);
-        void loop.finally(() => loops.delete(loop));
-      }
+    const consumer = new ShardConsumer({
+      queue,
+      channel: shardChannel(channel),
+      batchSize: opts.batchSize,
+      log: opts.log,
+      handleBatch: opts.handleBatch,
+      park: async (msg, reason) => {
+        await opts.onDeadLetter(msg, reason);
+        await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), msg, queue, reason);
+        opts.log.warn({ queue, reason, routingKey: msg.fields.routingKey }, 'dead-lettered');
+      },
+      retryDelayMs: backoff,
+      sleep: (ms) => sleep(ms),
+      report: opts.report,
     });
+    channel.on('close', () => consumer.channelLost());
+    active.set(shard, consumer);
+    void consumer.ended.then((fault) => {
+      if (active.get(shard) === consumer) active.delete(shard);
+      if (fault && !closing && !current.closed) reopenShard(current, shard);
+    });
+    await channel.consume(queue, (msg) => consumer.deliver(msg));
   };
 
-  const processBatch = async (current: Session, channel: Channel, queue: string, batch: ConsumeMessage[]) => {
-    for (let retry = 0; ; retry++) {
-      try {
-        const verdicts = await opts.handleBatch(batch);
-        await settle(current, channel, queue, batch, verdicts);
-        return;
-      } catch (err) {
-        if (!(err instanceof TransientFailure) || current.closed || closing) throw err;
-        const delay = Math.min(opts.maxDelayMs, 200 * 2 ** retry);
-        opts.log.warn({ err: err.message, queue, delayMs: delay }, 'read database unavailable; retrying batch');
-        await sleep(delay);
-      }
-    }
-  };
-
-  const settle = async (current: Session, channel: Channel, queue: string, batch: ConsumeMessage[], verdicts: Verdict[]) => {
-    if (verdicts.every((v) => v.action === 'ack')) {
-      channel.ack(batch[batch.length - 1]!, true);
-      return;
-    }
-    for (const verdict of verdicts) {
-      if (verdict.action === 'ack') channel.ack(verdict.msg);
-      else if (verdict.action === 'requeue') channel.nack(verdict.msg, false, true);
-      else {
-        await opts.onDeadLetter(verdict.msg, verdict.reason);
-        await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), verdict.msg, queue, verdict.reason);
-        channel.ack(verdict.msg);
-        opts.log.warn({ queue, reason: verdict.reason, routingKey: verdict.msg.fields.routingKey }, 'dead-lettered');
-      }
-    }
+  /** A shard whose channel ended after a fault gets a new one, after a pause that grows while faults repeat. */
+  const reopenShard = (current: Session, shard: number) => {
+    const n = reopenAttempts.get(shard) ?? 0;
+    reopenAttempts.set(shard, n + 1);
+    setTimeout(() => {
+      if (closing || current.closed) return;
+      consumeShard(current, shard)
+        .then(() => setTimeout(() => reopenAttempts.delete(shard), opts.maxDelayMs * 3).unref())
+        .catch((err: unknown) => {
+          opts.log.warn({ err, shard }, 'cannot reopen shard channel; reconnecting');
+          void current.connection.close().catch(() => undefined);
+        });
+    }, backoff(n)).unref();
   };
 
   const scheduleReconnect = (reason: string) => {
     if (closing || reconnectTimer) return;
     session = undefined;
-    const delay = Math.min(opts.maxDelayMs, 200 * 2 ** attempt++);
+    const delay = backoff(attempt++);
     opts.log.warn({ reason, delayMs: delay }, 'reconnecting to rabbitmq');
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
@@ -149,6 +142,7 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
 
   return {
     isConnected: () => session !== undefined && !session.closed,
+    shards: () => new Map([...active].map(([shard, consumer]) => [shard, consumer.status()])),
     deadLetterDepth: async () => {
       if (!session || session.closed) return undefined;
       // A channel of its own: a failed check closes the channel it ran on.
@@ -160,8 +154,18 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
     close: async () => {
       closing = true;
       clearTimeout(reconnectTimer);
-      await Promise.allSettled([...loops]);
+      await Promise.allSettled([...active.values()].map((shard) => shard.stop()));
       await session?.connection.close().catch(() => undefined);
     },
+  };
+}
+
+/** The settlement calls on an amqplib channel, by delivery tag. */
+function shardChannel(channel: Channel): ShardChannel {
+  const byTag = (tag: number) => ({ fields: { deliveryTag: tag } }) as ConsumeMessage;
+  return {
+    ack: (tag, multiple) => channel.ack(byTag(tag), multiple),
+    returnToQueue: (tag) => channel.nack(byTag(tag), false, true),
+    close: () => channel.close(),
   };
 }
