@@ -3,11 +3,20 @@ import amqp from 'amqplib';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { shardQueueOf } from '@shop/shared/messaging';
-import { describeDeadLetter, visitDeadLetters } from '../../projector/src/dead-letters/dead-letter-queue.ts';
+import { describeDeadLetter, redrive, visitDeadLetters } from '../../projector/src/dead-letters/dead-letter-queue.ts';
 import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
-import { eventually, stackDatabases, waitUntilProjected } from '../support/clients.ts';
+import { headerText } from '@shop/shared/events';
+import {
+  commandApi,
+  eventually,
+  getIfFound,
+  postJson,
+  queryApi,
+  stackDatabases,
+  waitUntilProjected,
+} from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
 
 const stack = inject('stack');
@@ -69,6 +78,19 @@ async function parkedReasonOf(eventId: string): Promise<string | undefined> {
 }
 
 const poisonIds: string[] = [];
+
+async function redriveOne(eventId: string) {
+  const connection = await amqp.connect(rabbitUrl(stack));
+  try {
+    await visitDeadLetters(connection, names, async (msg, channel) => {
+      if (describeDeadLetter(msg).eventId !== eventId) return 'keep';
+      await redrive(channel, names, msg);
+      return 'settled';
+    });
+  } finally {
+    await connection.close();
+  }
+}
 
 /** Leaves the dead-letter queue as it was: the poison messages of this file go. */
 async function removeOurDeadLetters() {
@@ -138,4 +160,53 @@ describe('settlement: nothing acknowledged that was not applied', () => {
       await eventually(async () => ((await readyInShardQueues()) === 0 ? true : undefined), 30_000);
     }, 180_000);
   }
+});
+
+describe('attempts count real projection failures, not redeliveries', () => {
+  afterAll(async () => {
+    await read.query('ALTER TABLE read.products DROP CONSTRAINT IF EXISTS test_fragile');
+  });
+
+  it('an event returned six times by crashed consumers is parked only after its fifth real failure', async () => {
+    await stopRecorded(dirs, 'projector');
+    await read.query(`ALTER TABLE read.products ADD CONSTRAINT test_fragile CHECK (name <> 'Fragile')`);
+    const created = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Fragile',
+      category: 'attempts',
+      price: 1,
+      stock: 1,
+    });
+    const productId = created.body.productId as number;
+    const { rows } = await write.query<{ id: string; route: string }>(
+      `SELECT id, route FROM outbox WHERE aggregateid = $1::text AND type = 'ProductCreated'`,
+      [String(productId)],
+    );
+    const queue = shardQueueOf(names, Number(rows[0]!.route.split('.')[1]));
+    // Six consumers take the message and die without settling it, as six projector crashes would.
+    for (let crash = 1; crash <= 6; crash++) {
+      const connection = await amqp.connect(rabbitUrl(stack));
+      const channel = await connection.createChannel();
+      await channel.prefetch(1);
+      const msg = await new Promise<amqp.ConsumeMessage>((resolve) => {
+        void channel.consume(queue, (m) => m && resolve(m));
+      });
+      expect(headerText(msg.properties.headers?.id)).toBe(rows[0]!.id);
+      await connection.close();
+    }
+    await startServices(stack, dirs, () => undefined);
+
+    const reason = await eventually(() => parkedReasonOf(rows[0]!.id), 30_000);
+    expect(reason).toMatch(/^projection failed \(attempt 5 of 5\): .*test_fragile/);
+    const failures = await read.query<{ attempts: number }>(
+      'SELECT attempts FROM read.projection_failures WHERE event_id = $1::uuid',
+      [rows[0]!.id],
+    );
+    expect(failures.rows[0]?.attempts).toBe(5);
+    poisonIds.push(rows[0]!.id);
+
+    // Once the cause is gone, a re-drive applies it.
+    await read.query('ALTER TABLE read.products DROP CONSTRAINT test_fragile');
+    await redriveOne(rows[0]!.id);
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
+  }, 120_000);
 });
