@@ -25,6 +25,10 @@ const schema = z.object({
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(1000),
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  RECONCILE_HEAL: z.enum(['true', 'false']).default('true'),
+  RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   BODY_LIMIT: z.string().default('100kb'),
   ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
@@ -42,6 +46,10 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9_]+$/)
     .default('debezium_offsets'),
+  DEBEZIUM_SIGNAL_TABLE: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('debezium_signal'),
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
@@ -84,6 +92,21 @@ const TEST_HTTP_TIMEOUTS = {
   HTTP_SOCKET_TIMEOUT_MS: '10000',
 };
 
+/**
+ * The test stack's reconciler audits often with a short grace period, so a test sees a lost event
+ * reported within seconds; it does not heal by itself, so a test sees the report before the heal
+ * (tests heal with `npm run reconcile`, or start an instance that heals).
+ */
+const TEST_RECONCILER = {
+  RECONCILE_INTERVAL_MS: '500',
+  RECONCILE_GRACE_MS: '2000',
+  RECONCILE_HEAL: 'false',
+  RECONCILE_HEAL_RETRY_MS: '5000',
+};
+
+/** The chaos stack heals by itself, as a production stack does, with a shorter grace period. */
+const CHAOS_RECONCILER = { RECONCILE_INTERVAL_MS: '1000', RECONCILE_GRACE_MS: '5000', RECONCILE_HEAL_RETRY_MS: '15000' };
+
 /** The stack `npm run chaos` runs and breaks: isolated like the others, with a supervisor. */
 export function chaosStackConfig(): StackConfig {
   return isolatedStackConfig('chaos', 3);
@@ -118,7 +141,8 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): Stack
       RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
       RABBITMQ_PORT: String(5672 + n),
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
-      ...(name === 'test' ? TEST_HTTP_TIMEOUTS : {}),
+      ...(name === 'test' ? { ...TEST_HTTP_TIMEOUTS, ...TEST_RECONCILER } : {}),
+      ...(name === 'chaos' ? CHAOS_RECONCILER : {}),
     }),
   );
 }

@@ -28,6 +28,17 @@ const schema = z.object({
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(9).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  RECONCILE_HEAL: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
+  DEBEZIUM_SIGNAL_TABLE: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('debezium_signal'),
   LOG_LEVEL: logLevel,
 });
 

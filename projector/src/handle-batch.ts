@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
-import { applyBatch } from './projection/apply-batch.ts';
+import { shardOfRoutingKey } from '@shop/shared/messaging';
+import { applyBatch, NO_SHARD } from './projection/apply-batch.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
@@ -35,7 +36,10 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHan
       else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
     }
     try {
-      await applyAndCount(decoded.map((d) => d.event));
+      await applyAndCount(
+        decoded.map((d) => d.event),
+        shardOf(messages),
+      );
       verdicts.push(...decoded.map((d) => ({ msg: d.msg, action: 'ack' as const })));
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
@@ -45,14 +49,14 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHan
     return verdicts;
   };
 
-  async function applyAndCount(events: KnownEvent[]) {
-    const outcome = await withTransaction(pool, (client) => applyBatch(client, events));
+  async function applyAndCount(events: KnownEvent[], shard: number) {
+    const outcome = await withTransaction(pool, (client) => applyBatch(client, events, shard));
     metrics.recordBatch(events, outcome);
   }
 
   async function applyAlone({ msg, event }: { msg: ConsumeMessage; event: KnownEvent }): Promise<Verdict> {
     try {
-      await applyAndCount([event]);
+      await applyAndCount([event], shardOf([msg]));
       return { msg, action: 'ack' };
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
@@ -65,4 +69,9 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHan
       return attempt >= maxAttempts ? { msg, action: 'dead-letter', reason } : { msg, action: 'requeue' };
     }
   }
+}
+
+/** A batch comes from one shard queue; its routing keys name the shard (the inbox count is kept per shard). */
+function shardOf(messages: ConsumeMessage[]): number {
+  return shardOfRoutingKey(messages[0]?.fields.routingKey ?? '') ?? NO_SHARD;
 }

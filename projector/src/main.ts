@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
+import { highWaterMarkTracker } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
 import { loadConfig } from './config.ts';
@@ -10,6 +11,9 @@ import { createProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
 import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
+import { startAuditLoop } from './reconcile/audit-loop.ts';
+import { createReconciler } from './reconcile/reconciler.ts';
+import { reconcilerSettings } from './reconcile/settings.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -22,9 +26,19 @@ async function main() {
     await migrate(databaseUrl, migrationsDir, log);
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
+    const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-reconciler');
+    const reconciler = createReconciler({
+      write,
+      read: pool,
+      settings: reconcilerSettings(config),
+      highWaterMark: highWaterMarkTracker(write).poll,
+      log,
+    });
+    const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
     // The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics.
     const late: { consumer?: Consumer } = {};
     const metrics = createProjectorMetrics({
+      audit: () => audit.lastReport(),
       deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
       shardStalledSeconds: () =>
         new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
@@ -47,15 +61,16 @@ async function main() {
     late.consumer = consumer;
     const timeouts = serverTimeouts(config);
     const health = createHealthServer(
-      { pool, consumer, metrics, shards: config.PROJECTOR_SHARDS, auditProblems: () => [] },
+      { pool, consumer, metrics, shards: config.PROJECTOR_SHARDS, auditProblems: () => audit.problems() },
       timeouts,
     ).listen(config.PROJECTOR_PORT);
     log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
 
     onShutdownSignal(log, async () => {
       health.close();
+      await audit.stop();
       await consumer.close();
-      await pool.end();
+      await Promise.all([pool.end(), write.end()]);
     });
   } catch (err) {
     exitOnStartupError(bootLog, err);

@@ -1,7 +1,7 @@
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
-import { random } from '../support/workload.ts';
+import { random } from '../support/random.ts';
 import { FAULT_KINDS, injectFault, type FaultKind } from './faults.ts';
 import { waitUntilProjected } from '../support/clients.ts';
 import { checkInvariants, takeBaseline, type Check } from './invariants.ts';

@@ -1,4 +1,4 @@
-import { random } from '../support/workload.ts';
+import { random } from '../support/random.ts';
 
 export interface Tally {
   ok: number;

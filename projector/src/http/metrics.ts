@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { KnownEvent } from '@shop/shared/events';
 import type { BatchOutcome } from '../projection/apply-batch.ts';
+import type { AuditReport } from '../reconcile/reconciler.ts';
 
 /** What the projector reports at /metrics and /health. */
 export interface ProjectorMetrics {
@@ -19,6 +20,8 @@ export interface ProjectorMetrics {
 }
 
 export interface MetricSources {
+  /** The reconciler's newest audit. */
+  audit(): AuditReport | undefined;
   deadLetterDepth(): Promise<number | undefined>;
   /** Seconds each consumed shard has held deliveries without settling any. */
   shardStalledSeconds(): Map<number, number>;
@@ -65,6 +68,32 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     },
   });
 
+  const auditGauge = (name: string, help: string, pick: (report: AuditReport) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const report = sources.audit();
+        const value = report ? pick(report) : null;
+        if (value !== null) this.set(value);
+      },
+    });
+  auditGauge(
+    'projector_missing_events',
+    'Events committed longer ago than the grace period that are neither projected nor parked (reconciler)',
+    (r) => r.missing,
+  );
+  auditGauge(
+    'projector_reconciler_checked_through',
+    'Outbox position up to which every event is accounted for',
+    (r) => r.checkedThrough,
+  );
+  auditGauge(
+    'projector_reconciler_high_water_mark',
+    'Outbox position below which no transaction is still open',
+    (r) => r.highWaterMark,
+  );
   const settlements = new Counter({
     name: 'projector_settlement_events_total',
     help: 'Settlement events: parked (dead letter confirmed), park_failed (returned to the queue instead), returned (nack with requeue), fault (channel closed, every unsettled delivery returned)',

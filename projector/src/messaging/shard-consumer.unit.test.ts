@@ -1,20 +1,14 @@
 import type { ConsumeMessage } from 'amqplib';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { random } from '../../../tests/support/random.ts';
 import { ShardConsumer, type ShardChannel } from './shard-consumer.ts';
 import { TransientFailure, type Verdict } from './verdict.ts';
 
-/** A small seeded generator (mulberry32): every schedule below is reproducible from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, chance: (p: number) => next() < p, int: (n: number) => Math.floor(next() * n) };
+/** Seeded: every schedule below is reproducible from its seed. */
+function seeded(seed: number) {
+  const rnd = random(seed);
+  return { next: rnd.next, chance: (p: number) => rnd.next() < p, int: (n: number) => rnd.int(0, n - 1) };
 }
 
 const log = pino({ level: 'silent' });
@@ -34,7 +28,7 @@ class ModelBroker {
   private nextTag = 1;
   closed = false;
 
-  constructor(private readonly rng: ReturnType<typeof random>) {}
+  constructor(private readonly rng: ReturnType<typeof seeded>) {}
 
   channel(faults: { ackThrows: number }): ShardChannel {
     this.unsettled = new Map();
@@ -98,7 +92,7 @@ const idOf = (msg: ConsumeMessage) => String(msg.properties.headers?.id);
  * parked. Returns what happened, for the invariants.
  */
 async function runSchedule(seed: number) {
-  const rng = random(seed);
+  const rng = seeded(seed);
   const broker = new ModelBroker(rng);
   const count = 1 + rng.int(60);
   const poison = new Set<string>();

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { KnownEvent } from '@shop/shared/events';
 import { addCategoryRevenue, addCustomerValue, addProductSales } from '../read-models/aggregates.ts';
 import { addPlacedHours, subtractCancelledHours } from '../read-models/hourly-sales.ts';
-import { recordNewEvents } from '../read-models/inbox.ts';
+import { countApplied, recordNewEvents } from '../read-models/inbox.ts';
 import { upsertCancelledOrders, upsertPlacedOrders } from '../read-models/orders.ts';
 import { upsertProducts } from '../read-models/products.ts';
 import { planEvents } from './plan.ts';
@@ -12,11 +12,15 @@ export interface BatchOutcome {
   duplicates: number;
 }
 
+/** The inbox count bucket of events applied outside a shard consumer (a rebuild). */
+export const NO_SHARD = -1;
+
 /**
  * Applies a batch on the caller's transaction: the inbox first (so only events not seen before
- * count), then every read model. The caller commits, then acks.
+ * count), then every read model, then the inbox count of the batch's shard. The caller commits,
+ * then acks.
  */
-export async function applyBatch(client: pg.PoolClient, events: KnownEvent[]): Promise<BatchOutcome> {
+export async function applyBatch(client: pg.PoolClient, events: KnownEvent[], shard = NO_SHARD): Promise<BatchOutcome> {
   if (events.length === 0) return { applied: 0, duplicates: 0 };
   const fresh = await recordNewEvents(client, events);
   const seen = new Set<string>();
@@ -31,5 +35,6 @@ export async function applyBatch(client: pg.PoolClient, events: KnownEvent[]): P
   await addProductSales(client, plan.productSales);
   await addCategoryRevenue(client, plan.categoryRevenue);
   await addCustomerValue(client, plan.customerValue);
+  await countApplied(client, shard, newEvents.length);
   return { applied: newEvents.length, duplicates: events.length - newEvents.length };
 }

@@ -25,3 +25,13 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
   );
   return new Set(rows.map((r) => r.event_id));
 }
+
+/** Adds to the inbox count of a shard (its own row: shards never wait on each other's counts). */
+export async function countApplied(client: pg.PoolClient, shard: number, applied: number): Promise<void> {
+  if (applied === 0) return;
+  await client.query(
+    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed) VALUES ($1::int, $2::bigint)
+               ON CONFLICT (bucket) DO UPDATE SET processed = c.processed + EXCLUDED.processed`,
+    [shard, applied],
+  );
+}

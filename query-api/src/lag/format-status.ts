@@ -10,6 +10,9 @@ export function verdict(status: SyncStatus, limits: LagLimits): string[] {
   const problems = status.unreachable.map((part) => `${part} unreachable`);
   if (status.debezium.active === false)
     problems.push(`replication slot ${status.debezium.slot} is not active (is Debezium Server running?)`);
+  if (status.missing !== null && status.missing > 0) {
+    problems.push(`${status.missing} events missing: committed, neither projected nor parked (npm run reconcile heals them)`);
+  }
   if (status.lagSeconds !== null && status.lagSeconds > limits.maxLagSeconds) {
     problems.push(`lag ${status.lagSeconds.toFixed(1)} s exceeds ${limits.maxLagSeconds} s`);
   }
@@ -30,6 +33,7 @@ export function formatStatus(status: SyncStatus, problems: string[]): string {
         : `${status.eventsBehind} events behind, oldest ${status.lagSeconds?.toFixed(1)} s old`;
   const lines = [
     `pipeline         ${behind}`,
+    `missing          ${status.missing ?? '-'}`,
     `last projected   ${status.lastProcessedEventTimestamp ?? '-'}`,
     `slot             ${d.slot} ${d.active === null ? 'unknown' : d.active ? 'active' : 'INACTIVE'}, confirmed ${d.confirmedFlushLsn ?? '-'}, current ${d.currentWalLsn ?? '-'}, lag ${d.lagBytes === null ? '-' : bytes(d.lagBytes)}`,
     `debezium offset  ${d.offsetLsn ?? '-'} at ${d.offsetTime ?? '-'}`,

@@ -19,6 +19,11 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
   gauge('pipeline_lag_seconds', 'Age of the oldest committed event not yet projected (0 when caught up)', (s) => s.lagSeconds);
   gauge('pipeline_events_behind', 'Committed outbox events not yet projected', (s) => s.eventsBehind);
   gauge(
+    'pipeline_missing_events',
+    'Events committed longer ago than the reconciler grace period, neither projected nor parked',
+    (s) => s.missing,
+  );
+  gauge(
     'pipeline_slot_lag_bytes',
     'WAL bytes between the current LSN and the slot confirmed flush LSN',
     (s) => s.debezium.lagBytes,

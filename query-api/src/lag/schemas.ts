@@ -5,6 +5,8 @@ export const syncStatusSchema = z
     lastProcessedEventTimestamp: z.string().nullable(),
     lagSeconds: z.number().nullable(),
     eventsBehind: z.number().int().nullable(),
+    /** Events committed longer ago than the reconciler's grace period, neither projected nor parked (0 when healthy). */
+    missing: z.number().int().nullable(),
     debezium: z.object({
       slot: z.string(),
       active: z.boolean().nullable(),

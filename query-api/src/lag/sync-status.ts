@@ -1,7 +1,9 @@
 import type pg from 'pg';
-import { handledAmong, projectionPosition, type ProjectionPosition } from './read-side.ts';
+import { auditPosition, handledAmong, projectionPosition } from './read-side.ts';
 import type { SyncStatus } from './schemas.ts';
-import { debeziumOffset, outboxSize, outboxTail, outboxWindow, slotPosition } from './write-side.ts';
+import { debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
+
+type AuditPosition = Awaited<ReturnType<typeof auditPosition>>;
 
 export interface PipelineDatabases {
   write: pg.Pool;
@@ -15,19 +17,21 @@ export interface PipelineDatabases {
  * `unreachable` and its fields are null; the rest is still reported.
  */
 export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Promise<SyncStatus> {
-  const [debezium, projection] = await Promise.all([
+  const [debezium, projection, audit] = await Promise.all([
     readDebezium(dbs).catch(() => undefined),
     projectionPosition(dbs.read).catch(() => undefined),
+    auditPosition(dbs.read).catch(() => undefined),
   ]);
   const behind =
-    debezium && projection ? await eventsBehind(dbs.write, dbs.read, projection, now).catch(() => undefined) : undefined;
+    debezium && projection && audit ? await eventsBehind(dbs.write, dbs.read, audit, now).catch(() => undefined) : undefined;
   const unreachable: SyncStatus['unreachable'] = [];
   if (!debezium) unreachable.push('writeDatabase');
-  if (!projection) unreachable.push('readDatabase');
+  if (!projection || !audit) unreachable.push('readDatabase');
   return {
     lastProcessedEventTimestamp: projection?.lastEventAt?.toISOString() ?? null,
     lagSeconds: behind?.lagSeconds ?? null,
     eventsBehind: behind?.count ?? null,
+    missing: audit?.missing ?? null,
     debezium: {
       slot: dbs.slot,
       active: debezium?.active ?? null,
@@ -50,37 +54,30 @@ async function readDebezium(dbs: PipelineDatabases) {
 }
 
 /**
- * Below the highest handled position, pending events are looked for this far back at most: the
- * shards run side by side, so a straggler sits a few batches behind the others, and an unbounded
- * search would read the whole outbox on every call while events are in flight.
+ * Events past the reconciler's position are compared by id, this many at most; the rest of a
+ * larger backlog (the projector away for long) is counted from the outbox's position index.
  */
-const STRAGGLER_WINDOW = 10_000;
+const COMPARED_AT_MOST = 20_000;
 
 /**
  * Committed outbox events not yet handled by the projector, and the age of the oldest of them
- * (0 when there is none, so it cannot grow while the system is idle). Events past the highest
- * handled position are all pending; below it, the few still pending (another shard lagging, a
- * commit that overtook another) are found by comparing ids over a window widening up to
- * STRAGGLER_WINDOW positions.
+ * (0 when there is none, so it cannot grow while the system is idle). The reconciler has
+ * accounted for every event up to its position (handled, or listed as missing); past it, events
+ * are compared by id with the read side. Nothing here reads a whole table: the cost follows the
+ * events in flight, not the size of the outbox or the inbox.
  */
-async function eventsBehind(write: pg.Pool, read: pg.Pool, projection: ProjectionPosition, now: Date) {
-  const total = await outboxSize(write);
-  const count = Math.max(0, total - projection.processed - projection.parked);
-  if (count === 0) return { count, lagSeconds: 0 };
-  const tail = await outboxTail(write, projection.highestPosition);
-  let oldest = tail.oldest;
-  let missing = count - tail.n;
-  for (let width = 1000; missing > 0 && width <= STRAGGLER_WINDOW; width *= 10) {
-    const from = Math.max(0, projection.highestPosition - width);
-    const candidates = await outboxWindow(write, from, projection.highestPosition);
-    const handled = await handledAmong(
-      read,
-      candidates.map((c) => c.id),
-    );
-    const pending = candidates.filter((c) => !handled.has(c.id));
-    for (const event of pending) if (!oldest || event.occurred_at < oldest) oldest = event.occurred_at;
-    if (pending.length >= missing || from === 0) missing = 0;
-  }
+async function eventsBehind(write: pg.Pool, read: pg.Pool, audit: AuditPosition, now: Date) {
+  const recent = await outboxAfter(write, audit.checkedThrough, COMPARED_AT_MOST);
+  const handled = await handledAmong(
+    read,
+    recent.map((r) => r.id),
+  );
+  const pending = recent.filter((r) => !handled.has(r.id));
+  const beyond =
+    recent.length === COMPARED_AT_MOST ? await outboxTail(write, Number(recent.at(-1)!.position)) : { n: 0, oldest: null };
+  const oldest = [audit.oldestMissing, beyond.oldest, ...pending.map((p) => p.occurred_at)]
+    .filter((d): d is Date => d !== null)
+    .reduce<Date | null>((min, d) => (min === null || d < min ? d : min), null);
   const lagSeconds = oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0;
-  return { count, lagSeconds: Math.round(lagSeconds * 1000) / 1000 };
+  return { count: pending.length + beyond.n + audit.missing, lagSeconds: Math.round(lagSeconds * 1000) / 1000 };
 }

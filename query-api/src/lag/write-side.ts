@@ -41,26 +41,22 @@ export async function debeziumOffset(
   }
 }
 
-export async function outboxSize(write: pg.Pool): Promise<number> {
-  const { rows } = await write.query<{ n: number }>(/* sql */ `SELECT count(*)::int AS n FROM outbox`);
-  return rows[0]!.n;
+/** Outbox events after a position, in position order, at most `limit`. */
+export async function outboxAfter(write: pg.Pool, afterPosition: number, limit: number) {
+  const { rows } = await write.query<{ id: string; position: string; occurred_at: Date }>(
+    /* sql */ `SELECT id, position::text, occurred_at FROM outbox WHERE position > $1::bigint ORDER BY position LIMIT $2::int`,
+    [afterPosition, limit],
+  );
+  return rows;
 }
 
-/** Outbox events after a position: how many, and the occurred-at of the oldest. */
+/** Outbox events after a position: how many, and the occurred-at of the oldest (an index range, not the table). */
 export async function outboxTail(write: pg.Pool, afterPosition: number) {
   const { rows } = await write.query<{ n: number; oldest: Date | null }>(
     /* sql */ `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM outbox WHERE position > $1::bigint`,
     [afterPosition],
   );
   return rows[0]!;
-}
-
-export async function outboxWindow(write: pg.Pool, fromPosition: number, toPosition: number) {
-  const { rows } = await write.query<{ id: string; occurred_at: Date }>(
-    /* sql */ `SELECT id, occurred_at FROM outbox WHERE position > $1::bigint AND position <= $2::bigint`,
-    [fromPosition, toPosition],
-  );
-  return rows;
 }
 
 const escapeIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;

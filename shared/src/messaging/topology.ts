@@ -17,6 +17,12 @@ export const ALL_SHARDS = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 
 export const shardQueueOf = (names: TopologyNames, shard: number) => `${names.queue}.${shard}`;
 export const shardBindingKey = (shard: number) => `outbox.event.*.${shard}`;
+/** The shard of an `outbox.event.<type>.<shard>` routing key; undefined for any other key. */
+export function shardOfRoutingKey(routingKey: string): number | undefined {
+  const match = /^outbox\.event\.[^.]+\.(\d+)$/.exec(routingKey);
+  const shard = match ? Number(match[1]) : NaN;
+  return Number.isInteger(shard) && shard < SHARD_COUNT ? shard : undefined;
+}
 export const deadLetterExchangeOf = (names: TopologyNames) => `${names.exchange}.dlx`;
 export const deadLetterQueueOf = (names: TopologyNames) => `${names.queue}.dlq`;
 

@@ -1,0 +1,51 @@
+import type { Logger } from '@shop/shared/log';
+import type { AuditReport, Reconciler } from './reconciler.ts';
+
+export interface AuditLoop {
+  /** The newest report, undefined before the first audit completes. */
+  lastReport(): AuditReport | undefined;
+  /** For /health: missing events, or an audit that keeps failing. */
+  problems(): string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Audits every `intervalMs` (one audit at a time) and, when `heal` is on, asks Debezium to
+ * publish the missing events again. A failing audit is logged and retried at the next tick.
+ */
+export function startAuditLoop(reconciler: Reconciler, opts: { intervalMs: number; heal: boolean; log: Logger }): AuditLoop {
+  let report: AuditReport | undefined;
+  let failures = 0;
+  let running: Promise<void> | undefined;
+  const tick = async () => {
+    try {
+      report = await reconciler.audit();
+      failures = 0;
+      if (opts.heal && report.missing > 0) await reconciler.heal();
+    } catch (err) {
+      failures += 1;
+      opts.log.warn({ err }, 'reconciler audit failed');
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= tick().finally(() => (running = undefined));
+  }, opts.intervalMs);
+  timer.unref();
+  return {
+    lastReport: () => report,
+    problems: () => {
+      const problems: string[] = [];
+      if (report && report.missing > 0) {
+        problems.push(
+          `${report.missing} events missing (committed, neither projected nor parked), oldest from ${report.oldestMissing?.toISOString()}`,
+        );
+      }
+      if (failures >= 3) problems.push(`reconciler audit failed ${failures} times in a row`);
+      return problems;
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

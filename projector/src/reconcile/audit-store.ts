@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import type { OutboxEntry } from './audit-window.ts';
+
+/** Reconciler state and findings in the read database (schema `audit`, see migration 003). */
+
+export async function checkedThrough(read: pg.Pool): Promise<number> {
+  const { rows } = await read.query<{ at: string }>(/* sql */ `SELECT checked_through::text AS at FROM audit.reconciler`);
+  return Number(rows[0]?.at ?? 0);
+}
+
+/** Which of these event ids the projector has handled: applied (inbox) or parked (dead letters). */
+export async function handledAmong(read: pg.Pool, ids: string[]): Promise<Set<string>> {
+  const { rows } = await read.query<{ id: string }>(
+    /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])
+               UNION SELECT event_id::text FROM read.dead_letters WHERE event_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Records a window's findings and its new position in one transaction. */
+export async function saveWindow(client: pg.PoolClient, args: { checkedThrough: number; missing: OutboxEntry[] }): Promise<void> {
+  await client.query(
+    /* sql */ `INSERT INTO audit.missing_events (event_id, position, occurred_at)
+               SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[])
+               ON CONFLICT (event_id) DO NOTHING`,
+    [args.missing.map((m) => m.id), args.missing.map((m) => m.position), args.missing.map((m) => m.occurredAt)],
+  );
+  await client.query(
+    /* sql */ `UPDATE audit.reconciler SET checked_through = greatest(checked_through, $1::bigint), checked_at = now()`,
+    [args.checkedThrough],
+  );
+}
+
+/** Forgets missing events that have been handled since (healed, re-driven, arrived late). */
+export async function forgetHandled(read: pg.Pool): Promise<number> {
+  const { rowCount } = await read.query(/* sql */ `DELETE FROM audit.missing_events m
+                WHERE EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = m.event_id)
+                   OR EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = m.event_id)`);
+  return rowCount ?? 0;
+}
+
+export interface MissingEvent {
+  id: string;
+  position: number;
+  occurredAt: Date;
+  healRequests: number;
+}
+
+/** Missing events due for a heal: never requested, or requested longer ago than `retryMs`. */
+export async function dueForHeal(read: pg.Pool, args: { retryMs: number; limit: number }): Promise<MissingEvent[]> {
+  const { rows } = await read.query<{ id: string; position: string; occurred_at: Date; heal_requests: number }>(
+    /* sql */ `SELECT event_id::text AS id, position::text, occurred_at, heal_requests FROM audit.missing_events
+                WHERE heal_requested_at IS NULL OR heal_requested_at < now() - make_interval(secs => $1::float8 / 1000)
+                ORDER BY position LIMIT $2::int`,
+    [args.retryMs, args.limit],
+  );
+  return rows.map((r) => ({ id: r.id, position: Number(r.position), occurredAt: r.occurred_at, healRequests: r.heal_requests }));
+}
+
+export async function markHealRequested(read: pg.Pool, ids: string[]): Promise<void> {
+  await read.query(
+    /* sql */ `UPDATE audit.missing_events SET heal_requests = heal_requests + 1, heal_requested_at = now()
+                WHERE event_id = ANY($1::uuid[])`,
+    [ids],
+  );
+}
+
+/** Missing events not handled yet: how many, and the oldest one's time. */
+export async function missingSummary(read: pg.Pool): Promise<{ count: number; oldest: Date | null }> {
+  const { rows } = await read.query<{
+    count: number;
+    oldest: Date | null;
+  }>(/* sql */ `SELECT count(*)::int AS count, min(occurred_at) AS oldest FROM audit.missing_events m
+                WHERE NOT EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = m.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = m.event_id)`);
+  return rows[0]!;
+}

@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import type { OutboxEntry } from './audit-window.ts';
+
+/** Committed outbox events after `after` up to `upTo` (inclusive), in position order, at most `limit`. */
+export async function outboxEntries(
+  write: pg.Pool,
+  args: { after: number; upTo: number; limit: number },
+): Promise<OutboxEntry[]> {
+  const { rows } = await write.query<{ id: string; position: string; occurred_at: Date }>(
+    /* sql */ `SELECT id, position::text, occurred_at FROM outbox
+                WHERE position > $1::bigint AND position <= $2::bigint
+                ORDER BY position LIMIT $3::int`,
+    [args.after, args.upTo, args.limit],
+  );
+  return rows.map((r) => ({ id: r.id, position: Number(r.position), occurredAt: r.occurred_at }));
+}

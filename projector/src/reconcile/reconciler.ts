@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import { withTransaction } from '@shop/shared/db';
+import type { Logger } from '@shop/shared/log';
+import { auditWindow } from './audit-window.ts';
+import {
+  checkedThrough,
+  dueForHeal,
+  forgetHandled,
+  handledAmong,
+  markHealRequested,
+  missingSummary,
+  saveWindow,
+} from './audit-store.ts';
+import { outboxEntries } from './outbox-entries.ts';
+import { requestSnapshot } from './request-snapshot.ts';
+
+export interface ReconcilerSettings {
+  /** An unhandled event younger than this is on its way, not missing. */
+  graceMs: number;
+  /** Outbox events read per window. */
+  windowSize: number;
+  /** A missing event whose heal was requested this long ago without effect is requested again. */
+  healRetryMs: number;
+  signalTable: string;
+}
+
+export interface AuditReport {
+  /** The gap-safe high-water mark this audit went up to; null while it is not known yet. */
+  highWaterMark: number | null;
+  checkedThrough: number;
+  /** Windows read in this audit, and events in them. */
+  windows: number;
+  eventsAudited: number;
+  missing: number;
+  oldestMissing: Date | null;
+}
+
+export interface ReconcilerDeps {
+  write: pg.Pool;
+  read: pg.Pool;
+  settings: ReconcilerSettings;
+  /** The outbox high-water mark: every position at or below it is committed or never will be. */
+  highWaterMark(): Promise<number | null>;
+  log: Logger;
+}
+
+/**
+ * The continuous audit of the pipeline: compares the write side's outbox with the read side's
+ * inbox and dead letters, window by window from where the last audit stopped, never past the
+ * high-water mark, and lists every event committed longer ago than the grace period that is
+ * neither applied nor parked. Its cost is the new events since the last audit, not the outbox.
+ * Healing asks Debezium for an incremental snapshot of exactly the missing rows.
+ */
+export function createReconciler(deps: ReconcilerDeps) {
+  const { write, read, settings, log } = deps;
+
+  async function audit(): Promise<AuditReport> {
+    const highWaterMark = await deps.highWaterMark();
+    let from = await checkedThrough(read);
+    let windows = 0;
+    let eventsAudited = 0;
+    if (highWaterMark !== null) {
+      const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
+      for (;;) {
+        const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
+        if (entries.length === 0) break;
+        const handled = await handledAmong(
+          read,
+          entries.map((e) => e.id),
+        );
+        const window = auditWindow(entries, handled, cutoff, from);
+        await withTransaction(read, (client) => saveWindow(client, window));
+        if (window.missing.length > 0)
+          log.warn({ missing: window.missing.map((m) => m.id) }, 'events missing from the read side');
+        windows += 1;
+        eventsAudited += entries.length;
+        from = window.checkedThrough;
+        if (window.stoppedAtYoung || entries.length < settings.windowSize) break;
+      }
+    }
+    await forgetHandled(read);
+    const summary = await missingSummary(read);
+    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing: summary.count, oldestMissing: summary.oldest };
+  }
+
+  /** Requests a snapshot of the missing events due for one; returns how many were requested. */
+  async function heal(): Promise<number> {
+    const due = await dueForHeal(read, { retryMs: settings.healRetryMs, limit: 5000 });
+    for (let i = 0; i < due.length; i += 500) {
+      const chunk = due.slice(i, i + 500);
+      const signal = await requestSnapshot(write, { signalTable: settings.signalTable, positions: chunk.map((m) => m.position) });
+      await markHealRequested(
+        read,
+        chunk.map((m) => m.id),
+      );
+      log.warn(
+        { signal, events: chunk.length, firstPosition: chunk[0]!.position },
+        'asked Debezium to publish missing events again',
+      );
+    }
+    return due.length;
+  }
+
+  return { audit, heal };
+}
+
+export type Reconciler = ReturnType<typeof createReconciler>;
+
+async function databaseNow(write: pg.Pool): Promise<Date> {
+  const { rows } = await write.query<{ now: Date }>(/* sql */ `SELECT clock_timestamp() AS now`);
+  return rows[0]!.now;
+}

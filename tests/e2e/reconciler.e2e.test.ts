@@ -1,0 +1,167 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import { describe, expect, inject, it } from 'vitest';
+import { rabbitUrl } from '@shop/shared/config';
+import { shardQueueOf } from '@shop/shared/messaging';
+import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
+import { spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { startServices, startStack } from '../../infra/src/native/stack.ts';
+import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
+import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
+
+const stack = inject('stack');
+const dirs = stackDirs(stack.stackDir);
+const { write } = stackDatabases(stack);
+const HEALER_PORT = 18_085;
+const topology = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
+
+interface Status {
+  missing: number | null;
+  eventsBehind: number | null;
+  debezium: { active: boolean | null };
+}
+const status = async () => (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as Status;
+
+/** Runs one of the project's command-line tools (its entry file) against the test stack. */
+function runCli(entry: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry), ...args], {
+      env: childEnv(stack),
+      cwd: repoRoot,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+}
+
+async function createProducts(names: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const name of names) {
+    const res = await postJson(`${commandApi(stack)}/api/products`, { name, category: 'reconcile', price: 2, stock: 3 });
+    expect(res.status).toBe(201);
+    ids.push(res.body.productId as number);
+  }
+  return ids;
+}
+
+const projected = async (ids: number[]) =>
+  (await Promise.all(ids.map((id) => getIfFound(`${queryApi(stack)}/api/products/${id}`)))).filter(Boolean).length;
+
+/**
+ * Debezium away and its slot dropped while writes go on. With `clearOffsets` its offsets go too:
+ * the same as a first start after the command API took writes.
+ */
+async function writeWhileSlotIsGone(names: string[], clearOffsets: boolean): Promise<number[]> {
+  await stopRecorded(dirs, DEBEZIUM);
+  await eventually(async () => ((await status()).debezium.active === false ? true : undefined), 20_000);
+  await write.query('SELECT pg_drop_replication_slot($1::text)', [stack.DEBEZIUM_SLOT]);
+  if (clearOffsets) await write.query(`DELETE FROM ${stack.DEBEZIUM_OFFSET_TABLE}`);
+  const written = await createProducts(names);
+  await startStack(stack, () => undefined);
+  return written;
+}
+
+/**
+ * Events lost where no snapshot of Debezium's can see it: the projector is away while an operator
+ * purges the shard queues holding them (any loss between Debezium and the read side looks alike).
+ */
+async function loseInTheBroker(names: string[]): Promise<number[]> {
+  await stopRecorded(dirs, 'projector');
+  const lost = await createProducts(names);
+  const { rows } = await write.query<{ route: string }>(
+    `SELECT DISTINCT route FROM outbox WHERE type = 'ProductCreated' AND aggregateid = ANY($1::text[])`,
+    [lost.map(String)],
+  );
+  const queues = rows.map((r) => shardQueueOf(topology, Number(r.route.split('.')[1])));
+  // Debezium confirms an LSN to the slot once the broker has confirmed what came before it.
+  const { rows: wal } = await write.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  await eventually(async () => {
+    const { rows: slot } = await write.query<{ done: boolean }>(
+      'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1::text',
+      [stack.DEBEZIUM_SLOT, wal[0]!.lsn],
+    );
+    return slot[0]?.done ? true : undefined;
+  }, 30_000);
+  const connection = await amqp.connect(rabbitUrl(stack));
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.purgeQueue(queue);
+  } finally {
+    await connection.close();
+  }
+  await startServices(stack, dirs, () => undefined);
+  return lost;
+}
+
+describe('no write lost because the slot did not exist', () => {
+  for (const clearOffsets of [false, true]) {
+    const when = clearOffsets ? 'before Debezium first starts' : 'while the slot was dropped and recreated';
+    it(`writes made ${when} are published by Debezium's snapshot when it starts`, async () => {
+      const [earlier] = await createProducts(['Before']);
+      await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${earlier}`), 30_000);
+      const before = await projectorStats(stack);
+      const written = await writeWhileSlotIsGone(['Gap A', 'Gap B', 'Gap C'], clearOffsets);
+      await eventually(async () => ((await projected(written)) === written.length ? true : undefined), 60_000);
+      // The snapshot sent the whole outbox again: the inbox absorbed what it already had.
+      expect((await projectorStats(stack)).duplicates).toBeGreaterThan(before.duplicates);
+      await eventually(async () => ((await status()).eventsBehind === 0 ? true : undefined), 30_000);
+    }, 120_000);
+  }
+});
+
+describe('reconciler: events lost after Debezium are found and healed through Debezium', () => {
+  it('reports them missing everywhere (sync-status, npm run lag, /health, /metrics); npm run reconcile publishes exactly them again', async () => {
+    const lost = await loseInTheBroker(['Lost A', 'Lost B', 'Lost C']);
+    const [after] = await createProducts(['After']);
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${after}`), 30_000);
+    expect(await projected(lost)).toBe(0);
+
+    // Detected within the grace period (test stack: 2 s) plus an audit interval.
+    const seen = await eventually(async () => {
+      const s = await status();
+      return s.missing === lost.length ? s : undefined;
+    }, 20_000);
+    expect(seen.eventsBehind).toBeGreaterThanOrEqual(lost.length);
+    expect((await projectorStats(stack)).status).toBe('degraded');
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.PROJECTOR_PORT}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^projector_missing_events\\{[^}]*\\} ${lost.length}$`, 'm'));
+    const lag = await runCli('query-api/src/cli/lag.ts', ['--json']);
+    expect(lag.code).toBe(1);
+    expect(lag.stdout).toMatch(/events missing/);
+
+    const duplicatesBefore = (await projectorStats(stack)).duplicates;
+    const reconcile = await runCli('projector/src/cli/reconcile.ts', []);
+    expect(reconcile.stdout).toMatch(new RegExp(`missing +${lost.length}`));
+    expect(reconcile.stdout).toMatch(/nothing missing/);
+    expect(reconcile.code).toBe(0);
+    expect(await projected(lost)).toBe(lost.length);
+    // Exactly the missing rows were published again: nothing else came back as a duplicate.
+    expect((await projectorStats(stack)).duplicates).toBe(duplicatesBefore);
+    await eventually(async () => ((await status()).missing === 0 ? true : undefined), 20_000);
+    expect((await runCli('query-api/src/cli/lag.ts', ['--json'])).code).toBe(0);
+    await eventually(async () => ((await projectorStats(stack)).status === 'ok' ? true : undefined), 20_000);
+  }, 120_000);
+
+  it('a projector configured to heal publishes them again by itself', async () => {
+    const healer = 'projector-healer';
+    const cwd = join(repoRoot, 'projector');
+    const lost = await loseInTheBroker(['Healed A', 'Healed B']);
+    try {
+      // A second instance: a standby consumer (single active consumer), whose reconciler heals.
+      spawnDetached(dirs, {
+        name: healer,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
+        cwd,
+        env: { ...childEnv(stack), PROJECTOR_PORT: String(HEALER_PORT), RECONCILE_HEAL: 'true' },
+      });
+      await eventually(async () => ((await projected(lost)) === lost.length ? true : undefined), 60_000);
+      await eventually(async () => ((await status()).missing === 0 ? true : undefined), 20_000);
+    } finally {
+      await stopRecorded(dirs, healer);
+    }
+  }, 120_000);
+});
