@@ -59,10 +59,11 @@ export async function rebuildReadModels(deps: {
     // stops the projector (a batch writes the inbox first, so it queues behind us) and nothing
     // more reaches the old models. Every event it applied to them was committed on the write
     // side before Debezium could publish it, so it is visible to these reads, or at most the
-    // mark and replayed above. An event whose
+    // mark and replayed above (refuseIfLiveIsAhead covers the one exception). An event whose
     // transaction is still open is in neither inbox: the projector applies it to the new models
     // once the swap commits. Waiting here would only hold the projector back.
     await replayOutbox(write, mark, null, chunkSize, (rows) => apply(client, rows));
+    await refuseIfLiveIsAhead(client, mark);
     await carryOverDeadLetters(client);
     await swapInShadow(client);
   });
@@ -107,6 +108,28 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
   await client.query(/* sql */ `SET LOCAL search_path = read`);
   report.events += rows.length;
   report.applied += outcome.applied;
+}
+
+/**
+ * The argument above has one weak spot: a commit is in the WAL (and can reach Debezium) a moment
+ * before other sessions see it, and with synchronous replication that moment lasts until the
+ * standby confirms. An event the projector applied in that moment is in the live inbox but was
+ * not read above. Rather than swap in models without it, roll back and say so: nothing changes
+ * and the rebuild can simply run again. Checked from the live inbox after the mark (indexed).
+ */
+async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
+  const { rows } = await client.query<{ id: string }>(
+    /* sql */ `SELECT l.event_id::text AS id FROM read.processed_events l
+                WHERE l.position > $1::bigint
+                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.processed_events s WHERE s.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.dead_letters d WHERE d.event_id = l.event_id)
+                LIMIT 5`,
+    [mark],
+  );
+  if (rows.length > 0) {
+    const ids = rows.map((r) => r.id).join(', ');
+    throw new Error(`the live projector applied events the outbox did not show yet (${ids}); nothing swapped, run it again`);
+  }
 }
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
