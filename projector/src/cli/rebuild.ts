@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
+import { lockerNames } from '@shop/shared/outbox';
 import { loadConfig } from '../config.ts';
 import { rebuildReadModels } from '../rebuild/rebuild.ts';
 
@@ -25,6 +26,8 @@ async function main() {
         start: (total) => bar.start(total, 0),
         advance: (done) => bar.update(Math.min(done, bar.getTotal())),
         stop: () => bar.stop(),
+        // Before the bar starts: the rebuild waits for these to end (at most 30 s) before reading the log.
+        waiting: (lockers) => console.log(`waiting for write transactions still open on the outbox: ${lockerNames(lockers)}`),
       },
     });
     const seconds = (Date.now() - started) / 1000;

@@ -1,12 +1,16 @@
 import type pg from 'pg';
 import type { OutboxRow } from '@shop/shared/events';
 
-/** The outbox is the append-only event log; `position` is commit order within it. */
-export async function outboxExtent(write: pg.Pool): Promise<{ count: number; lastPosition: number }> {
-  const { rows } = await write.query<{ count: number; last: string | null }>(
-    /* sql */ `SELECT count(*)::int AS count, max(position)::text AS last FROM outbox`,
+/**
+ * The outbox is the append-only event log. `position` orders it, but is drawn at INSERT, not at
+ * commit: read it up to a high-water mark (@shop/shared/outbox), never up to a plain max.
+ */
+export async function countOutboxUpTo(write: pg.Pool, upToPosition: number): Promise<number> {
+  const { rows } = await write.query<{ count: number }>(
+    /* sql */ `SELECT count(*)::int AS count FROM outbox WHERE position <= $1::bigint`,
+    [upToPosition],
   );
-  return { count: rows[0]!.count, lastPosition: Number(rows[0]!.last ?? 0) };
+  return rows[0]!.count;
 }
 
 /** Events after `afterPosition` up to `upToPosition` (inclusive), in log order, at most `limit`. */

@@ -1,14 +1,17 @@
 import type pg from 'pg';
 import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
 import { withTransaction } from '@shop/shared/db';
+import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import { applyBatch } from '../projection/apply-batch.ts';
-import { outboxExtent, readOutbox } from './outbox-log.ts';
+import { countOutboxUpTo, readOutbox } from './outbox-log.ts';
 import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.ts';
 
 export interface RebuildProgress {
   start(total: number): void;
   advance(done: number): void;
   stop(): void;
+  /** Before the start: write transactions still open on the outbox that the rebuild waits for. */
+  waiting?(lockers: readonly OutboxLocker[]): void;
 }
 
 export interface RebuildReport {
@@ -20,26 +23,47 @@ export interface RebuildReport {
 
 /**
  * Rebuilds every read model from the outbox event log into a shadow schema while the live
- * models keep serving (and the projector keeps projecting), then swaps it in. At the swap the
- * projector's inbox is locked, the events committed since the snapshot are applied to the shadow,
- * and the schemas are renamed in the same transaction: nothing is missed or applied twice, and
- * events the projector receives afterwards are found in the new inbox.
+ * models keep serving (and the projector keeps projecting), then swaps it in.
+ *
+ * The first pass replays the outbox up to its high-water mark: it first waits for the write
+ * transactions that may still add rows below the mark, so none of them can commit behind the
+ * pass. At the swap the projector's inbox is locked, every event after the mark is applied to the
+ * shadow, and the schemas are renamed in the same transaction: nothing is missed or applied
+ * twice, and events the projector receives afterwards are found in the new inbox.
  */
-export async function rebuildReadModels(deps: { write: pg.Pool; read: pg.Pool; chunkSize: number; progress: RebuildProgress }) {
+export async function rebuildReadModels(deps: {
+  write: pg.Pool;
+  read: pg.Pool;
+  chunkSize: number;
+  progress: RebuildProgress;
+  /** How long to wait for open write transactions before giving up (default 30 s). */
+  waitTimeoutMs?: number;
+}) {
   const { write, read, chunkSize, progress } = deps;
   const report: RebuildReport = { events: 0, applied: 0, skipped: [] };
+  const mark = await waitForHighWaterMark(write, {
+    ...(deps.waitTimeoutMs === undefined ? {} : { timeoutMs: deps.waitTimeoutMs }),
+    onBlocked: (lockers) => progress.waiting?.(lockers),
+  });
   await createShadowSchema(read);
-  const extent = await outboxExtent(write);
-  progress.start(extent.count);
+  progress.start(await countOutboxUpTo(write, mark));
 
   const apply = (client: pg.PoolClient, rows: OutboxRow[]) => applyToShadow(client, rows, report);
-  const position = await replayOutbox(write, 0, extent.lastPosition, chunkSize, async (rows) => {
+  await replayOutbox(write, 0, mark, chunkSize, async (rows) => {
     await withTransaction(read, (client) => apply(client, rows));
     progress.advance(report.events);
   });
   await withTransaction(read, async (client) => {
     await client.query(/* sql */ `LOCK TABLE read.processed_events IN EXCLUSIVE MODE`);
-    await replayOutbox(write, position, null, chunkSize, (rows) => apply(client, rows));
+    // Everything after the mark that is visible now, with no upper bound and no wait. The lock
+    // stops the projector (a batch writes the inbox first, so it queues behind us) and nothing
+    // more reaches the old models. Every event it applied to them was committed on the write
+    // side before Debezium could publish it, so it is visible to these reads, or at most the
+    // mark and replayed above (refuseIfLiveIsAhead covers the one exception). An event whose
+    // transaction is still open is in neither inbox: the projector applies it to the new models
+    // once the swap commits. Waiting here would only hold the projector back.
+    await replayOutbox(write, mark, null, chunkSize, (rows) => apply(client, rows));
+    await refuseIfLiveIsAhead(client, mark);
     await carryOverDeadLetters(client);
     await swapInShadow(client);
   });
@@ -84,6 +108,28 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
   await client.query(/* sql */ `SET LOCAL search_path = read`);
   report.events += rows.length;
   report.applied += outcome.applied;
+}
+
+/**
+ * The argument above has one weak spot: a commit is in the WAL (and can reach Debezium) a moment
+ * before other sessions see it, and with synchronous replication that moment lasts until the
+ * standby confirms. An event the projector applied in that moment is in the live inbox but was
+ * not read above. Rather than swap in models without it, roll back and say so: nothing changes
+ * and the rebuild can simply run again. Checked from the live inbox after the mark (indexed).
+ */
+async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
+  const { rows } = await client.query<{ id: string }>(
+    /* sql */ `SELECT l.event_id::text AS id FROM read.processed_events l
+                WHERE l.position > $1::bigint
+                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.processed_events s WHERE s.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.dead_letters d WHERE d.event_id = l.event_id)
+                LIMIT 5`,
+    [mark],
+  );
+  if (rows.length > 0) {
+    const ids = rows.map((r) => r.id).join(', ');
+    throw new Error(`the live projector applied events the outbox did not show yet (${ids}); nothing swapped, run it again`);
+  }
 }
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
