@@ -10,10 +10,12 @@ import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { createApp } from '../../query-api/src/app.ts';
-import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
+import { commandApi, eventually, postJson, queryApi, stackDatabases } from '../support/clients.ts';
+import { publishRaw } from '../support/publish.ts';
 
 const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
+const { read } = stackDatabases(stack);
 
 interface Status {
   lagSeconds: number | null;
@@ -81,6 +83,44 @@ describe('lag inspection', () => {
     }, 20_000);
     expect(recovered.lagSeconds).toBe(0);
     expect((await runLagInspector([])).code).toBe(0);
+  });
+
+  it('events that did not come from the outbox do not hide pending ones', async () => {
+    // Fifty valid events published by hand (no outbox row): the projector applies them.
+    const before = (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as {
+      projector: { processed: number };
+    };
+    const products = Array.from({ length: 50 }, (_, i) => 1_950_000_000 + i);
+    await publishRaw(
+      stack,
+      products.map((productId) => ({
+        type: 'ProductCreated',
+        aggregateType: 'product',
+        aggregateId: String(productId),
+        payload: { productId, name: 'By hand', category: 'lag', price: 1, stock: 1 },
+      })),
+    );
+    await eventually(async () => {
+      const s = (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as {
+        projector: { processed: number };
+      };
+      return s.projector.processed >= before.projector.processed + 50 ? true : undefined;
+    }, 20_000);
+    await stopRecorded(dirs, 'projector');
+    try {
+      await placeOrders(3);
+      const behind = await eventually(async () => {
+        const s = await status();
+        return s.eventsBehind !== null && s.eventsBehind >= 4 ? s : undefined;
+      }, 20_000);
+      expect(behind.lagSeconds).toBeGreaterThan(0);
+      const lag = await runLagInspector(['--max-lag-seconds', '0']);
+      expect(lag.code).toBe(1);
+    } finally {
+      await startServices(stack, dirs, () => undefined);
+      await read.query('DELETE FROM read.products WHERE product_id = ANY($1::int[])', [products]);
+    }
+    await eventually(async () => ((await status()).eventsBehind === 0 ? true : undefined), 20_000);
   });
 
   it('with Debezium stopped, the slot is inactive and lagBytes grows as orders are written; both recover', async () => {
