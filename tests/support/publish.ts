@@ -9,7 +9,7 @@ import { connect } from './clients.ts';
  * The routing keys Debezium uses for these aggregates, outbox.event.<type>.<shard>, with the shard
  * computed by the same expression as the outbox trigger, in one query.
  */
-async function routingKeysOf(stack: StackConfig, events: RawEvent[]): Promise<string[]> {
+async function routingKeysOf(stack: StackConfig, events: Pick<RawEvent, 'aggregateType' | 'aggregateId'>[]): Promise<string[]> {
   const client = await connect(stack, stack.WRITE_DB_NAME);
   try {
     const { rows } = await client.query(
@@ -59,6 +59,33 @@ export async function publishRaw(stack: StackConfig, events: RawEvent[]): Promis
           persistent: true,
         },
       );
+    }
+    await channel.waitForConfirms();
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface RawMessage {
+  /** Only for the routing key: the shard of this aggregate, as Debezium would route its events. */
+  aggregateType: string;
+  aggregateId: string;
+  /** Any AMQP header values at all, sent as they are (amqplib picks the field types). */
+  headers: Record<string, unknown>;
+  body: Buffer;
+}
+
+/**
+ * Publishes messages with arbitrary headers and bodies to the shard of the given aggregate, with
+ * confirms, in order: for messages no real producer would send (hostile input to the projector).
+ */
+export async function publishMessages(stack: StackConfig, messages: RawMessage[]): Promise<void> {
+  const routingKeys = await routingKeysOf(stack, messages);
+  const connection = await amqp.connect(rabbitUrl(stack));
+  try {
+    const channel = await connection.createConfirmChannel();
+    for (const [i, m] of messages.entries()) {
+      channel.publish(stack.EVENTS_EXCHANGE, routingKeys[i]!, m.body, { headers: m.headers, persistent: true });
     }
     await channel.waitForConfirms();
   } finally {

@@ -1,4 +1,5 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { storableReason } from '../dead-letters/dead-letter-record.ts';
 
 /** Headers a dead letter carries besides the original ones (the list/re-drive command reads them). */
 export const DEAD_LETTER_HEADERS = {
@@ -21,7 +22,8 @@ export async function publishDeadLetter(
 ): Promise<void> {
   const headers = {
     ...msg.properties.headers,
-    [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 1000),
+    // The same text as the note in dead_letters: bounded, and without what the broker or a reader would mangle.
+    [DEAD_LETTER_HEADERS.reason]: storableReason(reason),
     [DEAD_LETTER_HEADERS.routingKey]: msg.fields.routingKey,
     [DEAD_LETTER_HEADERS.queue]: queue,
     [DEAD_LETTER_HEADERS.at]: new Date().toISOString(),

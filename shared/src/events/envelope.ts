@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { decodeUtf8, isStorableText, STORABLE_TEXT_MESSAGE, toStorableText } from '../text.ts';
+import { readHeader } from './headers.ts';
+import { INSTANT_MESSAGE, isAcceptedInstant, parseInstant } from './instant.ts';
+import { MAX_BODY_BYTES, MAX_HEADER_LENGTH, MAX_INT32, MAX_POSITION, MAX_REASON_LENGTH } from './limits.ts';
 import { CURRENT_SCHEMA_VERSION, eventPayloadSchemas, isKnownEventType, type EventPayload, type EventType } from './schemas.ts';
+
+export { headerText, readHeader, type HeaderRead } from './headers.ts';
 
 /** AMQP header names set by Debezium's outbox EventRouter (see debezium/config/application.properties). */
 export const HEADERS = {
@@ -19,6 +25,7 @@ export type KnownEvent = {
     version: number;
     occurredAt: Date;
     aggregateId: string;
+    /** 1 to 2^53 - 1 (limits.ts, MAX_POSITION), or null when the message does not say. */
     position: number | null;
     payload: EventPayload<T>;
   };
@@ -30,52 +37,78 @@ export type DecodeResult =
   | { kind: 'unsupported'; id: string; type: string; version: number; reason: string }
   | { kind: 'invalid'; reason: string };
 
-const envelopeSchema = z.object({
-  id: z.uuid(),
-  type: z.string().min(1),
-  version: z.coerce.number().int().positive(),
-  occurredAt: z.coerce.date(),
-  aggregateId: z.string().min(1),
-  position: z.coerce.number().int().positive().nullable(),
-});
+/** Header text the read side stores (the type and aggregate id land in text columns; the type is quoted in reasons). */
+const headerString = z.string().min(1).max(MAX_HEADER_LENGTH).refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 /**
- * Debezium's JSON header converter sends string headers JSON-encoded (`"abc"` with the quotes),
- * numbers as text, and amqplib may hand them over as Buffers; normalise all of that to a string.
+ * A positive whole number in plain decimal digits, as Debezium sends numbers: no sign, fraction,
+ * exponent or hex (which Number() would read), at most 16 digits; anything past `max` (rounded
+ * already, when past 2^53) is out of range.
  */
-export function headerText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return typeof parsed === 'string' ? parsed : text;
-    } catch {
-      return text;
-    }
+const wholeNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number in at most 16 decimal digits')
+    .transform(Number)
+    .pipe(z.number().min(1).max(max));
+
+/** A strict ISO 8601 instant within the accepted range (instant.ts); the outbox row has a Date already. */
+const instant = z.preprocess(
+  (value) => (value instanceof Date ? isoOf(value) : value),
+  z
+    .string()
+    .refine(isAcceptedInstant, INSTANT_MESSAGE)
+    .transform((text) => parseInstant(text)!),
+);
+
+/** Keyed by header name, so a reason names the header an operator sees on the message. */
+const envelopeSchema = z.object({
+  [HEADERS.eventId]: z.uuid(),
+  [HEADERS.eventType]: headerString,
+  [HEADERS.schemaVersion]: wholeNumber(MAX_INT32),
+  [HEADERS.occurredAt]: instant,
+  [HEADERS.aggregateId]: headerString,
+  [HEADERS.position]: wholeNumber(MAX_POSITION).nullable(),
+});
+
+type EnvelopeFields = Record<keyof z.input<typeof envelopeSchema>, unknown>;
+
+/** Turns one RabbitMQ message (headers + body) into a typed event, or says precisely why not. Never throws. */
+export function decodeEvent(headers: Record<string, unknown>, body: Buffer): DecodeResult {
+  // Before anything else: the size bounds all the work below.
+  if (body.byteLength > MAX_BODY_BYTES) {
+    return invalid(`body is ${body.byteLength} bytes, more than the limit of ${MAX_BODY_BYTES}`);
   }
-  return text;
+  const fields = readEnvelopeHeaders(headers);
+  if (!fields.ok) return invalid(`bad headers: ${fields.problems.join('; ')}`);
+  return decodeFields(fields.values, () => parseBody(body));
 }
 
-/** Turns one RabbitMQ message (headers + body) into a typed event, or says precisely why not. */
-export function decodeEvent(headers: Record<string, unknown>, body: Buffer): DecodeResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    json = NOT_JSON;
+/** Each envelope header as text, or what is wrong with those that cannot be. */
+function readEnvelopeHeaders(
+  headers: Record<string, unknown>,
+): { ok: true; values: EnvelopeFields } | { ok: false; problems: string[] } {
+  const values = {} as EnvelopeFields;
+  const problems: string[] = [];
+  for (const name of Object.values(HEADERS)) {
+    const read = readHeader(headers[name]);
+    if (read.ok) values[name] = read.text ?? (name === HEADERS.position ? null : undefined);
+    else problems.push(`${name} ${read.problem}`);
   }
-  return decodeFields(
-    {
-      id: headerText(headers[HEADERS.eventId]),
-      type: headerText(headers[HEADERS.eventType]),
-      version: headerText(headers[HEADERS.schemaVersion]),
-      occurredAt: headerText(headers[HEADERS.occurredAt]),
-      aggregateId: headerText(headers[HEADERS.aggregateId]),
-      position: headerText(headers[HEADERS.position]) ?? null,
-    },
-    json,
-  );
+  return problems.length === 0 ? { ok: true, values } : { ok: false, problems };
+}
+
+type ParsedBody = { ok: true; json: unknown } | { ok: false; reason: string };
+
+/** Strict UTF-8 (Buffer#toString would turn bad bytes into U+FFFD and let them through), then JSON. */
+function parseBody(body: Buffer): ParsedBody {
+  const text = decodeUtf8(body);
+  if (text === undefined) return { ok: false, reason: 'body is not valid UTF-8' };
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
 }
 
 /** An outbox row as stored in the write database (the rebuild reads the event log from there). */
@@ -90,40 +123,58 @@ export interface OutboxRow {
 }
 
 export function decodeOutboxRow(row: OutboxRow): DecodeResult {
-  const fields = {
-    id: row.id,
-    type: row.type,
-    version: row.schema_version,
-    occurredAt: row.occurred_at,
-    aggregateId: row.aggregateid,
-    position: row.position,
+  const fields: EnvelopeFields = {
+    [HEADERS.eventId]: row.id,
+    [HEADERS.eventType]: row.type,
+    [HEADERS.schemaVersion]: String(row.schema_version),
+    [HEADERS.occurredAt]: row.occurred_at,
+    [HEADERS.aggregateId]: row.aggregateid,
+    [HEADERS.position]: row.position,
   };
-  return decodeFields(fields, row.payload);
+  return decodeFields(fields, () => ({ ok: true, json: row.payload }));
 }
 
-const NOT_JSON = Symbol('not JSON');
-
-function decodeFields(fields: Record<keyof z.infer<typeof envelopeSchema>, unknown>, json: unknown): DecodeResult {
+/**
+ * The envelope first (an unknown type or newer version is `unsupported`, whatever its body), then
+ * the body, read only for types this build knows.
+ */
+function decodeFields(fields: EnvelopeFields, body: () => ParsedBody): DecodeResult {
   const envelope = envelopeSchema.safeParse(fields);
-  if (!envelope.success) return { kind: 'invalid', reason: `bad headers: ${summarize(envelope.error)}` };
-  const { id, type, version, occurredAt, aggregateId, position } = envelope.data;
+  if (!envelope.success) return invalid(`bad headers: ${summarize(envelope.error)}`);
+  const { id, eventType: type, schemaVersion: version, occurredAt, aggregateId, position } = envelope.data;
 
-  if (!isKnownEventType(type)) return { kind: 'unsupported', id, type, version, reason: `unknown event type ${type}` };
+  if (!isKnownEventType(type)) return unsupported(id, type, version, `unknown event type ${type}`);
   if (version > CURRENT_SCHEMA_VERSION) {
-    return {
-      kind: 'unsupported',
-      id,
-      type,
-      version,
-      reason: `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`,
-    };
+    return unsupported(id, type, version, `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`);
   }
-  if (json === NOT_JSON) return { kind: 'invalid', reason: 'body is not JSON' };
-  const payload = eventPayloadSchemas[type].safeParse(json);
-  if (!payload.success) return { kind: 'invalid', reason: `bad ${type} payload: ${summarize(payload.error)}` };
+  const parsed = body();
+  if (!parsed.ok) return invalid(parsed.reason);
+  const payload = eventPayloadSchemas[type].safeParse(parsed.json);
+  if (!payload.success) return invalid(`bad ${type} payload: ${summarize(payload.error)}`);
   return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, position, payload: payload.data } as KnownEvent };
 }
 
+/** Reasons go into an AMQP header and a text column: storable and bounded, whatever they quote. */
+const invalid = (reason: string): DecodeResult => ({ kind: 'invalid', reason: toStorableText(reason, MAX_REASON_LENGTH) });
+
+const unsupported = (id: string, type: string, version: number, reason: string): DecodeResult => ({
+  kind: 'unsupported',
+  id,
+  type,
+  version,
+  reason: toStorableText(reason, MAX_REASON_LENGTH),
+});
+
+/** The first few issues: a payload with ten thousand bad lines must not make a reason of ten thousand parts. */
+const MAX_ISSUES = 5;
+
 function summarize(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join(', ');
+  const shown = error.issues.slice(0, MAX_ISSUES).map((i) => `${i.path.map(String).join('.') || '(root)'} ${i.message}`);
+  const more = error.issues.length - shown.length;
+  return more > 0 ? `${shown.join('; ')} (and ${more} more)` : shown.join('; ');
+}
+
+/** A Date from the outbox as the ISO text the strict parser reads (an invalid one as text it refuses). */
+function isoOf(date: Date): string {
+  return Number.isFinite(date.getTime()) ? date.toISOString() : 'Invalid Date';
 }

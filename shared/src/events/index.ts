@@ -1,2 +1,4 @@
 export * from './schemas.ts';
 export * from './envelope.ts';
+export * from './limits.ts';
+export { parseInstant, isAcceptedInstant } from './instant.ts';
