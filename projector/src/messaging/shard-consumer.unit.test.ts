@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { random } from '../../../tests/support/random.ts';
-import { ShardConsumer, type ShardChannel } from './shard-consumer.ts';
+import { ShardConsumer, type ShardChannel, type ShardConsumerDeps } from './shard-consumer.ts';
 import { TransientFailure, type Verdict } from './verdict.ts';
 
 /** Seeded: every schedule below is reproducible from its seed. */
@@ -191,6 +191,9 @@ describe('shard settlement protocol, by case', () => {
     };
   }
 
+  const caseConsumer = (channel: ShardChannel, handleBatch: ShardConsumerDeps['handleBatch'], park: ShardConsumerDeps['park']) =>
+    new ShardConsumer({ queue: 'q', channel, batchSize: 10, log, retryDelayMs: () => 0, sleep: () => tick(), handleBatch, park });
+
   const settledAll = async (consumer: ShardConsumer) => {
     while (consumer.status().unsettled > 0 && consumer.state !== 'ended') await tick();
   };
@@ -214,17 +217,8 @@ describe('shard settlement protocol, by case', () => {
         msg.fields.deliveryTag === 2 ? { msg, action: 'dead-letter', reason: 'invalid' } : { msg, action: 'ack' },
       ),
     );
-    const consumer = new ShardConsumer({
-      queue: 'q',
-      channel,
-      batchSize: 10,
-      log,
-      retryDelayMs: () => 0,
-      sleep: () => tick(),
-      handleBatch: handler.handleBatch,
-      park: async () => {
-        throw new Error('bookkeeping failed');
-      },
+    const consumer = caseConsumer(channel, handler.handleBatch, async () => {
+      throw new Error('bookkeeping failed');
     });
     for (const tag of [1, 2, 3, 4]) consumer.deliver(message(tag));
     handler.release();
@@ -237,16 +231,7 @@ describe('shard settlement protocol, by case', () => {
     const { ops, channel } = recordingChannel();
     // A handler bug: one verdict short for batches of more than one.
     const handler = gated((batch) => batch.slice(batch.length > 1 ? 1 : 0).map((msg): Verdict => ({ msg, action: 'ack' })));
-    const consumer = new ShardConsumer({
-      queue: 'q',
-      channel,
-      batchSize: 10,
-      log,
-      retryDelayMs: () => 0,
-      sleep: () => tick(),
-      handleBatch: handler.handleBatch,
-      park: async () => undefined,
-    });
+    const consumer = caseConsumer(channel, handler.handleBatch, async () => undefined);
     for (const tag of [1, 2, 3]) consumer.deliver(message(tag));
     handler.release();
     const fault = await consumer.ended;
@@ -258,16 +243,7 @@ describe('shard settlement protocol, by case', () => {
   it('a batch whose deliveries are all applied is settled with one cumulative ack', async () => {
     const { ops, channel } = recordingChannel();
     const handler = gated((batch) => batch.map((msg): Verdict => ({ msg, action: 'ack' })));
-    const consumer = new ShardConsumer({
-      queue: 'q',
-      channel,
-      batchSize: 10,
-      log,
-      retryDelayMs: () => 0,
-      sleep: () => tick(),
-      handleBatch: handler.handleBatch,
-      park: async () => undefined,
-    });
+    const consumer = caseConsumer(channel, handler.handleBatch, async () => undefined);
     for (const tag of [1, 2, 3, 4]) consumer.deliver(message(tag));
     handler.release();
     await settledAll(consumer);
