@@ -22,11 +22,14 @@ CREATE TABLE audit.missing_events (
 );
 CREATE INDEX missing_events_position_idx ON audit.missing_events (position);
 
--- How many events the inbox holds, kept in the projector's batch transactions (one row per
--- shard, so shards never wait on each other; -1 for events applied outside a shard, e.g. by a
--- rebuild), so that nothing counts the whole inbox on a request.
+-- How many events the inbox holds and the highest outbox position applied, kept in the
+-- projector's batch transactions (one row per shard, so shards never wait on each other; -1 for
+-- events applied outside a shard, e.g. by a rebuild): nothing counts the whole inbox on a
+-- request, and the reconciler knows how far each shard has got.
 CREATE TABLE read.inbox_counts (
-  bucket    integer PRIMARY KEY,
-  processed bigint NOT NULL
+  bucket       integer PRIMARY KEY,
+  processed    bigint NOT NULL,
+  max_position bigint
 );
-INSERT INTO read.inbox_counts (bucket, processed) SELECT -1, count(*) FROM read.processed_events;
+INSERT INTO read.inbox_counts (bucket, processed, max_position)
+SELECT -1, count(*), max(position) FROM read.processed_events;

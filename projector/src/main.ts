@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
+import { ALL_SHARDS } from '@shop/shared/messaging';
 import { highWaterMarkTracker } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
@@ -27,16 +28,18 @@ async function main() {
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-reconciler');
+    // The reconciler and the metrics ask the consumer, which is started last.
+    const late: { consumer?: Consumer } = {};
     const reconciler = createReconciler({
       write,
       read: pool,
       settings: reconcilerSettings(config),
       highWaterMark: highWaterMarkTracker(write).poll,
+      shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
     // The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics.
-    const late: { consumer?: Consumer } = {};
     const metrics = createProjectorMetrics({
       audit: () => audit.lastReport(),
       deadLetterDepth: async () => late.consumer?.deadLetterDepth(),

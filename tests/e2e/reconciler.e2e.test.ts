@@ -64,6 +64,18 @@ async function writeWhileSlotIsGone(names: string[], clearOffsets: boolean): Pro
   return written;
 }
 
+/** Debezium confirms an LSN to the slot once the broker has confirmed what came before it. */
+async function waitUntilPublished() {
+  const { rows: wal } = await write.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  await eventually(async () => {
+    const { rows: slot } = await write.query<{ done: boolean }>(
+      'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1::text',
+      [stack.DEBEZIUM_SLOT, wal[0]!.lsn],
+    );
+    return slot[0]?.done ? true : undefined;
+  }, 30_000);
+}
+
 /**
  * Events lost where no snapshot of Debezium's can see it: the projector is away while an operator
  * purges the shard queues holding them (any loss between Debezium and the read side looks alike).
@@ -76,15 +88,7 @@ async function loseInTheBroker(names: string[]): Promise<number[]> {
     [lost.map(String)],
   );
   const queues = rows.map((r) => shardQueueOf(topology, Number(r.route.split('.')[1])));
-  // Debezium confirms an LSN to the slot once the broker has confirmed what came before it.
-  const { rows: wal } = await write.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-  await eventually(async () => {
-    const { rows: slot } = await write.query<{ done: boolean }>(
-      'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1::text',
-      [stack.DEBEZIUM_SLOT, wal[0]!.lsn],
-    );
-    return slot[0]?.done ? true : undefined;
-  }, 30_000);
+  await waitUntilPublished();
   const connection = await amqp.connect(rabbitUrl(stack));
   try {
     const channel = await connection.createChannel();
@@ -144,6 +148,22 @@ describe('reconciler: events lost after Debezium are found and healed through De
     expect((await runCli('query-api/src/cli/lag.ts', ['--json'])).code).toBe(0);
     await eventually(async () => ((await projectorStats(stack)).status === 'ok' ? true : undefined), 20_000);
   }, 120_000);
+
+  it('a backlog waiting in the queues is not a loss: nothing is reported missing or healed', async () => {
+    await stopRecorded(dirs, 'projector');
+    try {
+      const queued = await createProducts(['Queued A', 'Queued B', 'Queued C']);
+      await waitUntilPublished();
+      // Older than the grace period (2 s), not projected, but still in their queues.
+      await new Promise((r) => setTimeout(r, 2500));
+      const audit = await runCli('projector/src/cli/reconcile.ts', ['--json']);
+      expect(JSON.parse(audit.stdout.trim().split('\n').at(-1)!)).toMatchObject({ missing: 0, ok: true });
+      expect(audit.code).toBe(0);
+      expect(await projected(queued)).toBe(0);
+    } finally {
+      await startServices(stack, dirs, () => undefined);
+    }
+  }, 60_000);
 
   it('a projector configured to heal publishes them again by itself', async () => {
     const healer = 'projector-healer';

@@ -1,6 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ALL_SHARDS,
   deadLetterExchangeOf,
   deadLetterQueueOf,
   declareTopology,
@@ -9,6 +10,7 @@ import {
 } from '@shop/shared/messaging';
 import type { Logger } from '@shop/shared/log';
 import { publishDeadLetter } from './dead-letter.ts';
+import { readyInShardQueues } from './queue-depth.ts';
 import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardStatus } from './shard-consumer.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -31,6 +33,11 @@ export interface Consumer {
   /** Each consumed shard's settlement state; a shard with no open channel is absent. */
   shards(): Map<number, ShardStatus>;
   deadLetterDepth(): Promise<number | undefined>;
+  /**
+   * Shards that may still have events on their way: messages waiting in the queue, or deliveries
+   * this instance holds unsettled. Every shard while the broker cannot be asked.
+   */
+  shardsInFlight(): Promise<Set<number>>;
   close(): Promise<void>;
 }
 
@@ -150,6 +157,13 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
       const ok = await channel?.checkQueue(deadLetterQueueOf(opts.names)).catch(() => undefined);
       await channel?.close().catch(() => undefined);
       return ok?.messageCount;
+    },
+    shardsInFlight: async () => {
+      const ready =
+        session && !session.closed ? await readyInShardQueues(session.connection, opts.names).catch(() => undefined) : undefined;
+      if (!ready) return new Set(ALL_SHARDS);
+      const held = [...active].filter(([, consumer]) => consumer.status().unsettled > 0).map(([shard]) => shard);
+      return new Set([...[...ready].filter(([, n]) => n > 0).map(([shard]) => shard), ...held]);
     },
     close: async () => {
       closing = true;

@@ -35,6 +35,6 @@ export async function applyBatch(client: pg.PoolClient, events: KnownEvent[], sh
   await addProductSales(client, plan.productSales);
   await addCategoryRevenue(client, plan.categoryRevenue);
   await addCustomerValue(client, plan.customerValue);
-  await countApplied(client, shard, newEvents.length);
+  await countApplied(client, shard, newEvents);
   return { applied: newEvents.length, duplicates: events.length - newEvents.length };
 }

@@ -26,12 +26,18 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Adds to the inbox count of a shard (its own row: shards never wait on each other's counts). */
-export async function countApplied(client: pg.PoolClient, shard: number, applied: number): Promise<void> {
-  if (applied === 0) return;
+/**
+ * Adds to the inbox count of a shard and raises its highest applied position (its own row:
+ * shards never wait on each other).
+ */
+export async function countApplied(client: pg.PoolClient, shard: number, applied: KnownEvent[]): Promise<void> {
+  if (applied.length === 0) return;
+  const positions = applied.map((e) => e.position).filter((p): p is number => p !== null);
   await client.query(
-    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed) VALUES ($1::int, $2::bigint)
-               ON CONFLICT (bucket) DO UPDATE SET processed = c.processed + EXCLUDED.processed`,
-    [shard, applied],
+    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed, max_position) VALUES ($1::int, $2::bigint, $3::bigint)
+               ON CONFLICT (bucket) DO UPDATE
+                  SET processed = c.processed + EXCLUDED.processed,
+                      max_position = greatest(c.max_position, EXCLUDED.max_position)`,
+    [shard, applied.length, positions.length > 0 ? Math.max(...positions) : null],
   );
 }

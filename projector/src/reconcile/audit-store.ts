@@ -8,6 +8,14 @@ export async function checkedThrough(read: pg.Pool): Promise<number> {
   return Number(rows[0]?.at ?? 0);
 }
 
+/** The highest outbox position applied on each shard (kept by the projector's batch transactions). */
+export async function appliedPositions(read: pg.Pool): Promise<Map<number, number>> {
+  const { rows } = await read.query<{ bucket: number; max: string | null }>(
+    /* sql */ `SELECT bucket, max_position::text AS max FROM read.inbox_counts WHERE max_position IS NOT NULL`,
+  );
+  return new Map(rows.map((r) => [r.bucket, Number(r.max)]));
+}
+
 /** Which of these event ids the projector has handled: applied (inbox) or parked (dead letters). */
 export async function handledAmong(read: pg.Pool, ids: string[]): Promise<Set<string>> {
   const { rows } = await read.query<{ id: string }>(

@@ -6,11 +6,17 @@ export async function outboxEntries(
   write: pg.Pool,
   args: { after: number; upTo: number; limit: number },
 ): Promise<OutboxEntry[]> {
-  const { rows } = await write.query<{ id: string; position: string; occurred_at: Date }>(
-    /* sql */ `SELECT id, position::text, occurred_at FROM outbox
+  const { rows } = await write.query<{ id: string; position: string; occurred_at: Date; route: string }>(
+    /* sql */ `SELECT id, position::text, occurred_at, route FROM outbox
                 WHERE position > $1::bigint AND position <= $2::bigint
                 ORDER BY position LIMIT $3::int`,
     [args.after, args.upTo, args.limit],
   );
-  return rows.map((r) => ({ id: r.id, position: Number(r.position), occurredAt: r.occurred_at }));
+  return rows.map((r) => ({ id: r.id, position: Number(r.position), occurredAt: r.occurred_at, shard: shardOfRoute(r.route) }));
+}
+
+/** The route is `<aggregatetype>.<shard>` (the outbox trigger); -1 if it is anything else. */
+function shardOfRoute(route: string): number {
+  const shard = Number(route.slice(route.lastIndexOf('.') + 1));
+  return Number.isInteger(shard) ? shard : -1;
 }

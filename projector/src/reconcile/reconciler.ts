@@ -3,6 +3,7 @@ import { withTransaction } from '@shop/shared/db';
 import type { Logger } from '@shop/shared/log';
 import { auditWindow } from './audit-window.ts';
 import {
+  appliedPositions,
   checkedThrough,
   dueForHeal,
   forgetHandled,
@@ -41,6 +42,8 @@ export interface ReconcilerDeps {
   settings: ReconcilerSettings;
   /** The outbox high-water mark: every position at or below it is committed or never will be. */
   highWaterMark(): Promise<number | null>;
+  /** Shards that may still have events on their way (waiting in the queue, or held unsettled). */
+  shardsInFlight(): Promise<ReadonlySet<number>>;
   log: Logger;
 }
 
@@ -48,7 +51,8 @@ export interface ReconcilerDeps {
  * The continuous audit of the pipeline: compares the write side's outbox with the read side's
  * inbox and dead letters, window by window from where the last audit stopped, never past the
  * high-water mark, and lists every event committed longer ago than the grace period that is
- * neither applied nor parked. Its cost is the new events since the last audit, not the outbox.
+ * neither applied nor parked, once its shard has passed it (a later event of the shard applied,
+ * or nothing of the shard in flight): a backlog being worked through is not a loss. Its cost is the new events since the last audit, not the outbox.
  * Healing asks Debezium for an incremental snapshot of exactly the missing rows.
  */
 export function createReconciler(deps: ReconcilerDeps) {
@@ -61,6 +65,10 @@ export function createReconciler(deps: ReconcilerDeps) {
     let eventsAudited = 0;
     if (highWaterMark !== null) {
       const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
+      // Asked before the outbox is read: an event found unhandled afterwards was not in flight then.
+      const inFlight = await deps.shardsInFlight();
+      const applied = await appliedPositions(read);
+      const shardPassed = (shard: number, position: number) => (applied.get(shard) ?? 0) > position || !inFlight.has(shard);
       for (;;) {
         const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
         if (entries.length === 0) break;
@@ -68,14 +76,14 @@ export function createReconciler(deps: ReconcilerDeps) {
           read,
           entries.map((e) => e.id),
         );
-        const window = auditWindow(entries, handled, cutoff, from);
+        const window = auditWindow(entries, { handled, cutoff, from, shardPassed });
         await withTransaction(read, (client) => saveWindow(client, window));
         if (window.missing.length > 0)
           log.warn({ missing: window.missing.map((m) => m.id) }, 'events missing from the read side');
         windows += 1;
         eventsAudited += entries.length;
         from = window.checkedThrough;
-        if (window.stoppedAtYoung || entries.length < settings.windowSize) break;
+        if (window.stoppedAtPending || entries.length < settings.windowSize) break;
       }
     }
     await forgetHandled(read);

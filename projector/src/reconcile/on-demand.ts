@@ -1,0 +1,46 @@
+import amqp from 'amqplib';
+import { postgresUrl, rabbitUrl } from '@shop/shared/config';
+import { createPool } from '@shop/shared/db';
+import { createLogger } from '@shop/shared/log';
+import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
+import type { Config } from '../config.ts';
+import { readyInShardQueues } from '../messaging/queue-depth.ts';
+import { createReconciler, type Reconciler } from './reconciler.ts';
+import { reconcilerSettings } from './settings.ts';
+
+export interface OnDemandReconciler {
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+/**
+ * A reconciler for one audit now (`npm run reconcile`, tests), outside the projector: it waits
+ * for the high-water mark instead of tracking it, and asks the broker which shard queues still
+ * hold messages (it holds no deliveries of its own).
+ */
+export async function openOnDemandReconciler(
+  config: Config,
+  options: { graceMs?: number; onBlocked?: (lockers: readonly OutboxLocker[]) => void } = {},
+): Promise<OnDemandReconciler> {
+  const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'reconcile');
+  const read = createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'reconcile', 'read');
+  const broker = await amqp.connect(rabbitUrl(config), { clientProperties: { connection_name: 'reconcile' } });
+  const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
+  const reconciler = createReconciler({
+    write,
+    read,
+    settings: { ...reconcilerSettings(config), graceMs: options.graceMs ?? config.RECONCILE_GRACE_MS },
+    highWaterMark: () => waitForHighWaterMark(write, { onBlocked: options.onBlocked }),
+    shardsInFlight: async () => {
+      const ready = await readyInShardQueues(broker, names);
+      return new Set([...ready].filter(([, n]) => n > 0).map(([shard]) => shard));
+    },
+    log: createLogger('reconcile', 'error'),
+  });
+  return {
+    reconciler,
+    close: async () => {
+      await Promise.all([write.end(), read.end(), broker.close().catch(() => undefined)]);
+    },
+  };
+}
