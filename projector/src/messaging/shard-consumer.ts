@@ -42,6 +42,7 @@ export interface ShardStatus {
   unsettled: number;
   /** When the oldest delivery still unsettled arrived (ms since epoch), null if none. */
   oldestUnsettledAt: number | null;
+  /** When the shard last acknowledged a delivery (its last progress), null if never. */
   lastSettledAt: number | null;
 }
 
@@ -185,13 +186,15 @@ export class ShardConsumer {
 
   private send(op: SettlementOp): void {
     const settled = settledBy(op, [...this.unsettled.keys()]);
-    if (op.kind === 'ack') this.deps.channel.ack(op.tag, op.multiple);
-    else {
+    if (op.kind === 'ack') {
+      this.deps.channel.ack(op.tag, op.multiple);
+      // Progress is an ack: a shard that only ever returns the same message is stuck.
+      this.lastSettledAt = this.now();
+    } else {
       this.deps.channel.returnToQueue(op.tag);
       this.deps.report?.('returned');
     }
     for (const tag of settled) this.unsettled.delete(tag);
-    this.lastSettledAt = this.now();
   }
 
   private async end(reason: Error | undefined): Promise<void> {
