@@ -40,10 +40,12 @@ export interface ShardConsumerDeps {
 export interface ShardStatus {
   state: ShardState;
   unsettled: number;
-  /** When the oldest delivery still unsettled arrived (ms since epoch), null if none. */
-  oldestUnsettledAt: number | null;
-  /** When the shard last acknowledged a delivery (its last progress), null if never. */
-  lastSettledAt: number | null;
+  /**
+   * Since when (ms since epoch) the shard has had deliveries without acknowledging any: its last
+   * ack, or the first delivery after it. Null while it has nothing to do. Returns are not
+   * progress: a shard that only ever returns the same message keeps its time.
+   */
+  waitingSince: number | null;
 }
 
 /**
@@ -57,12 +59,12 @@ export interface ShardStatus {
 export class ShardConsumer {
   private stateValue: ShardState = 'consuming';
   private readonly buffer: ConsumeMessage[] = [];
-  /** Unsettled deliveries by delivery tag, in arrival (= ascending tag) order. */
-  private readonly unsettled = new Map<number, number>();
+  /** Unsettled delivery tags, in arrival (= ascending) order. */
+  private readonly unsettled = new Set<number>();
   private pump: Promise<void> | undefined;
   private stopping = false;
   private parkFailures = 0;
-  private lastSettledAt: number | null = null;
+  private waitingSince: number | null = null;
   private resolveEnded!: (reason: Error | undefined) => void;
   /** Settles once the channel is gone: with the fault that ended it, or undefined after stop(). */
   readonly ended: Promise<Error | undefined> = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -74,13 +76,7 @@ export class ShardConsumer {
   }
 
   status(): ShardStatus {
-    const oldest = this.unsettled.values().next();
-    return {
-      state: this.stateValue,
-      unsettled: this.unsettled.size,
-      oldestUnsettledAt: oldest.done ? null : oldest.value,
-      lastSettledAt: this.lastSettledAt,
-    };
+    return { state: this.stateValue, unsettled: this.unsettled.size, waitingSince: this.waitingSince };
   }
 
   /** A delivery from the broker; null means the broker cancelled the consumer (queue deleted). */
@@ -90,7 +86,8 @@ export class ShardConsumer {
       void this.end(new Error(`consumer of ${this.deps.queue} cancelled by the broker`));
       return;
     }
-    this.unsettled.set(msg.fields.deliveryTag, this.now());
+    this.unsettled.add(msg.fields.deliveryTag);
+    this.waitingSince ??= this.now();
     this.buffer.push(msg);
     if (!this.pump && !this.stopping) this.pump = this.run().finally(() => (this.pump = undefined));
   }
@@ -181,20 +178,19 @@ export class ShardConsumer {
   }
 
   private settle(outcomes: Map<number, Outcome>): void {
-    for (const op of planSettlements([...this.unsettled.keys()], outcomes)) this.send(op);
+    for (const op of planSettlements([...this.unsettled], outcomes)) this.send(op);
   }
 
   private send(op: SettlementOp): void {
-    const settled = settledBy(op, [...this.unsettled.keys()]);
-    if (op.kind === 'ack') {
-      this.deps.channel.ack(op.tag, op.multiple);
-      // Progress is an ack: a shard that only ever returns the same message is stuck.
-      this.lastSettledAt = this.now();
-    } else {
+    const settled = settledBy(op, [...this.unsettled]);
+    if (op.kind === 'ack') this.deps.channel.ack(op.tag, op.multiple);
+    else {
       this.deps.channel.returnToQueue(op.tag);
       this.deps.report?.('returned');
     }
     for (const tag of settled) this.unsettled.delete(tag);
+    // Progress is an ack: what is still held waits from now on.
+    if (op.kind === 'ack') this.waitingSince = this.unsettled.size > 0 ? this.now() : null;
   }
 
   private async end(reason: Error | undefined): Promise<void> {

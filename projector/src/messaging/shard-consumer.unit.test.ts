@@ -250,4 +250,35 @@ describe('shard settlement protocol, by case', () => {
     await consumer.stop();
     expect(ops).toEqual(['ack 1', 'ack<=4', 'close']);
   });
+
+  it('progress is an ack: a shard that only returns its message keeps waiting; an ack resets the wait', async () => {
+    const { channel } = recordingChannel();
+    let clock = 1000;
+    const consumer = new ShardConsumer({
+      queue: 'q',
+      channel,
+      batchSize: 10,
+      log,
+      retryDelayMs: () => 0,
+      sleep: () => tick(),
+      now: () => clock,
+      handleBatch: async (batch) =>
+        batch.map((msg): Verdict =>
+          idOf(msg) === 'poison' ? { msg, action: 'dead-letter', reason: 'invalid' } : { msg, action: 'ack' },
+        ),
+      park: async () => {
+        throw new Error('bookkeeping failed');
+      },
+    });
+    for (let tag = 1; tag <= 3; tag++) {
+      consumer.deliver(message(tag, 'poison'));
+      await settledAll(consumer);
+      clock += 5000;
+    }
+    expect(consumer.status()).toMatchObject({ unsettled: 0, waitingSince: 1000 });
+    consumer.deliver(message(4, 'healthy'));
+    await settledAll(consumer);
+    expect(consumer.status()).toMatchObject({ unsettled: 0, waitingSince: null });
+    await consumer.stop();
+  });
 });

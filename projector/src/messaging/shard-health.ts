@@ -5,8 +5,8 @@ export const DEFAULT_STALL_MS = 10_000;
 
 /**
  * What is wrong with the shards this instance should consume, as lines (empty when healthy): a
- * shard without an open channel (being reopened after a fault), or one that holds deliveries and
- * has settled none for `stallMs` (a batch that keeps failing, a message that keeps coming back).
+ * shard without an open channel (being reopened after a fault), or one that has had deliveries
+ * and acknowledged none for `stallMs` (a batch that keeps failing, a message that keeps coming back).
  */
 export function shardProblems(
   expected: readonly number[],
@@ -23,15 +23,15 @@ export function shardProblems(
     }
     const stalled = stalledMs(status, now);
     if (stalled >= stallMs) {
-      problems.push(`shard ${shard}: ${status.unsettled} deliveries unsettled, none settled for ${Math.round(stalled / 1000)} s`);
+      problems.push(
+        `shard ${shard}: ${status.unsettled} deliveries unsettled, none acknowledged for ${Math.round(stalled / 1000)} s`,
+      );
     }
   }
   return problems;
 }
 
-/** For how long the shard has held deliveries without settling any (0 when it holds none). */
+/** For how long the shard has had deliveries without acknowledging any (0 when it has nothing to do). */
 export function stalledMs(status: ShardStatus, now: number): number {
-  if (status.unsettled === 0 || status.oldestUnsettledAt === null) return 0;
-  const since = Math.max(status.oldestUnsettledAt, status.lastSettledAt ?? 0);
-  return Math.max(0, now - since);
+  return status.waitingSince === null ? 0 : Math.max(0, now - status.waitingSince);
 }
