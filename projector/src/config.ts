@@ -35,6 +35,10 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
+  DEBEZIUM_SLOT: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('shop_outbox'),
   DEBEZIUM_SIGNAL_TABLE: z
     .string()
     .regex(/^[a-z0-9_]+$/)

@@ -13,6 +13,7 @@ import { startConsumer, type Consumer } from './messaging/consumer.ts';
 import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
 import { startAuditLoop } from './reconcile/audit-loop.ts';
+import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
 
@@ -34,7 +35,7 @@ async function main() {
       write,
       read: pool,
       settings: reconcilerSettings(config),
-      highWaterMark: highWaterMarkTracker(write).poll,
+      highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
       shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
       log,
     });

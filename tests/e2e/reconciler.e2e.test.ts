@@ -5,14 +5,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { shardQueueOf } from '@shop/shared/messaging';
 import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
-import { spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 
 const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
-const { write } = stackDatabases(stack);
+const { write, read } = stackDatabases(stack);
 const HEALER_PORT = 18_085;
 const topology = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
 
@@ -48,7 +48,8 @@ async function createProducts(names: string[]): Promise<number[]> {
 }
 
 const projected = async (ids: number[]) =>
-  (await Promise.all(ids.map((id) => getIfFound(`${queryApi(stack)}/api/products/${id}`)))).filter(Boolean).length;
+  (await read.query<{ n: number }>('SELECT count(*)::int AS n FROM read.products WHERE product_id = ANY($1::int[])', [ids]))
+    .rows[0]!.n;
 
 /**
  * Debezium away and its slot dropped while writes go on. With `clearOffsets` its offsets go too:
@@ -147,6 +148,31 @@ describe('reconciler: events lost after Debezium are found and healed through De
     await eventually(async () => ((await status()).missing === 0 ? true : undefined), 20_000);
     expect((await runCli('query-api/src/cli/lag.ts', ['--json'])).code).toBe(0);
     await eventually(async () => ((await projectorStats(stack)).status === 'ok' ? true : undefined), 20_000);
+  }, 120_000);
+
+  it('a heal of 400 events at once: Debezium keeps running (its offsets hold the snapshot request) and all arrive', async () => {
+    const debezium = runningPid(dirs, DEBEZIUM);
+    const lost = await loseInTheBroker(Array.from({ length: 400 }, (_, i) => `Many ${i}`));
+    const reconcile = await runCli('projector/src/cli/reconcile.ts', []);
+    expect(reconcile.stdout).toMatch(/missing +400/);
+    expect(reconcile.code).toBe(0);
+    expect(await projected(lost)).toBe(lost.length);
+    expect(runningPid(dirs, DEBEZIUM)).toBe(debezium);
+    const [after] = await createProducts(['After the heal']);
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${after}`), 30_000);
+    // Its offsets are still saved (they hold the snapshot request, with its filter): they move past now.
+    const { rows } = await write.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    await eventually(async () => {
+      const offset = (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as {
+        debezium: { offsetLsn: string | null };
+      };
+      if (!offset.debezium.offsetLsn) return undefined;
+      const { rows: cmp } = await write.query<{ past: boolean }>('SELECT $1::pg_lsn >= $2::pg_lsn AS past', [
+        offset.debezium.offsetLsn,
+        rows[0]!.lsn,
+      ]);
+      return cmp[0]!.past ? true : undefined;
+    }, 20_000);
   }, 120_000);
 
   it('a backlog waiting in the queues is not a loss: nothing is reported missing or healed', async () => {

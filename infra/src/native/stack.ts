@@ -8,6 +8,7 @@ import {
   isDistributionCached,
   startDebezium,
 } from './debezium-server.ts';
+import { widenOffsetTable } from './debezium-offsets.ts';
 import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
 import { missingPrerequisites } from './prerequisites.ts';
 import {
@@ -72,6 +73,7 @@ export async function startStack(config: StackConfig, progress: Progress, option
 
   await startServices(config, dirs, progress);
 
+  await widenOffsetTable(config);
   startDebezium(config, dirs, distDir, javaHome);
   await step(progress, `${DEBEZIUM} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, async () => {
     await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);

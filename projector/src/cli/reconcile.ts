@@ -41,6 +41,13 @@ async function main() {
   try {
     let report = await reconciler.audit();
     say(describe(report));
+    if (report.highWaterMark === null) {
+      console.error(
+        'Debezium has not published up to the outbox high-water mark within 30 s (is it running?): nothing can be audited',
+      );
+      process.exitCode = 1;
+      return;
+    }
     if (report.missing > 0 && !values['no-heal']) {
       const requested = await reconciler.heal();
       say(`asked Debezium to publish ${requested} event(s) again; waiting up to ${timeoutMs / 1000} s`);

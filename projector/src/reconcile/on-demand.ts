@@ -1,12 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
+import type pg from 'pg';
 import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
 import { readyInShardQueues } from '../messaging/queue-depth.ts';
+import { confirmedLsn, currentWalLsn } from './published-mark.ts';
 import { createReconciler, type Reconciler } from './reconciler.ts';
 import { reconcilerSettings } from './settings.ts';
+
+/** How long an audit waits for Debezium to publish up to the high-water mark. */
+const PUBLISH_WAIT_MS = 30_000;
+
+/**
+ * The high-water mark, once Debezium has published up to it (confirmed the WAL position read
+ * right after it); null if it has not within PUBLISH_WAIT_MS (Debezium stopped or far behind):
+ * nothing can be called missing then.
+ */
+async function publishedHighWaterMark(
+  write: pg.Pool,
+  slot: string,
+  onBlocked?: (lockers: readonly OutboxLocker[]) => void,
+): Promise<number | null> {
+  const mark = await waitForHighWaterMark(write, { onBlocked });
+  const lsn = await currentWalLsn(write);
+  const deadline = Date.now() + PUBLISH_WAIT_MS;
+  for (;;) {
+    const confirmed = await confirmedLsn(write, slot);
+    if (confirmed !== null && confirmed >= lsn) return mark;
+    if (Date.now() > deadline) return null;
+    await sleep(250);
+  }
+}
 
 export interface OnDemandReconciler {
   reconciler: Reconciler;
@@ -15,8 +42,8 @@ export interface OnDemandReconciler {
 
 /**
  * A reconciler for one audit now (`npm run reconcile`, tests), outside the projector: it waits
- * for the high-water mark instead of tracking it, and asks the broker which shard queues still
- * hold messages (it holds no deliveries of its own).
+ * for the high-water mark and for Debezium to publish up to it instead of tracking them, and asks
+ * the broker which shard queues still hold messages (it holds no deliveries of its own).
  */
 export async function openOnDemandReconciler(
   config: Config,
@@ -30,7 +57,7 @@ export async function openOnDemandReconciler(
     write,
     read,
     settings: { ...reconcilerSettings(config), graceMs: options.graceMs ?? config.RECONCILE_GRACE_MS },
-    highWaterMark: () => waitForHighWaterMark(write, { onBlocked: options.onBlocked }),
+    highWaterMark: () => publishedHighWaterMark(write, config.DEBEZIUM_SLOT, options.onBlocked),
     shardsInFlight: async () => {
       const ready = await readyInShardQueues(broker, names);
       return new Set([...ready].filter(([, n]) => n > 0).map(([shard]) => shard));

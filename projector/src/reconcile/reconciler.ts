@@ -40,7 +40,10 @@ export interface ReconcilerDeps {
   write: pg.Pool;
   read: pg.Pool;
   settings: ReconcilerSettings;
-  /** The outbox high-water mark: every position at or below it is committed or never will be. */
+  /**
+   * The outbox mark to audit up to: every position at or below it is committed or never will be,
+   * and Debezium has published past it. Null while there is none.
+   */
   highWaterMark(): Promise<number | null>;
   /** Shards that may still have events on their way (waiting in the queue, or held unsettled). */
   shardsInFlight(): Promise<ReadonlySet<number>>;
