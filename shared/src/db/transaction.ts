@@ -1,8 +1,17 @@
 import type pg from 'pg';
 
-/** Runs fn inside BEGIN/COMMIT on one client; rolls back on any error and always releases. */
+/**
+ * Runs fn inside BEGIN/COMMIT on one client; rolls back on any error and always releases.
+ * While the client is checked out, the pool's idle error handler does not cover it: a connection
+ * ended between two statements (the database restarting, an administrator terminating the
+ * backend) emits 'error' on the client, which would crash the process. It is caught here, the
+ * next statement fails with it, and the client is destroyed instead of going back to the pool.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -12,6 +21,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
