@@ -1,12 +1,17 @@
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
+import type pg from 'pg';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
-import { random } from '../support/random.ts';
-import { FAULT_KINDS, injectFault, type FaultKind } from './faults.ts';
-import { waitUntilProjected } from '../support/clients.ts';
+import { removePoison, waitUntilPoisonParked } from './dead-letter-check.ts';
+import type { FaultContext } from './fault-context.ts';
+import { drainAndHeal, type Settled } from './heal.ts';
 import { checkInvariants, takeBaseline, type Check } from './invariants.ts';
-import { startLagMonitor, type LagSample } from './lag-monitor.ts';
+import { startLagMonitor } from './lag-monitor.ts';
+import type { PoisonRecord } from './poison.ts';
+import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
 import { startWorkload, type WorkloadStats } from './workload.ts';
+
+export type { FaultRecord } from './schedule.ts';
 
 export interface ChaosPlan {
   seconds: number;
@@ -16,17 +21,6 @@ export interface ChaosPlan {
   rate: number;
 }
 
-export interface FaultRecord {
-  kind: FaultKind;
-  startedAtSecond: number;
-  /** From injection until the stack was whole again (piece back, broker or database answering). */
-  faultSeconds: number;
-  /** From the end of the fault until the oldest pending event was at most a second old again. */
-  recoverySeconds: number | null;
-  worstEventsBehind: number;
-  worstLagSeconds: number;
-}
-
 export interface ChaosResult {
   plan: ChaosPlan;
   faults: FaultRecord[];
@@ -34,100 +28,79 @@ export interface ChaosResult {
   eventsWritten: number;
   duplicatesAbsorbed: number;
   drainedSeconds: number | null;
+  /** sync-status `missing` after the drain, and events asked for on demand (stacks that do not heal by themselves). */
+  missingAtEnd: number | null;
+  healRequested: number;
+  /** Every poison message published, with its kind (removed from the DLQ after the checks). */
+  poison: PoisonRecord[];
   invariants: Check[];
+  /** Why the schedule stopped early (a fault after which the stack did not become whole); the checks still ran. */
+  aborted: string | null;
   passed: boolean;
 }
 
-const RECOVERED_LAG_SECONDS = 1;
+/** Bound on the drain after the workload, the slot-drop heal included (shorter after an aborted schedule). */
+const DRAIN_TIMEOUT_MS = 240_000;
+const ABORTED_DRAIN_TIMEOUT_MS = 30_000;
+/** Bound on the wait for poison messages still being retried before they are parked. */
+const PARKING_TIMEOUT_MS = 60_000;
 
 /**
  * Drives the mixed workload on a running (supervised) stack, injects every kind of fault
- * `faultsPerKind` times in a seeded order spread over the run, then lets the pipeline drain and
- * checks the invariants.
+ * `faultsPerKind` times in a seeded order spread over the run, then lets the pipeline drain (and
+ * heals on demand what the reconciler reports missing, on a stack that does not heal by itself),
+ * checks the invariants, and removes the poison messages it parked.
  */
 export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: string) => void): Promise<ChaosResult> {
   const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 3, 'chaos');
   const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 3, 'chaos', 'read');
+  const poison: PoisonRecord[] = [];
   try {
     const api = `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
     const baseline = await takeBaseline(stack, write, read);
     const products = await createProducts(api, plan.seed);
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
-    const started = Date.now();
-    const faults: FaultRecord[] = [];
-    const schedule = faultSchedule(plan);
-    const slot = (plan.seconds * 1000) / (schedule.length + 1);
-    for (const [i, kind] of schedule.entries()) {
-      const due = started + slot * (i + 1);
-      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-      faults.push(await oneFault(stack, kind, started, monitor.samples));
-      const f = faults.at(-1)!;
-      log(
-        `[${Math.round((Date.now() - started) / 1000)} s] fault ${i + 1}/${schedule.length} ${kind}: over in ${f.faultSeconds} s, recovered ${f.recoverySeconds ?? 'not'} s later, worst ${f.worstEventsBehind} events / ${f.worstLagSeconds} s behind (${workload.stats.orders.ok} orders so far)`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, Math.max(0, started + plan.seconds * 1000 - Date.now())));
+    const context = (i: number): FaultContext => ({ stack, api, products, write, read, poison, log, rnd: faultRandom(plan, i) });
+    const { faults, aborted } = await runSchedule(plan, context, monitor.samples, () => workload.stats.orders.ok, log);
     const stats = await workload.stop();
-    log(`workload stopped; draining`);
-    const drainStart = Date.now();
-    const drained = await waitUntilProjected(stack, 180_000).then(
-      () => true,
-      () => false,
-    );
-    const drainedSeconds = drained ? (Date.now() - drainStart) / 1000 : null;
+    log(aborted ? `ABORTED, ${aborted}; workload stopped, checking what is left` : 'workload stopped; draining');
+    const settled = await drainAndHeal(stack, aborted ? ABORTED_DRAIN_TIMEOUT_MS : DRAIN_TIMEOUT_MS);
     monitor.stop();
-    const invariants = await checkInvariants(stack, write, read, stats.acknowledgedOrders, baseline);
-    const eventsWritten = Number((await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
+    if (!(await waitUntilPoisonParked(stack, poison, aborted ? 10_000 : PARKING_TIMEOUT_MS)))
+      log('some poison messages are not parked');
+    const outcome = { acknowledgedOrders: stats.acknowledgedOrders, poison, settled };
+    const invariants = await checkInvariants(stack, write, read, outcome, baseline);
     const { acknowledgedOrders, ...workloadTotals } = stats;
     return {
       plan,
       faults,
       workload: { ...workloadTotals, acknowledgedOrders: acknowledgedOrders.length },
-      eventsWritten,
+      eventsWritten: await outboxCount(write),
       duplicatesAbsorbed: monitor.duplicatesAbsorbed(),
-      drainedSeconds,
+      ...settledFigures(settled),
+      poison,
       invariants,
-      passed: drained && invariants.every((c) => c.ok),
+      aborted: aborted ?? null,
+      passed: !aborted && settled.drainedSeconds !== null && invariants.every((c) => c.ok),
     };
   } finally {
+    // Checked by now (or the run failed): the shared test stack's DLQ is left as it was.
+    await removePoison(stack, read, poison).catch((err: unknown) =>
+      log(`could not remove the poison dead letters: ${String(err)}`),
+    );
     await Promise.allSettled([write.end(), read.end()]);
   }
 }
 
-async function oneFault(stack: StackConfig, kind: FaultKind, runStart: number, samples: LagSample[]): Promise<FaultRecord> {
-  const t0 = Date.now();
-  await injectFault(stack, kind);
-  const t1 = Date.now();
-  let recoveredAt: number | undefined;
-  while (Date.now() - t1 < 60_000) {
-    const last = samples.at(-1);
-    if (last && last.at > t1 && last.lagSeconds <= RECOVERED_LAG_SECONDS) {
-      recoveredAt = last.at;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const during = samples.filter((s) => s.at >= t0 && s.at <= (recoveredAt ?? Date.now()));
-  return {
-    kind,
-    startedAtSecond: Math.round((t0 - runStart) / 1000),
-    faultSeconds: round((t1 - t0) / 1000),
-    recoverySeconds: recoveredAt === undefined ? null : round((recoveredAt - t1) / 1000),
-    worstEventsBehind: Math.max(0, ...during.map((s) => s.eventsBehind)),
-    worstLagSeconds: round(Math.max(0, ...during.map((s) => s.lagSeconds))),
-  };
-}
+const settledFigures = (s: Settled) => ({
+  drainedSeconds: s.drainedSeconds,
+  missingAtEnd: s.missing,
+  healRequested: s.healRequested,
+});
 
-/** Every kind `faultsPerKind` times, in an order drawn from the seed. */
-function faultSchedule(plan: ChaosPlan): FaultKind[] {
-  const rnd = random(plan.seed);
-  const kinds = FAULT_KINDS.flatMap((kind) => Array<FaultKind>(plan.faultsPerKind).fill(kind));
-  for (let i = kinds.length - 1; i > 0; i--) {
-    const j = rnd.int(0, i);
-    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
-  }
-  return kinds;
+async function outboxCount(write: pg.Pool): Promise<number> {
+  return Number((await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
 }
 
 /** A few products, the first three hot (most lines go to them), with stock that can run out. */
@@ -143,5 +116,3 @@ async function createProducts(api: string, seed: number): Promise<number[]> {
   }
   return ids;
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,7 +1,9 @@
 import type pg from 'pg';
-import { deadLetterQueueDepth } from '../../infra/src/native/rabbitmq.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
+import { checkDeadLetters, deadLetterBaseline, type DeadLetterBaseline } from './dead-letter-check.ts';
+import type { Settled } from './heal.ts';
+import type { PoisonRecord } from './poison.ts';
 
 export interface Check {
   invariant: string;
@@ -21,8 +23,7 @@ export interface Baseline {
   missing: Set<string>;
   unknown: Set<string>;
   differences: Map<string, number>;
-  dlq: number;
-  parked: number;
+  deadLetters: DeadLetterBaseline;
 }
 
 export async function takeBaseline(stack: StackConfig, write: pg.Pool, read: pg.Pool): Promise<Baseline> {
@@ -32,17 +33,23 @@ export async function takeBaseline(stack: StackConfig, write: pg.Pool, read: pg.
     missing: new Set(missing),
     unknown: new Set(unknown),
     differences: new Map(models.map((m) => [m.model, m.differences.length])),
-    dlq: await deadLetterQueueDepth(stack),
-    parked: await count(read, 'SELECT count(*)::int AS n FROM read.dead_letters'),
+    deadLetters: await deadLetterBaseline(stack, read),
   };
 }
 
-/** The invariants of issue 8, after the workload stopped and the pipeline drained. */
+/** What the run left to check besides the databases. */
+export interface RunOutcome {
+  acknowledgedOrders: number[];
+  poison: PoisonRecord[];
+  settled: Settled;
+}
+
+/** The invariants, after the workload stopped and the pipeline drained. */
 export async function checkInvariants(
   stack: StackConfig,
   write: pg.Pool,
   read: pg.Pool,
-  acknowledgedOrders: number[],
+  { acknowledgedOrders, poison, settled }: RunOutcome,
   baseline: Baseline,
 ): Promise<Check[]> {
   const ids = await inboxAgainstOutbox(write, read);
@@ -56,8 +63,7 @@ export async function checkInvariants(
           + (SELECT count(*) FROM outbox WHERE type = 'ProductUpdated' AND (payload ->> 'stock')::int < 0) AS n`,
   );
   const readNegative = await count(read, 'SELECT count(*)::int AS n FROM read.products WHERE stock < 0');
-  const parked = (await count(read, 'SELECT count(*)::int AS n FROM read.dead_letters')) - baseline.parked;
-  const dlq = (await deadLetterQueueDepth(stack)) - baseline.dlq;
+  const deadLetters = await checkDeadLetters(stack, read, poison, baseline.deadLetters);
   const slot = await slotLagSettled(stack, write);
   const slotLag = slot.rows[0]?.lag ?? Number.POSITIVE_INFINITY;
   const storedOrders = await count(write, 'SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::int[])', [
@@ -87,10 +93,11 @@ export async function checkInvariants(
       ok: negative === 0 && readNegative === 0,
       detail: `negative rows or events: write ${negative}, read ${readNegative}`,
     },
+    ...deadLetters,
     {
-      invariant: 'dead-letter queue empty',
-      ok: dlq === 0 && parked === 0,
-      detail: `DLQ +${dlq} messages, +${parked} parked rows`,
+      invariant: 'reconciler: nothing missing',
+      ok: settled.missing === 0,
+      detail: `sync-status missing ${settled.missing ?? 'unreadable'} after the drain${settled.healRequested ? ` (${settled.healRequested} event(s) asked for on demand, as npm run reconcile)` : ''}`,
     },
     {
       invariant: 'slot lag back to zero',
