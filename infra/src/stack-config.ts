@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
-import { httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+import { httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv, sqlIdentifier } from '@shop/shared/config';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -33,23 +33,11 @@ const schema = z.object({
   ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),
-  DEBEZIUM_SLOT: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('shop_outbox'),
-  DEBEZIUM_PUBLICATION: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('shop_outbox_pub'),
+  DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
+  DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
   DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
-  DEBEZIUM_OFFSET_TABLE: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('debezium_offsets'),
-  DEBEZIUM_SIGNAL_TABLE: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('debezium_signal'),
+  DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
+  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv } from '@shop/shared/config';
+import {
+  checkHttpTimeouts,
+  httpServerEnv,
+  logLevel,
+  parseEnv,
+  port,
+  postgresEnv,
+  rabbitEnv,
+  sqlIdentifier,
+} from '@shop/shared/config';
 import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
 
 /** `all` or a comma-separated list of shard numbers this instance consumes. */
@@ -35,14 +44,8 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
-  DEBEZIUM_SLOT: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('shop_outbox'),
-  DEBEZIUM_SIGNAL_TABLE: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('debezium_signal'),
+  DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
+  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   LOG_LEVEL: logLevel,
 });
 

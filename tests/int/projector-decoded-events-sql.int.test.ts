@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
-import { edgePayloadMessage, nearlyValidMessage, validMessage } from '../../shared/src/events/test-messages.ts';
+import { edgePayloadMessage, nearlyValidMessage, validMessage } from '../support/event-messages.ts';
 import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbitraryHeaders } from '../../../shared/src/events/test-messages.ts';
+import { arbitraryHeaders } from '../../../tests/support/event-messages.ts';
 import { deadLetterRecord, MAX_REASON_LENGTH, storableReason } from './dead-letter-record.ts';
 
 const id = '6f1c2f0e-8a9b-4c1d-9e2f-0a1b2c3d4e5f';

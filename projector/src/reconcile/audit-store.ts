@@ -3,27 +3,12 @@ import type { OutboxEntry } from './audit-window.ts';
 
 /** Reconciler state and findings in the read database (schema `audit`, see migration 003). */
 
-export async function checkedThrough(read: pg.Pool): Promise<number> {
-  const { rows } = await read.query<{ at: string }>(/* sql */ `SELECT checked_through::text AS at FROM audit.reconciler`);
-  return Number(rows[0]?.at ?? 0);
-}
-
 /** The highest outbox position applied on each shard (kept by the projector's batch transactions). */
 export async function appliedPositions(read: pg.Pool): Promise<Map<number, number>> {
   const { rows } = await read.query<{ bucket: number; max: string | null }>(
     /* sql */ `SELECT bucket, max_position::text AS max FROM read.inbox_counts WHERE max_position IS NOT NULL`,
   );
   return new Map(rows.map((r) => [r.bucket, Number(r.max)]));
-}
-
-/** Which of these event ids the projector has handled: applied (inbox) or parked (dead letters). */
-export async function handledAmong(read: pg.Pool, ids: string[]): Promise<Set<string>> {
-  const { rows } = await read.query<{ id: string }>(
-    /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])
-               UNION SELECT event_id::text FROM read.dead_letters WHERE event_id = ANY($1::uuid[])`,
-    [ids],
-  );
-  return new Set(rows.map((r) => r.id));
 }
 
 /** Records a window's findings and its new position in one transaction. */
@@ -72,15 +57,4 @@ export async function markHealRequested(read: pg.Pool, ids: string[]): Promise<v
                 WHERE event_id = ANY($1::uuid[])`,
     [ids],
   );
-}
-
-/** Missing events not handled yet: how many, and the oldest one's time. */
-export async function missingSummary(read: pg.Pool): Promise<{ count: number; oldest: Date | null }> {
-  const { rows } = await read.query<{
-    count: number;
-    oldest: Date | null;
-  }>(/* sql */ `SELECT count(*)::int AS count, min(occurred_at) AS oldest FROM audit.missing_events m
-                WHERE NOT EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = m.event_id)
-                  AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = m.event_id)`);
-  return rows[0]!;
 }

@@ -2,16 +2,8 @@ import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import type { Logger } from '@shop/shared/log';
 import { auditWindow } from './audit-window.ts';
-import {
-  appliedPositions,
-  checkedThrough,
-  dueForHeal,
-  forgetHandled,
-  handledAmong,
-  markHealRequested,
-  missingSummary,
-  saveWindow,
-} from './audit-store.ts';
+import { auditPosition, handledAmong } from '@shop/shared/audit';
+import { appliedPositions, dueForHeal, forgetHandled, markHealRequested, saveWindow } from './audit-store.ts';
 import { outboxEntries } from './outbox-entries.ts';
 import { requestSnapshot } from './request-snapshot.ts';
 
@@ -63,7 +55,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 
   async function audit(): Promise<AuditReport> {
     const highWaterMark = await deps.highWaterMark();
-    let from = await checkedThrough(read);
+    let from = (await auditPosition(read)).checkedThrough;
     let windows = 0;
     let eventsAudited = 0;
     if (highWaterMark !== null) {
@@ -90,8 +82,8 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
     }
     await forgetHandled(read);
-    const summary = await missingSummary(read);
-    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing: summary.count, oldestMissing: summary.oldest };
+    const { missing, oldestMissing } = await auditPosition(read);
+    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing, oldestMissing };
   }
 
   /** Requests a snapshot of the missing events due for one; returns how many were requested. */

@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { auditPosition, handledAmong, projectionPosition } from './read-side.ts';
+import { auditPosition, handledAmong, type AuditPosition } from '@shop/shared/audit';
+import { projectionPosition } from './read-side.ts';
 import type { SyncStatus } from './schemas.ts';
 import { debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
-
-type AuditPosition = Awaited<ReturnType<typeof auditPosition>>;
 
 export interface PipelineDatabases {
   write: pg.Pool;

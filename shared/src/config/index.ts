@@ -21,6 +21,13 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
 
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
+/** A lower-case SQL identifier (slot, publication, table names): it ends up in SQL and Debezium's settings. */
+export const sqlIdentifier = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'a lower-case SQL identifier')
+    .default(fallback);
+
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** Connection to the project's own Postgres cluster; write and read databases may share it. */

@@ -9,7 +9,7 @@ import {
   nearlyValidMessage,
   outOfRange,
   validMessage,
-} from './test-messages.ts';
+} from '../../../tests/support/event-messages.ts';
 
 /** Fixed seeds: a failure names its seed and path, and the same run reproduces it. */
 const runs = (seed: number, numRuns = 2000) => ({ seed, numRuns });

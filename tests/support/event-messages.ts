@@ -5,7 +5,7 @@
  * the SQL types rather than from the decoder so the two cannot share a mistake.
  */
 import fc from 'fast-check';
-import type { KnownEvent } from './envelope.ts';
+import type { KnownEvent } from '@shop/shared/events';
 
 export interface Message {
   headers: Record<string, unknown>;
