@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 if ! command -v node >/dev/null 2>&1; then
-  echo "node is not installed: install Node.js 20 or newer (https://nodejs.org or your package manager)" >&2
+  echo "node is not installed: install Node.js 22 or 24 (LTS; 20.19 or newer works) from https://nodejs.org or your package manager" >&2
   exit 1
 fi
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 20 ]; then
-  echo "node $(node -v) is too old: install Node.js 20 or newer" >&2
+# package.json engines: ^20.19.0 || >=22.12.0 (what vitest, its bundler and zod-openapi need).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "node $(node -v) is not supported: install Node.js 22 or 24 (LTS; 20.19 or newer works)" >&2
   exit 1
 fi
 

@@ -1,16 +1,19 @@
 # One image recipe for the three TypeScript services; docker-compose.yml passes SERVICE.
 # Build context: the repository root (the services import the shared workspace package).
-FROM node:20-bookworm-slim
-ARG SERVICE
+# Node 24, an LTS line (the services run on Node ^20.19 or >= 22.12: package.json engines).
+FROM node:24-bookworm-slim
 WORKDIR /app
+# Dependencies first, before SERVICE is declared: this layer is the same for the three
+# services, so `npm ci` runs once per build and is cached until the lockfile changes.
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY command-api/package.json command-api/
 COPY projector/package.json projector/
 COPY query-api/package.json query-api/
 COPY infra/package.json infra/
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 COPY shared shared
+ARG SERVICE
 COPY ${SERVICE} ${SERVICE}
 WORKDIR /app/${SERVICE}
 ENV NODE_ENV=production

@@ -9,7 +9,7 @@ import { checkInvariants, takeBaseline, type Check } from './invariants.ts';
 import { startLagMonitor } from './lag-monitor.ts';
 import type { PoisonRecord } from './poison.ts';
 import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
-import { startWorkload, type WorkloadStats } from './workload.ts';
+import { startWorkload, type WorkloadStats } from '../support/steady-workload.ts';
 
 export type { FaultRecord } from './schedule.ts';
 

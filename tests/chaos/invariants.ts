@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { inboxAgainstOutbox } from '../support/inbox-outbox.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
 import { checkDeadLetters, deadLetterBaseline, type DeadLetterBaseline } from './dead-letter-check.ts';
 import type { Settled } from './heal.ts';
@@ -105,20 +106,6 @@ export async function checkInvariants(
       detail: `${slotLag} bytes behind, slot ${slot.rows[0]?.active ? 'active' : 'inactive'}`,
     },
   ];
-}
-
-async function inboxAgainstOutbox(write: pg.Pool, read: pg.Pool) {
-  const outboxIds = new Set((await write.query<{ id: string }>('SELECT id::text AS id FROM outbox')).rows.map((r) => r.id));
-  const inboxIds = (await read.query<{ id: string }>('SELECT event_id::text AS id FROM read.processed_events')).rows.map(
-    (r) => r.id,
-  );
-  const inbox = new Set(inboxIds);
-  return {
-    outbox: outboxIds.size,
-    inbox: inboxIds.length,
-    missing: [...outboxIds].filter((id) => !inbox.has(id)),
-    unknown: inboxIds.filter((id) => !outboxIds.has(id)),
-  };
 }
 
 /** The slot's lag once Debezium has confirmed what was there (a heartbeat interval or two). */

@@ -7,6 +7,9 @@ import { repoRoot } from '../../infra/src/stack-config.ts';
 
 interface ComposeService {
   image?: string;
+  restart?: string;
+  init?: boolean;
+  healthcheck?: { test: string[] };
   command?: string[];
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
@@ -17,7 +20,8 @@ interface ComposeService {
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const composeText = read('docker-compose.yml');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(composeText, { merge: true }) as Record<string, unknown> & { services: Record<string, ComposeService> };
+const dockerfile = read('infra/docker/node-service.Dockerfile');
 const example = parseEnv(read('.env.example'));
 const services = compose.services;
 /** application.properties without its comments. */
@@ -37,7 +41,41 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(['command-api', 'debezium', 'postgres', 'projector', 'query-api', 'rabbitmq']);
     expect(services.postgres!.command).toContain('wal_level=logical');
     expect(services.rabbitmq!.image).toMatch(/management/);
-    expect(services.rabbitmq!.ports).toContain('15672:15672');
+    expect(services.rabbitmq!.ports).toContain('${RABBITMQ_MANAGEMENT_PORT:-15672}:15672');
+  });
+
+  it("has only keys that Compose v2 and Debian's docker-compose 1.29 both accept (no top-level name)", () => {
+    const topLevel = Object.keys(compose).filter((key) => !key.startsWith('x-'));
+    expect(topLevel.sort()).toEqual(['services', 'volumes']);
+  });
+
+  it('gives every service a healthcheck and a restart policy, and the processes an init', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined();
+      expect(service.restart, `${name} restart`).toBe('unless-stopped');
+      if (name !== 'postgres' && name !== 'rabbitmq') expect(service.init, `${name} init`).toBe(true);
+    }
+    expect(services.rabbitmq!.healthcheck!.test).toContain('check_port_connectivity');
+    expect(services.debezium!.environment!.JMX_EXPORTER_PORT).toBeDefined();
+  });
+
+  it('pins image tags: a version, never latest; the services on an even (LTS) Node line of 22 or later', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.image) continue;
+      expect(service.image, name).toMatch(/:(\$\{[A-Z_]+:-)?\d+\.\d+/);
+    }
+    const from = /^FROM node:(\d+)-/m.exec(dockerfile);
+    expect(from, 'FROM node:<major>-...').not.toBeNull();
+    const major = Number(from![1]);
+    expect(major % 2 === 0 && major >= 22, `node ${major}`).toBe(true);
+  });
+
+  it('installs dependencies once for the three services: SERVICE is declared after npm ci', () => {
+    const lines = dockerfile.split('\n');
+    const install = lines.findIndex((line) => line.startsWith('RUN npm ci'));
+    const arg = lines.findIndex((line) => line.startsWith('ARG SERVICE'));
+    expect(install).toBeGreaterThan(0);
+    expect(arg).toBeGreaterThan(install);
   });
 
   it('builds each service from a folder that exists, with an entry file', () => {

@@ -1,7 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
-import { dockerAnswers, startContainerTestStack } from './container-stack.ts';
 import { startNativeTestStack } from './native-stack.ts';
 
 declare module 'vitest' {
@@ -11,16 +10,15 @@ declare module 'vitest' {
 }
 
 /**
- * Starts the isolated test stack once for the e2e project: Testcontainers when a Docker engine
- * answers, the native provider (own Postgres cluster, system RabbitMQ, Debezium from the Maven
- * cache) otherwise. Either way the three services run as real processes.
+ * Starts the isolated test stack once for the e2e project: the same code as `npm start` with the
+ * test profile (own Postgres cluster, own RabbitMQ node, Debezium Server from the Maven cache), so
+ * the three services and Debezium run as real processes. The images of docker-compose.yml are
+ * tested by `npm run test:compose`.
  */
 export default async function setup(project: TestProject) {
   const started = Date.now();
-  const useDocker = process.env.TEST_STACK_PROVIDER === 'native' ? false : await dockerAnswers();
   const log = (line: string) => console.log(`[test stack] ${line}`);
-  log(`provider: ${useDocker ? 'testcontainers' : 'native'}`);
-  const stack = useDocker ? await startContainerTestStack(log) : await startNativeTestStack(log);
+  const stack = await startNativeTestStack(log);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide('stack', stack.config);
   return async () => {

@@ -1,4 +1,4 @@
-import { random } from '../support/random.ts';
+import { random } from './random.ts';
 
 export interface Tally {
   ok: number;

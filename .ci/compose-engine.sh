@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# CI only: makes a Docker engine answer, with the images docker-compose.yml names, so that
+# `npm run test:compose` runs. Our CI machines have Debian's engine package but no container
+# registry; each carries a kit (engine.sh, standins.sh) that starts Debian's dockerd and builds
+# stand-in images under the compose file's names. The kit is not part of this repository:
+# CI_DOCKER_KIT names its folder, else the machine's usual place is used. Users run the compose
+# test against their own engine and registry, with no kit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+kit=""
+for candidate in "${CI_DOCKER_KIT:-}" "$(cd .. && pwd)/shared/docker" /work/shared/docker; do
+  if [ -n "$candidate" ] && [ -x "$candidate/engine.sh" ] && [ -x "$candidate/standins.sh" ]; then
+    kit=$candidate
+    break
+  fi
+done
+
+if [ -z "$kit" ]; then
+  if docker info >/dev/null 2>&1; then
+    echo "compose-engine: an engine answers and no stand-in kit is here: using the engine's own images"
+    exit 0
+  fi
+  echo "compose-engine: no Docker engine answers and no stand-in kit found (set CI_DOCKER_KIT)" >&2
+  exit 1
+fi
+echo "compose-engine: kit $kit"
+"$kit/engine.sh" up
+"$kit/standins.sh" docker-compose.yml

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { eventually, getIfFound, postJson } from '../support/clients.ts';
+
+export interface Endpoints {
+  command: string;
+  query: string;
+}
+
+/**
+ * The contract's requests, sent the way a client would right after start-up: two products at
+ * once, two orders at once, a cancel, then every read endpoint at once, each answer checked
+ * against what the writes imply (cancelled orders subtracted from every aggregate).
+ */
+export async function checkContractRequests({ command, query }: Endpoints, log: (line: string) => void): Promise<void> {
+  const [mug, lamp] = await Promise.all([
+    created(postJson(`${command}/api/products`, { name: 'Mug', category: 'kitchen', price: 29.99, stock: 10 }), 'productId'),
+    created(postJson(`${command}/api/products`, { name: 'Lamp', category: 'living', price: 45.5, stock: 5 }), 'productId'),
+  ]);
+  const [kept, cancelled] = await Promise.all([
+    created(
+      postJson(`${command}/api/orders`, {
+        customerId: 7,
+        items: [
+          { productId: mug, quantity: 2, price: 29.99 },
+          { productId: lamp, quantity: 1 },
+        ],
+      }),
+      'orderId',
+    ),
+    created(postJson(`${command}/api/orders`, { customerId: 8, items: [{ productId: mug, quantity: 1 }] }), 'orderId'),
+  ]);
+  const cancel = await postJson(`${command}/api/orders/${cancelled}/cancel`, {});
+  assert.deepEqual(cancel, { status: 200, body: { orderId: cancelled, status: 'cancelled' } });
+  log(`  products ${mug}, ${lamp}; orders ${kept} and ${cancelled} (cancelled)`);
+
+  await eventually(async () => {
+    const order = (await getIfFound(`${query}/api/orders/${cancelled}`)) as { status: string } | undefined;
+    return order?.status === 'cancelled' ? true : undefined;
+  }, 15_000);
+
+  const [products, order, sales, revenue, customer, hourly, sync] = await Promise.all([
+    json(`${query}/api/products?category=kitchen`),
+    json(`${query}/api/orders/${kept}`),
+    json(`${query}/api/analytics/products/${mug}/sales`),
+    json(`${query}/api/analytics/categories/kitchen/revenue`),
+    json(`${query}/api/analytics/customers/7/lifetime-value`),
+    json(`${query}/api/analytics/hourly-sales`),
+    json(`${query}/api/analytics/sync-status`),
+  ]);
+  assert.deepEqual(products, [{ productId: mug, name: 'Mug', category: 'kitchen', price: 29.99, stock: 8 }]);
+  assert.equal(order.status, 'placed');
+  assert.equal(order.total, 105.48);
+  assert.deepEqual(sales, { productId: mug, totalQuantitySold: 2, totalRevenue: 59.98, orderCount: 1 });
+  assert.deepEqual(revenue, { category: 'kitchen', totalRevenue: 59.98, totalOrders: 1 });
+  assert.equal(customer.totalSpent, 105.48);
+  assert.equal(customer.orderCount, 1);
+  assert.notEqual(customer.lastOrderDate, null);
+  const hours = hourly as unknown as { totalRevenue: number; orderCount: number; itemsSold: number }[];
+  assert.equal(Math.round(hours.reduce((sum, h) => sum + h.totalRevenue, 0) * 100), 10548);
+  assert.equal(
+    hours.reduce((sum, h) => sum + h.orderCount, 0),
+    1,
+  );
+  assert.equal(sync.eventsBehind, 0);
+  assert.equal(sync.missing, 0);
+  assert.equal((sync.debezium as { active: boolean }).active, true);
+  log(`  read side: order total 105.48, product sales 59.98, category revenue 59.98, sync-status caught up`);
+}
+
+async function created(reply: Promise<{ status: number; body: Record<string, unknown> }>, field: string): Promise<number> {
+  const { status, body } = await reply;
+  assert.equal(status, 201, `expected 201, got ${status} ${JSON.stringify(body)}`);
+  const id = body[field];
+  assert.ok(Number.isInteger(id), `${field} in ${JSON.stringify(body)}`);
+  return id as number;
+}
+
+async function json(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url);
+  assert.equal(res.status, 200, `GET ${url} answered ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
+}

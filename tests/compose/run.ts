@@ -1,0 +1,204 @@
+/**
+ * `npm run test:compose`: the users' docker-compose.yml, run for real. Builds the images, brings
+ * the stack up and waits until every service is healthy, writes a product the instant that
+ * returns (visible on the query side within 2 s), sends the contract's requests, crashes the
+ * projector and Debezium under a steady write load and lets the engine restart them, checks that
+ * nothing was lost, then removes the stack with its volumes. Needs a Docker engine that answers.
+ *
+ *   npm run test:compose [-- --keep]     (--keep: leave the stack running at the end)
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs, parseEnv } from 'node:util';
+import { postgresUrl } from '@shop/shared/config';
+import { createPool } from '@shop/shared/db';
+import { eventually, getIfFound, postJson } from '../support/clients.ts';
+import { ComposeProject, describe, engineAnswers, findCompose } from './compose-cli.ts';
+import { checkContractRequests } from './contract-requests.ts';
+import { checkNothingLost, type Databases } from './nothing-lost.ts';
+import { startWorkload } from '../support/steady-workload.ts';
+
+const PROJECT = 'cqrs-compose-test';
+const ENV_FILE = 'tests/compose/test.env';
+const FILES = ['docker-compose.yml', 'tests/compose/build-on-host-network.yml'];
+const FIRST_WRITE_VISIBLE_LIMIT_MS = 2_000;
+const UP_TIMEOUT_MS = 300_000;
+const RESTART_TIMEOUT_MS = 180_000;
+
+const started = Date.now();
+const log = (line: string) => console.log(`[compose ${seconds(Date.now() - started)}] ${line}`);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
+  if (!engineAnswers()) {
+    console.error('test:compose: no Docker engine answers (`docker info` fails): start one and run again');
+    return 2;
+  }
+  const cli = findCompose();
+  if (!cli) {
+    console.error('test:compose: neither `docker compose` (v2) nor `docker-compose` is installed');
+    return 2;
+  }
+  const settings = parseEnv(readFileSync(ENV_FILE, 'utf8'));
+  const env = { ...process.env, ...settings, COMPOSE_PROJECT_NAME: PROJECT };
+  // --env-file: the test's settings instead of a developer's `.env` next to the compose file.
+  const project = new ComposeProject({ ...cli, prefix: [...cli.prefix, '--env-file', ENV_FILE] }, PROJECT, FILES, env, log);
+  log(
+    `${cli.command}${cli.prefix.length ? ` ${cli.prefix.join(' ')}` : ''} ${cli.version}${cli.hasWait ? '' : ' (no up --wait: health polled here)'}`,
+  );
+
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const result = await step();
+    timings[name] = Date.now() - t0;
+    return result;
+  };
+
+  log('removing what an earlier run left (down -v)');
+  await project.run(['down', '-v', '--remove-orphans'], { quiet: true });
+  try {
+    log('building the service images');
+    await time('build', () => project.run(['build']));
+    log(`build done in ${seconds(timings.build!)}`);
+    log(`up -d${cli.hasWait ? ' --wait' : ', then waiting until every service is healthy'}`);
+    await time('up', () => project.upAndWait(UP_TIMEOUT_MS));
+    log(`healthy in ${seconds(timings.up!)}: ${describe(project.states())}`);
+    // A healthcheck that passes before its service is usable shows as a dependant that exited
+    // on a start-up error and was restarted: none may have been.
+    const restarted = [...project.states()].filter(([, state]) => state.restarts > 0);
+    if (restarted.length > 0) throw new Error(`restarted during start-up: ${restarted.map(([name]) => name).join(', ')}`);
+
+    const api = {
+      command: `http://127.0.0.1:${settings.COMMAND_API_PORT}`,
+      query: `http://127.0.0.1:${settings.QUERY_API_PORT}`,
+    };
+    const visibleMs = await firstWriteVisible(api);
+    log(
+      `a product written the instant up returned was on the query side after ${visibleMs} ms (limit ${FIRST_WRITE_VISIBLE_LIMIT_MS})`,
+    );
+    if (visibleMs > FIRST_WRITE_VISIBLE_LIMIT_MS) throw new Error(`first write took ${visibleMs} ms to reach the query side`);
+
+    log('the contract requests, at once');
+    await checkContractRequests(api, log);
+    lagCli(env, 'after the contract requests');
+
+    const dbs = databases(settings);
+    try {
+      const acknowledged = await crashUnderLoad(project, api);
+      log('waiting until the pipeline drained, then checking nothing was lost');
+      await checkNothingLost(dbs, api, acknowledged, log);
+      lagCli(env, 'after the crashes');
+    } finally {
+      await Promise.all([dbs.write.end(), dbs.read.end()]);
+    }
+
+    log('renamed database: the postgres healthcheck creates a database missing after the first start');
+    project.exec('postgres', ['sh', '/usr/local/bin/postgres-ready.sh'], { READ_DB_NAME: 'renamed_read_db' });
+    const listed = project.exec('postgres', [
+      'psql',
+      '-U',
+      'postgres',
+      '-Atc',
+      "SELECT datname FROM pg_database WHERE datname = 'renamed_read_db'",
+    ]);
+    if (listed.trim() !== 'renamed_read_db') throw new Error('the healthcheck did not create the renamed database');
+    log('  renamed_read_db created');
+  } finally {
+    if (values.keep) log(`--keep: the stack stays up (project ${PROJECT}; remove it with down -v)`);
+    else {
+      log('down -v');
+      await time('down', () => project.run(['down', '-v', '--remove-orphans'], { quiet: true }));
+    }
+  }
+  log(`PASSED in ${seconds(Date.now() - started)} (build ${seconds(timings.build!)}, up until healthy ${seconds(timings.up!)})`);
+  return 0;
+}
+
+/** Milliseconds from the POST's answer until the product is served by the query API. */
+async function firstWriteVisible(api: { command: string; query: string }): Promise<number> {
+  const reply = await postJson(`${api.command}/api/products`, { name: 'First', category: 'first', price: 1.5, stock: 1 });
+  if (reply.status !== 201) throw new Error(`first write answered ${reply.status} ${JSON.stringify(reply.body)}`);
+  const t0 = Date.now();
+  await eventually(() => getIfFound(`${api.query}/api/products/${String(reply.body.productId)}`), 30_000);
+  return Date.now() - t0;
+}
+
+/** A steady write load while the projector, then Debezium, are crashed and restarted by the engine. */
+async function crashUnderLoad(project: ComposeProject, api: { command: string; query: string }): Promise<number[]> {
+  const products: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const reply = await postJson(`${api.command}/api/products`, {
+      name: `Load ${i}`,
+      category: `load-${i % 3}`,
+      price: 10 + i,
+      stock: 1_000_000,
+    });
+    products.push(reply.body.productId as number);
+  }
+  const workload = startWorkload(api.command, products, 13, 20, log);
+  try {
+    for (const service of ['projector', 'debezium']) {
+      await new Promise((r) => setTimeout(r, 3_000));
+      const before = await project.crash(service);
+      const t0 = Date.now();
+      log(`crashed ${service} (every process of its container SIGKILLed) under 20 writes/s`);
+      const after = await project.waitRestartedHealthy(service, before, RESTART_TIMEOUT_MS);
+      log(`  restarted by the engine (restart count ${after.restarts}) and healthy after ${seconds(Date.now() - t0)}`);
+    }
+    await new Promise((r) => setTimeout(r, 3_000));
+    await restartBroker(project);
+    await new Promise((r) => setTimeout(r, 3_000));
+  } finally {
+    await workload.stop();
+  }
+  const { orders, cancels, updates, acknowledgedOrders } = workload.stats;
+  log(
+    `  load: orders ${orders.ok} ok / ${orders.refused} refused / ${orders.failed} failed, cancels ${cancels.ok}, updates ${updates.ok}`,
+  );
+  return acknowledgedOrders;
+}
+
+/**
+ * The broker goes away and comes back under load: Debezium Server exits when it cannot publish
+ * and the engine starts it again (the native supervisor's job in `npm start`); the projector
+ * reconnects by itself. Waits until every service is healthy again.
+ */
+async function restartBroker(project: ComposeProject): Promise<void> {
+  const before = project.states().get('debezium')!;
+  const t0 = Date.now();
+  log('restarting rabbitmq under 20 writes/s');
+  await project.run(['restart', 'rabbitmq'], { quiet: true });
+  await project.waitAllHealthy(RESTART_TIMEOUT_MS);
+  const after = project.states().get('debezium')!;
+  log(
+    `  every service healthy again after ${seconds(Date.now() - t0)}; Debezium was restarted ${after.restarts - before.restarts} time(s) by the engine`,
+  );
+}
+
+function databases(settings: NodeJS.Dict<string>): Databases {
+  const pg = { PG_HOST: '127.0.0.1', PG_PORT: Number(settings.PG_PORT), PG_USER: 'postgres', PG_PASSWORD: 'postgres' };
+  return {
+    write: createPool(postgresUrl(pg, 'shop_write'), 2, 'compose-test'),
+    read: createPool(postgresUrl(pg, 'shop_read'), 2, 'compose-test'),
+  };
+}
+
+/** `npm run lag` against the compose stack: must print its view and exit 0. */
+function lagCli(env: NodeJS.ProcessEnv, when: string): void {
+  const out = spawnSync('npm', ['run', '--silent', 'lag'], { env, encoding: 'utf8' });
+  for (const line of out.stdout.trim().split('\n')) log(`  lag | ${line}`);
+  if (out.status !== 0) throw new Error(`npm run lag ${when} exited ${out.status}: ${out.stderr.trim()}`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`[compose] FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);
