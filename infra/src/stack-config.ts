@@ -20,6 +20,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9_]*$/)
     .default(''),
+  // docker compose only: the host port of the broker's management UI.
+  RABBITMQ_MANAGEMENT_PORT: port(15672),
   PROJECTOR_SHARDS: z.string().default('all'),
   PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(2000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(1000),
