@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isStorableText, STORABLE_TEXT_MESSAGE } from '@shop/shared/http';
 import { hasAtMostTwoDecimals } from '@shop/shared/money';
 
-/** Field rules of the contract (CONTRACT.md, "Limits"), shared by products and orders. */
+/** Field rules of the contract (docs/contract.md, "Limits"), shared by products and orders. */
 
 export const MAX_INT32 = 2_147_483_647;
 

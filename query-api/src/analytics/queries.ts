@@ -3,7 +3,7 @@ import { centsFromNumeric, fromCents } from '@shop/shared/money';
 
 const money = (text: string | null | undefined) => (text ? fromCents(centsFromNumeric(text)) : 0);
 
-/** Zeros, not 404, for a product without sales (CONTRACT.md). */
+/** Zeros, not 404, for a product without sales (docs/contract.md). */
 export async function productSales(db: pg.Pool, productId: number) {
   const { rows } = await db.query<{ quantity_sold: string; revenue: string; order_count: number }>(
     /* sql */ `SELECT quantity_sold::text, revenue::text, order_count FROM product_sales WHERE product_id = $1::int`,

@@ -12,7 +12,7 @@ export interface PipelineDatabases {
 }
 
 /**
- * Where the pipeline stands (CONTRACT.md, sync-status). A part that cannot be read is named in
+ * Where the pipeline stands (docs/contract.md, sync-status). A part that cannot be read is named in
  * `unreachable` and its fields are null; the rest is still reported.
  */
 export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Promise<SyncStatus> {

@@ -1,4 +1,4 @@
-/** Read-model row and its contract shape (CONTRACT.md: productId, name, category, price, stock). */
+/** Read-model row and its contract shape (docs/contract.md: productId, name, category, price, stock). */
 export interface ProductRow {
   product_id: number;
   name: string;

@@ -52,7 +52,7 @@ export const EARLIEST_INSTANT = new Date('1970-01-01T00:00:00.000Z');
 export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
 
 /**
- * Product names and categories, as the command API limits them (CONTRACT.md, "Limits"). The
+ * Product names and categories, as the command API limits them (docs/contract.md, "Limits"). The
  * category is a key of `category_revenue` and of an index: a btree entry cannot exceed about
  * 2.7 kB, so a much longer one would fail in SQL.
  */

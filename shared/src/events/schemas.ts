@@ -5,7 +5,7 @@ import { INSTANT_MESSAGE, isAcceptedInstant } from './instant.ts';
 import { MAX_AMOUNT_CENTS, MAX_CATEGORY_LENGTH, MAX_INT32, MAX_NAME_LENGTH, MAX_PRICE_CENTS } from './limits.ts';
 
 /**
- * The event contract (CONTRACT.md, "Events"): written by the command API into the outbox,
+ * The event contract (docs/contract.md, "Events"): written by the command API into the outbox,
  * read by the projector. Version 1 payloads; a newer version gets its own schema and an upcaster.
  * Every field is bounded to what the read model can store (limits.ts says why each bound is
  * where it is): the command API checks its events against these schemas before writing them, so

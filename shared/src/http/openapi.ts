@@ -3,7 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 
-/** The error body every error of both APIs has (CONTRACT.md). */
+/** The error body every error of both APIs has (docs/contract.md). */
 export const errorSchema = z
   .object({ error: z.string(), message: z.string() })
   .catchall(z.unknown())
