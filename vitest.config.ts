@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts', 'tests/static/**/*.test.ts'],
+          include: ['{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts', 'bench/**/*.unit.test.ts', 'tests/static/**/*.test.ts'],
         },
       },
       {

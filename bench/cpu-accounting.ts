@@ -60,7 +60,7 @@ function ticksByProcess(): Map<string, { comm: string; ticks: number }> {
   return samples;
 }
 
-function processSample(pid: string): { comm: string; ticks: number } | undefined {
+export function processSample(pid: string): { comm: string; ticks: number } | undefined {
   const stat = procStat(pid); // undefined: ended between listing and reading
   // utime and stime: fields 14 and 15 of /proc/<pid>/stat.
   return stat && { comm: stat.comm, ticks: Number(stat.fields[11]) + Number(stat.fields[12]) };

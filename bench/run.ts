@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
@@ -10,10 +10,13 @@ import { startStack, stopStack } from '../infra/src/native/stack.ts';
 import { benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
 import { createContext, createProducts, type BenchContext } from './context.ts';
 import { writePage, type BenchResults } from './report/page.ts';
+import { percentiles } from './report/stats.ts';
 import { runBurst } from './scenarios/burst.ts';
 import { startFloor } from './scenarios/floor.ts';
 import { freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
-import { startPollingRelay } from './scenarios/relay.ts';
+import { startRelay } from './scenarios/relay.ts';
+import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
+import type { RelayMode } from './relays/main.ts';
 import { findSustainedRate } from './scenarios/sustained.ts';
 import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput.ts';
 
@@ -23,6 +26,8 @@ const plan = full
   : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 10, search: { stepSeconds: 15 } };
 
 async function main() {
+  const pageFrom = process.argv.indexOf('--page');
+  if (pageFrom > 0) return rewritePage(process.argv[pageFrom + 1]);
   const started = Date.now();
   const stack = benchStackConfig();
   console.log(
@@ -63,12 +68,21 @@ async function main() {
     const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, progress);
     const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, progress);
     await stopRecorded(ctx.dirs, DEBEZIUM);
-    const relay = await startPollingRelay(ctx);
-    for (const rate of rates) {
-      const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `polling relay ${rate}/s`);
-      freshness.push(freshnessRun('polling-relay', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies));
+    for (const { mode, system } of RELAYS) {
+      const relay = await startRelay(ctx, mode);
+      try {
+        for (const rate of mode === 'legacy-1s' ? rates : plan.rates) {
+          const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
+          const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s`);
+          const writeCost = await cost.stop(r.outboxEvents);
+          freshness.push(
+            freshnessRun(system, rate, plan.seconds, r, { brokerMs: percentiles(r.brokerLatencies), order: r.order, writeCost }),
+          );
+        }
+      } finally {
+        await relay.stop();
+      }
     }
-    await relay.stop();
     bars.stop();
 
     const results: BenchResults = {
@@ -85,7 +99,7 @@ async function main() {
     mkdirSync(resultsDir, { recursive: true });
     const file = `bench/results/${results.startedAt.replace(/[:.]/g, '-')}-${results.mode}.json`;
     writeFileSync(join(repoRoot, file), `${JSON.stringify(results, null, 2)}\n`);
-    writePage(join(repoRoot, 'docs'), results, file);
+    await writePage(join(repoRoot, 'docs'), results, file);
     printSummary(results);
     console.log(`\nresults: ${file}\npage:    docs/benchmarks.md (charts in docs/benchmarks/)`);
   } finally {
@@ -96,23 +110,46 @@ async function main() {
   }
 }
 
+/** `npm run bench -- --page <results.json>`: the page and charts again from a recorded run, nothing measured. */
+async function rewritePage(file: string | undefined) {
+  if (!file) throw new Error('usage: npm run bench -- --page bench/results/<run>.json');
+  const results = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as BenchResults;
+  await writePage(join(repoRoot, 'docs'), results, file);
+  console.log(`page: docs/benchmarks.md (charts in docs/benchmarks/), from ${file}`);
+}
+
+/** The baselines users pick instead of Debezium, each in its own process (bench/relays). */
+const RELAYS: { mode: RelayMode; system: FreshnessRun['system'] }[] = [
+  { mode: 'skip-locked-100ms', system: 'skip-locked-relay' },
+  { mode: 'listen-notify', system: 'listen-notify-relay' },
+  { mode: 'legacy-1s', system: 'polling-relay' },
+];
+
 /** Ours and the floor on the very same orders: the floor reads its own slot at the same time. */
 async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Progress): Promise<FreshnessRun[]> {
   const floor = await startFloor(ctx);
   let arrivals = new Map<string, number>();
   let r: Awaited<ReturnType<typeof runOrdersAtRate>>;
+  let writeCost: WriteCost;
   try {
+    const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
     r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC + floor ${rate}/s`);
+    writeCost = await cost.stop(r.outboxEvents);
   } finally {
     arrivals = await floor.stop();
   }
   const floorLatencies = r.events.flatMap((e) => {
     const at = arrivals.get(e.id);
-    return at === undefined ? [] : [at - e.occurred_at.getTime()];
+    return at === undefined ? [] : [at - e.committedAt];
   });
   return [
-    freshnessRun('cdc', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, r.latencies),
-    freshnessRun('floor', rate, plan.seconds, r.load.sent, r.load.failed, r.achievedRate, floorLatencies),
+    freshnessRun('cdc', rate, plan.seconds, r, {
+      brokerMs: percentiles(r.brokerLatencies),
+      order: r.order,
+      writeCost,
+      behind: r.behind,
+    }),
+    freshnessRun('floor', rate, plan.seconds, { ...r, latencies: floorLatencies }),
   ];
 }
 

@@ -6,7 +6,7 @@ import type { FreshnessRun } from '../scenarios/freshness.ts';
 import type { SustainedRate } from '../scenarios/sustained.ts';
 import type { HttpVsSql } from '../scenarios/throughput.ts';
 import { round } from './stats.ts';
-import { groupedBarsLog, lines } from './svg.ts';
+import { latencyBars, linesOverTime, renderSvg, type LatencyPoint, type SeriesPoint } from './charts.ts';
 
 export interface BenchResults {
   mode: 'quick' | 'full';
@@ -19,43 +19,22 @@ export interface BenchResults {
   throughput: HttpVsSql[];
 }
 
-const SYSTEMS: FreshnessRun['system'][] = ['cdc', 'floor', 'polling-relay'];
+const SYSTEMS: FreshnessRun['system'][] = ['cdc', 'floor', 'skip-locked-relay', 'listen-notify-relay', 'polling-relay'];
 const NAMES: Record<FreshnessRun['system'], string> = {
   cdc: 'ours (CDC)',
   floor: 'floor (bare logical replication)',
-  'polling-relay': 'polling relay (1 s)',
+  'skip-locked-relay': 'relay: 100 ms poll, FOR UPDATE SKIP LOCKED',
+  'listen-notify-relay': 'relay: LISTEN/NOTIFY (+1 s poll)',
+  'polling-relay': 'legacy relay: 1 s poll',
 };
 
 /** docs/benchmarks.md and its charts, from one run's results. */
-export function writePage(docsDir: string, results: BenchResults, resultsFile: string): void {
+export async function writePage(docsDir: string, results: BenchResults, resultsFile: string): Promise<void> {
   mkdirSync(join(docsDir, 'benchmarks'), { recursive: true });
   const rates = [...new Set(results.freshness.map((r) => r.rate))].sort((a, b) => a - b);
   const run = (system: FreshnessRun['system'], rate: number) =>
     results.freshness.find((r) => r.system === system && r.rate === rate);
-
-  const groups = rates.flatMap((rate) => ['p50', 'p99'].map((p) => `${rate}/s ${p}`));
-  const series = SYSTEMS.map((system) => ({
-    name: NAMES[system],
-    values: rates.flatMap((rate) => {
-      const r = run(system, rate);
-      return [r?.latencyMs.p50 ?? 0, r?.latencyMs.p99 ?? 0];
-    }),
-  }));
-  writeFileSync(
-    join(docsDir, 'benchmarks', 'freshness.svg'),
-    groupedBarsLog('Commit to visible: latency percentiles (log scale)', 'ms', groups, series),
-  );
-  if (results.burst) {
-    writeFileSync(
-      join(docsDir, 'benchmarks', 'burst-lag.svg'),
-      lines(
-        `Events behind during a ${results.burst.events}-event burst and the catch-up`,
-        'seconds since the burst',
-        'events behind',
-        [{ name: 'eventsBehind (sync-status)', points: results.burst.lagSamples }],
-      ),
-    );
-  }
+  await writeCharts(docsDir, results, rates);
 
   const md: string[] = [];
   md.push('# Benchmarks', '');
@@ -67,13 +46,14 @@ export function writePage(docsDir: string, results: BenchResults, resultsFile: s
 
   md.push('## Freshness: commit to visible', '');
   md.push(
-    "Orders are sent at a fixed open-loop rate (requests start on schedule whatever the answers). For each order, latency is measured from its `OrderPlaced` outbox insert (inside the order transaction, just before commit) to the start of the projector transaction that applied it (`processed_events.processed_at`); for the floor, to the moment the bare logical-replication client received the row. All clocks are the same machine's.",
+    "Orders are sent at a fixed open-loop rate (requests start on schedule whatever the answers). For each order's `OrderPlaced` event, latency runs from the commit of the order's transaction to the commit of the projector's transaction that applied it: both are commit timestamps of the one Postgres cluster that holds the write and the read database (`track_commit_timestamp=on`, `pg_xact_commit_timestamp(xmin)`). For the floor it runs to the moment the bare logical-replication client received the row. `broker` is the hop from the same commit to the event's arrival at a tap queue bound to the exchange (a consumer in its own process): what the relay or Debezium takes to publish with confirms. Each relay runs in a process of its own and publishes in Debezium's format to the same exchange, so the same projector applies its events.",
     '',
   );
   md.push('![freshness](benchmarks/freshness.svg)', '');
+  md.push('![orders behind over time](benchmarks/behind.svg)', '');
   md.push(
-    '| rate (orders/s) | system | orders | achieved rate | p50 ms | p95 ms | p99 ms | max ms | p50 vs ours | p99 vs ours |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| rate (orders/s) | system | orders | achieved rate | p50 ms | p95 ms | p99 ms | max ms | p50 vs ours | p99 vs ours | broker p50 / p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const rate of rates) {
     const ours = run('cdc', rate);
@@ -82,12 +62,14 @@ export function writePage(docsDir: string, results: BenchResults, resultsFile: s
       if (!r) continue;
       const ratio = (a: number, b: number | undefined) => (b ? `${round(a / b, 2)}×` : '-');
       md.push(
-        `| ${rate} | ${NAMES[system]} | ${r.orders} | ${round(r.achievedRate)} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p95)} | ${round(r.latencyMs.p99)} | ${round(r.latencyMs.max)} | ${ratio(r.latencyMs.p50, ours?.latencyMs.p50)} | ${ratio(r.latencyMs.p99, ours?.latencyMs.p99)} |`,
+        `| ${rate} | ${NAMES[system]} | ${r.orders} | ${round(r.achievedRate)} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p95)} | ${round(r.latencyMs.p99)} | ${round(r.latencyMs.max)} | ${ratio(r.latencyMs.p50, ours?.latencyMs.p50)} | ${ratio(r.latencyMs.p99, ours?.latencyMs.p99)} | ${r.brokerMs ? `${round(r.brokerMs.p50)} / ${round(r.brokerMs.p99)}` : '-'} |`,
       );
     }
   }
   md.push('');
   if (results.sustained) sustainedSection(md, results.sustained);
+  orderSection(md, rates, run);
+  writeCostSection(md, results.freshness, rates, run);
   md.push("Target: our p99 below the polling relay's p50 at every rate.", '');
   for (const rate of rates) {
     const ours = run('cdc', rate);
@@ -203,4 +185,107 @@ function cpuSection(md: string[], orders: HttpVsSql) {
     ...processes.map((p) => `| ${p} | ${runs.map((r) => msPerOrder(r, p)).join(' | ')} |`),
     `| **machine busy (cores of ${cpus().length})** | ${runs.map((r) => round(total(r), 2)).join(' | ')} |`,
   );
+}
+
+/** What each system cost the write database, per 1,000 events, in the same windows as its freshness. */
+function writeCostSection(
+  md: string[],
+  freshness: FreshnessRun[],
+  rates: number[],
+  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
+): void {
+  if (!freshness.some((r) => r.writeCost)) return;
+  md.push('## What the write database pays', '');
+  md.push(
+    "Measured in the same windows as the freshness above, per 1,000 outbox events: CPU seconds of every Postgres process serving the write database (client backends, Debezium's walsender or the relay's connections, autovacuum workers; from /proc, named by `pg_stat_activity`; the floor's walsender excluded), WAL written by the cluster (the read database shares it, so the projector's WAL is in every row), and what marking rows published does to the outbox: row updates and dead tuples left for vacuum (the legacy relay records ids in a side table instead: its cost is in the WAL and CPU columns). The command API's own inserts are in every row alike.",
+    '',
+  );
+  md.push(
+    '| rate (orders/s) | system | events | CPU s / 1k | WAL kB / 1k | outbox updates / 1k | dead tuples / 1k |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const rate of rates) {
+    for (const system of SYSTEMS) {
+      const c = run(system, rate)?.writeCost;
+      if (!c) continue;
+      md.push(
+        `| ${rate} | ${NAMES[system]} | ${c.events} | ${round(c.cpuSecondsPer1000, 2)} | ${round(c.walBytesPer1000 / 1024)} | ${round(c.outboxUpdatesPer1000)} | ${round(c.outboxDeadTuplesPer1000)} |`,
+      );
+    }
+  }
+  md.push('');
+}
+
+/** Completeness and commit order at the broker, per system, from the same windows. */
+function orderSection(
+  md: string[],
+  rates: number[],
+  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
+): void {
+  md.push('## Order and completeness under concurrency', '');
+  md.push(
+    'The open-loop load keeps several order transactions in flight at once, so some draw their outbox position and commit after a transaction that drew a later one. For each window: how many `OrderPlaced` events committed before an event with a lower position (the case that makes a relay reading by position either skip rows or publish out of commit order), how many arrived at the broker after an event that committed later than they did, and how many never arrived.',
+    '',
+  );
+  md.push(
+    '| rate (orders/s) | system | events | committed out of position order | arrived out of commit order | never arrived |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const rate of rates) {
+    for (const system of SYSTEMS) {
+      const o = run(system, rate)?.order;
+      if (!o) continue;
+      md.push(
+        `| ${rate} | ${NAMES[system]} | ${o.events} | ${o.committedOutOfPositionOrder} | ${o.arrivedOutOfCommitOrder} | ${o.missed} |`,
+      );
+    }
+  }
+  md.push('');
+}
+
+async function writeCharts(docsDir: string, results: BenchResults, rates: number[]): Promise<void> {
+  const names = SYSTEMS.map((system) => NAMES[system]);
+  const latency: LatencyPoint[] = results.freshness.flatMap((r) =>
+    (['p50', 'p99'] as const).map((percentile) => ({
+      system: NAMES[r.system],
+      rate: String(r.rate),
+      percentile,
+      ms: r.latencyMs[percentile],
+    })),
+  );
+  const rateLabels = rates.map(String);
+  writeFileSync(
+    join(docsDir, 'benchmarks', 'freshness.svg'),
+    await renderSvg(latencyBars('Commit to visible: p50 and p99 per system', latency, names, rateLabels)),
+  );
+  const behind: SeriesPoint[] = results.freshness.flatMap((r) =>
+    (r.behind ?? []).map(([x, y]) => ({ series: NAMES[r.system], panel: `${r.rate} orders/s`, x, y })),
+  );
+  writeFileSync(
+    join(docsDir, 'benchmarks', 'behind.svg'),
+    await renderSvg(
+      linesOverTime(
+        'Orders committed but not yet applied, over each window',
+        'seconds since the first commit',
+        'orders behind',
+        behind,
+        names,
+      ),
+    ),
+  );
+  if (results.burst) {
+    const points = results.burst.lagSamples.map(([x, y]) => ({ series: 'eventsBehind (sync-status)', x, y }));
+    writeFileSync(
+      join(docsDir, 'benchmarks', 'burst-lag.svg'),
+      await renderSvg(
+        linesOverTime(
+          `Events behind during a ${results.burst.events}-event burst and the catch-up`,
+          'seconds since the burst',
+          'events behind',
+          points,
+          ['eventsBehind (sync-status)'],
+        ),
+      ),
+    );
+  }
 }

@@ -2,24 +2,48 @@ import type { BenchContext } from '../context.ts';
 import { orderBody, postJson, waitUntilDrained } from '../context.ts';
 import { openLoop } from '../load.ts';
 import { percentiles, type Percentiles } from '../report/stats.ts';
+import { commitOrder, firstArrivals, type CommitOrder } from './commit-order.ts';
+import { startTap } from './tap.ts';
+import type { WriteCost } from './write-cost.ts';
 
 export interface FreshnessRun {
-  system: 'cdc' | 'polling-relay' | 'floor';
+  system: 'cdc' | 'floor' | 'skip-locked-relay' | 'listen-notify-relay' | 'polling-relay';
   rate: number;
   seconds: number;
   orders: number;
   failed: number;
   achievedRate: number;
+  /** Write's commit to the projector's commit (for the floor: to the client's receipt). */
   latencyMs: Percentiles;
+  /** Write's commit to the event's arrival at a consumer of the exchange (not for the floor). */
+  brokerMs?: Percentiles;
+  /** Commit order against position order and against the order of arrival at the broker. */
+  order?: CommitOrder;
+  /** What the write database paid in the measured window (not for the floor, which shares ours). */
+  writeCost?: WriteCost;
+  /** Orders committed but not yet applied, every 100 ms from the window's first commit: [seconds, orders]. */
+  behind?: [number, number][];
 }
 
 export type Progress = (label: string, done: number, total: number) => void;
 
+/** One OrderPlaced event of a window: its position and when its transaction committed. */
+export interface PlacedEvent {
+  id: string;
+  position: number;
+  committedAt: number;
+}
+
 /**
- * Orders at a fixed open-loop rate; for each, the time from its outbox insert (inside the
- * order's transaction, just before commit) to the projector's transaction that applied it.
+ * Orders at a fixed open-loop rate. For each order's `OrderPlaced` event: from the commit of its
+ * write (the order row's commit timestamp; the cluster runs with track_commit_timestamp) to the
+ * commit of the projector's transaction that applied it, and to its arrival at a tap queue on the
+ * exchange; and the order events arrived in against their commit order.
  */
 export async function runOrdersAtRate(ctx: BenchContext, rate: number, seconds: number, progress: Progress, label: string) {
+  const { rows: start } = await ctx.write.query<{ p: string }>(`SELECT coalesce(max(position), 0)::text AS p FROM outbox`);
+  const startPosition = start[0]!.p;
+  const tap = await startTap(ctx);
   const started = performance.now();
   const load = await openLoop(
     rate,
@@ -28,31 +52,82 @@ export async function runOrdersAtRate(ctx: BenchContext, rate: number, seconds: 
     (sent) => progress(`${label}: sending`, sent, Math.round(rate * seconds)),
   );
   const achievedRate = load.sent / ((performance.now() - started) / 1000);
-  await waitUntilDrained(ctx, 120_000, (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent));
-  const { rows: events } = await ctx.write.query<{ id: string; occurred_at: Date }>(
-    `SELECT id, occurred_at FROM outbox WHERE type = 'OrderPlaced' AND aggregateid = ANY($1::text[])`,
-    [load.ids.map(String)],
+  // Every event the window wrote (orders and the stock updates they carry), for costs per event.
+  const { rows: produced } = await ctx.write.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM outbox WHERE position > $1::bigint`,
+    [startPosition],
   );
-  const { rows: applied } = await ctx.read.query<{ event_id: string; processed_at: Date }>(
-    `SELECT event_id, processed_at FROM processed_events WHERE event_id = ANY($1::uuid[])`,
+  await waitUntilDrained(ctx, 120_000, (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent));
+  const arrivals = await tap.stop();
+  const events = await placedEvents(ctx, load.ids);
+  const { rows: applied } = await ctx.read.query<{ event_id: string; committed: Date }>(
+    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
     [events.map((e) => e.id)],
   );
-  const appliedAt = new Map(applied.map((a) => [a.event_id, a.processed_at.getTime()]));
-  const latencies = events.flatMap((e) => {
-    const at = appliedAt.get(e.id);
-    return at === undefined ? [] : [at - e.occurred_at.getTime()];
-  });
-  return { load, achievedRate, events, latencies };
+  const appliedAt = new Map(applied.map((a) => [a.event_id, a.committed.getTime()]));
+  const arrivedAt = firstArrivals(arrivals);
+  const since = (at: Map<string, number>) =>
+    events.flatMap((e) => {
+      const t = at.get(e.id);
+      return t === undefined ? [] : [t - e.committedAt];
+    });
+  return {
+    load,
+    achievedRate,
+    events,
+    behind: behindOverTime(events, appliedAt),
+    latencies: since(appliedAt),
+    brokerLatencies: since(arrivedAt),
+    order: commitOrder(events, arrivals),
+    outboxEvents: produced[0]!.n,
+  };
+}
+
+/** Orders committed and not yet applied, sampled every 100 ms, from the commit and apply times. */
+export function behindOverTime(events: PlacedEvent[], appliedAt: Map<string, number>): [number, number][] {
+  if (events.length === 0) return [];
+  const commits = events.map((e) => e.committedAt).sort((a, b) => a - b);
+  const applies = events.flatMap((e) => (appliedAt.has(e.id) ? [appliedAt.get(e.id)!] : [])).sort((a, b) => a - b);
+  const start = commits[0]!;
+  const end = Math.max(commits[commits.length - 1]!, applies[applies.length - 1] ?? start);
+  const samples: [number, number][] = [];
+  let c = 0;
+  let a = 0;
+  for (let t = start; t <= end + 100; t += 100) {
+    while (c < commits.length && commits[c]! <= t) c++;
+    while (a < applies.length && applies[a]! <= t) a++;
+    samples.push([Math.round(t - start) / 1000, c - a]);
+  }
+  return samples;
+}
+
+/** The OrderPlaced events of these orders, with the commit time of the order's transaction. */
+export async function placedEvents(ctx: BenchContext, orderIds: number[]): Promise<PlacedEvent[]> {
+  // The order row's xmin, not the outbox row's: relays that mark rows published rewrite those.
+  const { rows } = await ctx.write.query<{ id: string; position: string; committed: Date }>(
+    `SELECT o.id, o.position::text AS position, pg_xact_commit_timestamp(ord.xmin) AS committed
+       FROM outbox o JOIN orders ord ON ord.id = o.aggregateid::int
+      WHERE o.type = 'OrderPlaced' AND o.aggregateid = ANY($1::text[])`,
+    [orderIds.map(String)],
+  );
+  return rows.map((r) => ({ id: r.id, position: Number(r.position), committedAt: r.committed.getTime() }));
 }
 
 export function freshnessRun(
   system: FreshnessRun['system'],
   rate: number,
   seconds: number,
-  orders: number,
-  failed: number,
-  achievedRate: number,
-  latencies: number[],
+  r: { load: { sent: number; failed: number }; achievedRate: number; latencies: number[] },
+  extra: Partial<FreshnessRun> = {},
 ): FreshnessRun {
-  return { system, rate, seconds, orders, failed, achievedRate, latencyMs: percentiles(latencies) };
+  return {
+    system,
+    rate,
+    seconds,
+    orders: r.load.sent,
+    failed: r.load.failed,
+    achievedRate: r.achievedRate,
+    latencyMs: percentiles(r.latencies),
+    ...extra,
+  };
 }

@@ -76,6 +76,9 @@ export async function startPostgres(config: StackConfig, dirs: StackDirs): Promi
     // A slot whose consumer is gone must not fill the disk: cap the WAL it can hold back.
     '-c max_slot_wal_keep_size=4GB',
     `-c fsync=${config.PG_FSYNC}`,
+    // Commit times of rows (pg_xact_commit_timestamp): the bench measures freshness from the
+    // write's commit to the projector's, both read from the one cluster clock.
+    '-c track_commit_timestamp=on',
   ].join(' ');
   const log = logFile(dirs, POSTGRES);
   try {

@@ -1,0 +1,32 @@
+import amqp from 'amqplib';
+
+/**
+ * The broker tap, in a process of its own: a queue bound to the events exchange that records when
+ * each outbox event arrives there, in arrival order (one queue is FIFO), and sends the list back
+ * on 'stop'. Arrival here is the moment the publisher's message was routed and delivered to a
+ * consumer: the hop from commit to broker that Sequin's figures measure.
+ */
+const { url, exchange, queue } = JSON.parse(process.argv[2]!) as { url: string; exchange: string; queue: string };
+const arrivals: [string, number][] = [];
+const connection = await amqp.connect(url);
+const channel = await connection.createChannel();
+await channel.assertQueue(queue, { durable: false, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
+await channel.bindQueue(queue, exchange, 'outbox.event.#');
+await channel.consume(
+  queue,
+  (message) => {
+    if (!message) return;
+    const id = message.properties.headers?.id as unknown;
+    // Debezium's header format: the event id JSON-quoted.
+    if (typeof id === 'string' || Buffer.isBuffer(id)) arrivals.push([String(id).replace(/"/g, ''), Date.now()]);
+  },
+  { noAck: true },
+);
+process.send!('ready');
+process.on('message', (message) => {
+  if (message !== 'stop') return;
+  void connection
+    .close()
+    .catch(() => undefined)
+    .then(() => process.send!(arrivals, () => process.exit(0)));
+});

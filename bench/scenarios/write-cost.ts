@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import { processSample } from '../cpu-accounting.ts';
+
+const TICKS_PER_SECOND = 100;
+
+/** What one system cost the write database over a measured window, per 1,000 events. */
+export interface WriteCost {
+  events: number;
+  /** CPU seconds of the write database's backends (clients, walsenders, autovacuum) per 1,000 events. */
+  cpuSecondsPer1000: number;
+  /** WAL the cluster wrote (write and read side: both databases share it) per 1,000 events. */
+  walBytesPer1000: number;
+  /** Row updates of the outbox (marking rows published) per 1,000 events. */
+  outboxUpdatesPer1000: number;
+  /** Dead outbox tuples added (left for vacuum) per 1,000 events. */
+  outboxDeadTuplesPer1000: number;
+}
+
+interface Snapshot {
+  ticks: Map<string, number>;
+  lsn: string;
+  updates: number;
+  dead: number;
+}
+
+/**
+ * Starts measuring: CPU ticks of every Postgres process serving the write database (from
+ * /proc, named by pg_stat_activity), the WAL position, and the outbox's update, dead-tuple and
+ * size counters. `stop(events)` divides the differences by the events the window produced.
+ */
+export async function startWriteCost(write: pg.Pool, database: string): Promise<{ stop(events: number): Promise<WriteCost> }> {
+  const before = await snapshot(write, database, new Set());
+  return {
+    async stop(events) {
+      // Statistics reach pg_stat_user_tables when a backend reports them (at most every second).
+      await new Promise((r) => setTimeout(r, 1_100));
+      const after = await snapshot(write, database, new Set(before.ticks.keys()));
+      let ticks = 0;
+      for (const [pid, t] of after.ticks) ticks += t - (before.ticks.get(pid) ?? 0);
+      const { rows } = await write.query<{ bytes: number }>(`SELECT pg_wal_lsn_diff($1, $2)::float8 AS bytes`, [
+        after.lsn,
+        before.lsn,
+      ]);
+      const per1000 = (n: number) => (events > 0 ? (n * 1000) / events : 0);
+      return {
+        events,
+        cpuSecondsPer1000: per1000(ticks / TICKS_PER_SECOND),
+        walBytesPer1000: per1000(rows[0]!.bytes),
+        outboxUpdatesPer1000: per1000(after.updates - before.updates),
+        outboxDeadTuplesPer1000: per1000(Math.max(0, after.dead - before.dead)),
+      };
+    },
+  };
+}
+
+async function snapshot(write: pg.Pool, database: string, known: Set<string>): Promise<Snapshot> {
+  // The floor's walsender reads the same database but is the floor's cost, not the system's.
+  const { rows: backends } = await write.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = $1
+        AND pid NOT IN (SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'bench_floor' AND active_pid IS NOT NULL)`,
+    [database],
+  );
+  const ticks = new Map<string, number>();
+  for (const pid of new Set([...known, ...backends.map((b) => String(b.pid))])) {
+    const sample = processSample(pid);
+    if (sample?.comm === 'postgres') ticks.set(pid, sample.ticks);
+  }
+  const { rows } = await write.query<{ lsn: string; updates: string; dead: string }>(
+    `SELECT pg_current_wal_lsn()::text AS lsn, n_tup_upd::text AS updates, n_dead_tup::text AS dead
+       FROM pg_stat_user_tables WHERE relname = 'outbox'`,
+  );
+  const r = rows[0]!;
+  return { ticks, lsn: r.lsn, updates: Number(r.updates), dead: Number(r.dead) };
+}
