@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts', 'bench/**/*.unit.test.ts', 'tests/static/**/*.test.ts'],
+          include: [
+            '{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts',
+            'bench/**/*.unit.test.ts',
+            'tests/static/**/*.test.ts',
+          ],
         },
       },
       {
