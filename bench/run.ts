@@ -22,8 +22,8 @@ import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput
 
 const full = process.argv.includes('--full');
 const plan = full
-  ? { rates: [50, 200], seconds: 60, burst: 100_000, throughputSeconds: 30, search: { stepSeconds: 30 } }
-  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 10, search: { stepSeconds: 15 } };
+  ? { rates: [50, 200], seconds: 60, burst: 100_000, throughputSeconds: 15, search: { stepSeconds: 30 } }
+  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 5, search: { stepSeconds: 15 } };
 
 async function main() {
   const pageFrom = process.argv.indexOf('--page');
@@ -76,7 +76,12 @@ async function main() {
           const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s`);
           const writeCost = await cost.stop(r.outboxEvents);
           freshness.push(
-            freshnessRun(system, rate, plan.seconds, r, { brokerMs: percentiles(r.brokerLatencies), order: r.order, writeCost }),
+            freshnessRun(system, rate, plan.seconds, r, {
+              brokerMs: percentiles(r.brokerLatencies),
+              order: r.order,
+              writeCost,
+              behind: r.behind,
+            }),
           );
         }
       } finally {

@@ -47,7 +47,7 @@ export function latencyBars(title: string, points: LatencyPoint[], systems: stri
           scale: { type: 'log', domain: [domainMin, domainMax] },
           title: 'milliseconds (log scale)',
         },
-        color: { field: 'system', type: 'nominal', sort: systems, title: null, scale: { scheme: 'tableau10' } },
+        color: { field: 'system', type: 'nominal', sort: systems, title: null, scale: { domain: systems, scheme: 'tableau10' } },
       },
       layer: [
         // Bars start at the axis' bottom: a log scale has no zero.
@@ -73,6 +73,7 @@ export function linesOverTime(
   yTitle: string,
   points: SeriesPoint[],
   series: string[],
+  panelOrder: string[] = [],
 ): TopLevelSpec {
   const layer = {
     width: 300,
@@ -81,7 +82,7 @@ export function linesOverTime(
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle },
       y: { field: 'y', type: 'quantitative', title: yTitle },
-      color: { field: 'series', type: 'nominal', sort: series, title: null, scale: { scheme: 'tableau10' } },
+      color: { field: 'series', type: 'nominal', sort: series, title: null, scale: { domain: series, scheme: 'tableau10' } },
     },
   };
   const panels = new Set(points.map((p) => p.panel).filter(Boolean));
@@ -92,5 +93,9 @@ export function linesOverTime(
     config: { axis: FONT, legend: { ...FONT, orient: 'bottom', columns: 2, labelLimit: 400 }, header: FONT },
   };
   if (panels.size <= 1) return { ...common, ...layer, width: 600 } as TopLevelSpec;
-  return { ...common, facet: { column: { field: 'panel', type: 'nominal', title: null } }, spec: layer } as TopLevelSpec;
+  return {
+    ...common,
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panelOrder } },
+    spec: layer,
+  } as TopLevelSpec;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BurstResult } from '../scenarios/burst.ts';
 import type { FreshnessRun } from '../scenarios/freshness.ts';
 import type { SustainedRate } from '../scenarios/sustained.ts';
-import type { HttpVsSql } from '../scenarios/throughput.ts';
+import { SAMPLES, type HttpVsSql } from '../scenarios/throughput.ts';
 import { round } from './stats.ts';
 import { latencyBars, linesOverTime, renderSvg, type LatencyPoint, type SeriesPoint } from './charts.ts';
 
@@ -70,6 +70,8 @@ export async function writePage(docsDir: string, results: BenchResults, resultsF
   if (results.sustained) sustainedSection(md, results.sustained);
   orderSection(md, rates, run);
   writeCostSection(md, results.freshness, rates, run);
+  budgetSection(md, rates, run);
+  verdictSection(md, rates, run);
   md.push("Target: our p99 below the polling relay's p50 at every rate.", '');
   for (const rate of rates) {
     const ours = run('cdc', rate);
@@ -86,7 +88,7 @@ export async function writePage(docsDir: string, results: BenchResults, resultsF
     const b = results.burst;
     md.push('## Burst: Debezium throughput and projector catch-up', '');
     md.push(
-      `${b.events} outbox rows are written in one statement while the projector is stopped. Debezium's rate is from the insert's commit until every message is in the shard queues. Then a bare amqplib consume-and-ack loop (the projector's prefetch window, one multiple-ack per batch of the projector's size) drains a copy of the same messages (a second queue bound to the exchange), and the projector catches up on the originals, timed from its first applied event.`,
+      `${b.events} outbox rows in the command API's order mix (an \`OrderPlaced\` and a \`ProductUpdated\` per one-line order) are written in one statement while the projector is stopped. Debezium's rate is from the insert's commit until every message is in the shard queues. Then a bare amqplib consume-and-ack loop drains a copy of the same messages from eight quorum queues bound like the shard queues (a channel per queue, the projector's prefetch, one multiple-ack when a batch is full or nothing more is waiting, as the projector settles; nothing decoded or applied), and the projector catches up on the originals, timed by commit timestamps from its first transaction's commit to its last (its start-up is not counted).`,
       '',
     );
     md.push('![lag during the burst](benchmarks/burst-lag.svg)', '');
@@ -131,21 +133,33 @@ function throughputSection(md: string[], throughput: HttpVsSql[]) {
     '',
   );
   md.push(
-    '| endpoint | HTTP req/s | HTTP p50 ms | HTTP p99 ms | non-2xx | SQL tx/s (pgbench) | SQL avg ms | HTTP / SQL |',
+    `Each side ran ${SAMPLES} samples, alternating (HTTP, SQL, HTTP, SQL, ...), each as long as the others; the table gives the median sample of each side with the range of all samples in brackets. pgbench's latency percentiles come from its per-transaction log. The order transaction's product follows the API's load: the 16 requests in flight always hold 16 different products, and so do pgbench's 16 clients. The analytics side runs one query per request and per pgbench transaction, the three kinds drawn evenly.`,
+    '',
+    '| endpoint | HTTP req/s | HTTP p50 / p99 ms | non-2xx | SQL tx/s (pgbench) | SQL p50 / p99 ms | HTTP / SQL rate | HTTP p99 / SQL p99 |',
     '|---|---|---|---|---|---|---|---|',
   );
   for (const t of throughput) {
+    const spread = (values: number[]) => `[${round(Math.min(...values), 0)}–${round(Math.max(...values), 0)}]`;
     const cells = [
       t.name,
-      round(t.http.requestsPerSecond, 0),
-      t.http.p50Ms,
-      t.http.p99Ms,
+      `${round(t.http.requestsPerSecond, 0)} ${t.samples ? spread(t.samples.http.map((h) => h.requestsPerSecond)) : ''}`,
+      `${t.http.p50Ms} / ${t.http.p99Ms}`,
       t.http.non2xx,
-      round(t.sql.transactionsPerSecond, 0),
-      round(t.sql.avgLatencyMs, 2),
+      `${round(t.sql.transactionsPerSecond, 0)} ${t.samples ? spread(t.samples.sql.map((q) => q.transactionsPerSecond)) : ''}`,
+      t.sql.p50Ms === undefined ? `avg ${round(t.sql.avgLatencyMs, 2)}` : `${round(t.sql.p50Ms, 2)} / ${round(t.sql.p99Ms, 2)}`,
       `${round(t.ratio, 2)}×`,
+      t.sql.p99Ms ? `${round(t.http.p99Ms / t.sql.p99Ms, 2)}×` : '-',
     ];
     md.push(`| ${cells.join(' | ')} |`);
+  }
+  const reads = throughput.find((t) => !t.live);
+  if (reads?.sql.p99Ms) {
+    const rateMet = reads.ratio >= 0.3;
+    const p99Ratio = reads.http.p99Ms / reads.sql.p99Ms;
+    md.push(
+      '',
+      `Targets for the query API: at least 0.3× pgbench's rate: ${rateMet ? 'met' : `**missed** by ${round(0.3 - reads.ratio, 2)}× (${round(reads.ratio, 2)}×)`}; p99 at most 2× pgbench's p99: ${p99Ratio <= 2 ? 'met' : `**missed** (${round(p99Ratio, 2)}×)`}.`,
+    );
   }
   const orders = throughput.find((t) => t.live);
   if (!orders?.live) return;
@@ -224,7 +238,7 @@ function orderSection(
 ): void {
   md.push('## Order and completeness under concurrency', '');
   md.push(
-    'The open-loop load keeps several order transactions in flight at once, so some draw their outbox position and commit after a transaction that drew a later one. For each window: how many `OrderPlaced` events committed before an event with a lower position (the case that makes a relay reading by position either skip rows or publish out of commit order), how many arrived at the broker after an event that committed later than they did, and how many never arrived.',
+    "The open-loop load keeps several order transactions in flight at once, so some draw their outbox position and commit after a transaction that drew a later one. For each window: how many `OrderPlaced` events committed before an event with a lower position (the case that makes a relay reading by position either skip rows or publish out of commit order), how many arrived at the broker after an event that committed later than they did, and how many never arrived. Debezium publishes in the WAL's commit order; the commit timestamps used here are taken just before each commit record is written, so two commits microseconds apart can count as one event out of order.",
     '',
   );
   md.push(
@@ -288,4 +302,86 @@ async function writeCharts(docsDir: string, results: BenchResults, rates: number
       ),
     );
   }
+}
+
+/** Where our commit-to-visible time goes, from the same windows, and the target against the floor. */
+function budgetSection(
+  md: string[],
+  rates: number[],
+  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
+): void {
+  md.push('## Our latency budget', '');
+  md.push(
+    "From the same windows: commit to broker is Debezium's part (the walsender decoding, Debezium's poll of its queue, the EventRouter, publishing with confirms); broker to the projector's commit is the rest (delivery, the projector's batch, its transaction). The second column is a difference of medians, so an approximation. The floor is what a bare logical-replication client sees: the WAL itself is not the bottleneck.",
+    '',
+  );
+  md.push(
+    '| rate (orders/s) | commit → broker p50 ms | broker → projector commit p50 ms (approx.) | total p50 ms | floor p50 ms | target p50 ≤ 3× floor |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const rate of rates) {
+    const ours = run('cdc', rate);
+    const floor = run('floor', rate);
+    if (!ours?.brokerMs || !floor) continue;
+    const target = 3 * floor.latencyMs.p50;
+    const verdict = ours.latencyMs.p50 <= target ? 'met' : `missed by ${round(ours.latencyMs.p50 - target)} ms`;
+    md.push(
+      `| ${rate} | ${round(ours.brokerMs.p50)} | ${round(ours.latencyMs.p50 - ours.brokerMs.p50)} | ${round(ours.latencyMs.p50)} | ${round(floor.latencyMs.p50)} | ${verdict} |`,
+    );
+  }
+  md.push('');
+}
+
+/** Differences this small (relative) are within what two runs of the same system differ by. */
+const NOISE = 0.1;
+
+/** Plainly, from this run's numbers: which alternative beats ours on what. */
+function verdictSection(
+  md: string[],
+  rates: number[],
+  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
+): void {
+  md.push('## Where CDC wins and where it loses (this run)', '');
+  md.push(
+    `One window per figure; a difference of ${NOISE * 100}% or less is called about equal (two runs of the same system differ by that much). Lower is better for every measure.`,
+    '',
+  );
+  const relays: FreshnessRun['system'][] = ['skip-locked-relay', 'listen-notify-relay', 'polling-relay'];
+  for (const rate of rates) {
+    const ours = run('cdc', rate);
+    if (!ours) continue;
+    for (const system of relays) {
+      const r = run(system, rate);
+      if (!r) continue;
+      const compare = (what: string, a: number, b: number, unit: string) => {
+        const values = `${round(a, 2)} vs ${round(b, 2)} ${unit}`;
+        if (Math.abs(a - b) <= NOISE * Math.max(a, b)) return `${what} about equal (${values})`;
+        return `${what} ${a < b ? '**ours better**' : '**theirs better**'} (${values})`;
+      };
+      const parts = [
+        compare('p50', ours.latencyMs.p50, r.latencyMs.p50, 'ms'),
+        compare('p99', ours.latencyMs.p99, r.latencyMs.p99, 'ms'),
+      ];
+      if (ours.order && r.order)
+        parts.push(compare('out of commit order', ours.order.arrivedOutOfCommitOrder, r.order.arrivedOutOfCommitOrder, 'events'));
+      if (ours.writeCost && r.writeCost) {
+        parts.push(compare('write-DB CPU', ours.writeCost.cpuSecondsPer1000, r.writeCost.cpuSecondsPer1000, 's / 1k events'));
+        parts.push(compare('WAL', ours.writeCost.walBytesPer1000 / 1024, r.writeCost.walBytesPer1000 / 1024, 'kB / 1k events'));
+        parts.push(
+          compare(
+            'dead outbox tuples',
+            ours.writeCost.outboxDeadTuplesPer1000,
+            r.writeCost.outboxDeadTuplesPer1000,
+            '/ 1k events',
+          ),
+        );
+      }
+      md.push(`- ${rate}/s, against the ${NAMES[system]}: ${parts.join('; ')}.`);
+    }
+  }
+  md.push(
+    '',
+    'Not measured here but part of the choice: every relay above adds to the write path (a column and an index to mark rows, a trigger for NOTIFY, a side table) and needs vacuum to keep up with the rows it updates; CDC adds nothing to the write path, but holds WAL in its replication slot while Debezium is down (capped by `max_slot_wal_keep_size`) and runs a JVM.',
+    '',
+  );
 }

@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { ALL_SHARDS, shardQueueOf } from '@shop/shared/messaging';
+import { ALL_SHARDS, shardBindingKey, shardQueueOf } from '@shop/shared/messaging';
 import { stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import type { BenchContext } from '../context.ts';
@@ -18,18 +18,23 @@ export interface BurstResult {
   lagSamples: [number, number][];
 }
 
-const COPY_QUEUE = 'bench.copy';
+/** Copies of the shard queues for the bare consumer: as many, of the same type, bound the same way. */
+const copyQueueOf = (shard: number) => `bench.copy.${shard}`;
 
 /**
- * A burst of outbox rows written in one statement while the projector is stopped: how fast
- * Debezium moves them to RabbitMQ; then how fast a bare consume-and-ack loop drains a copy of the
- * same messages, and how fast the projector catches up on the originals.
+ * A burst of outbox rows in the order mix the command API writes (an `OrderPlaced` and a
+ * `ProductUpdated` per one-line order), written in one statement while the projector is
+ * stopped: how fast Debezium moves them to RabbitMQ; then how fast a bare consume-and-ack loop
+ * drains a copy of the same messages from as many queues of the same type, and how fast the
+ * projector catches up on the originals.
  */
 export async function runBurst(ctx: BenchContext, events: number, progress: Progress): Promise<BurstResult> {
   const connection = await amqp.connect(rabbitUrl(ctx.stack));
   const channel = await connection.createChannel();
-  await channel.assertQueue(COPY_QUEUE, { durable: false, arguments: { 'x-queue-mode': 'lazy' } });
-  await channel.bindQueue(COPY_QUEUE, ctx.stack.EVENTS_EXCHANGE, 'outbox.event.#');
+  for (const shard of ALL_SHARDS) {
+    await channel.assertQueue(copyQueueOf(shard), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.bindQueue(copyQueueOf(shard), ctx.stack.EVENTS_EXCHANGE, shardBindingKey(shard));
+  }
   await stopRecorded(ctx.dirs, 'projector');
   const baseline = await queued(channel, ctx);
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
@@ -40,9 +45,17 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
   try {
     await ctx.write.query(
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
-       SELECT gen_random_uuid(), 'product', (2000000 + g % 5000)::text, 'ProductUpdated',
-              jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst', 'price', 9.99, 'stock', g)
-         FROM generate_series(1, $1::int) AS g`,
+       SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
+         FROM generate_series(1, $1::int / 2) AS g
+        CROSS JOIN LATERAL (VALUES
+          ('order', (3000000 + g)::text, 'OrderPlaced',
+           jsonb_build_object('orderId', 3000000 + g, 'customerId', 1 + g % 500,
+             'placedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'total', 9.99,
+             'items', jsonb_build_array(jsonb_build_object('productId', 2000000 + g % 5000, 'category', 'burst-' || g % 5,
+               'quantity', 1, 'unitPrice', 9.99, 'lineTotal', 9.99)))),
+          ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
+           jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
+        ) AS e(aggregatetype, aggregateid, type, payload)`,
       [events],
     );
     const inserted = performance.now();
@@ -57,23 +70,26 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     await bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events));
     const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
 
-    // Timed from the first event applied, so the projector's own start-up is not counted.
+    // From the commit of the projector's first transaction of the burst to that of its last (commit
+    // timestamps): neither its start-up nor the polling here is counted; the first transaction's
+    // events are not counted either, as they were applied before the clock starts.
     await startServices(ctx.stack, ctx.dirs, () => undefined);
     const applied = async () =>
       ((await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number) - processedBefore;
-    await until(
-      async () => (await applied()) > 0,
-      () => undefined,
-      applied,
-    );
-    const projectorStart = performance.now();
-    const appliedAtStart = await applied();
     await until(
       async () => (await applied()) >= events,
       (n) => progress('projector catch-up', n, events),
       applied,
     );
-    const projectorSeconds = (performance.now() - projectorStart) / 1000;
+    const { rows: commits } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
+      `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM processed_events ORDER BY processed_at DESC LIMIT $1)
+       SELECT min(committed) AS first, max(committed) AS last,
+              (SELECT count(*)::int FROM burst b WHERE b.committed = (SELECT min(committed) FROM burst)) AS first_count
+         FROM burst`,
+      [events],
+    );
+    const projectorSeconds = (commits[0]!.last.getTime() - commits[0]!.first.getTime()) / 1000;
+    const appliedAtStart = commits[0]!.first_count;
     return {
       events,
       debeziumSeconds,
@@ -86,7 +102,7 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     };
   } finally {
     clearInterval(sampler);
-    await channel.deleteQueue(COPY_QUEUE).catch(() => undefined);
+    for (const shard of ALL_SHARDS) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
     await connection.close().catch(() => undefined);
   }
 }
@@ -100,23 +116,49 @@ async function queued(channel: amqp.Channel, ctx: BenchContext) {
   return total;
 }
 
-/** The baseline: consume and ack with the projector's own prefetch window, acking a batch at a time as it does. */
+/**
+ * The baseline: consume and ack from the copies of the eight shard queues, a channel per queue
+ * with the projector's prefetch window, acking as the projector settles: one multiple-ack when a
+ * batch is full or when no more messages are waiting right now. Nothing is decoded or applied.
+ */
 async function bareConsume(ctx: BenchContext, connection: amqp.ChannelModel, events: number, onProgress: (n: number) => void) {
-  const channel = await connection.createChannel();
-  await channel.prefetch(ctx.stack.PROJECTOR_PREFETCH);
-  const ackEvery = ctx.stack.PROJECTOR_BATCH_SIZE;
+  const batch = ctx.stack.PROJECTOR_BATCH_SIZE;
   let consumed = 0;
+  const channels: amqp.Channel[] = [];
   await new Promise<void>((resolve) => {
-    void channel.consume(COPY_QUEUE, (msg) => {
-      if (!msg) return;
-      consumed++;
-      if (consumed % ackEvery === 0 || consumed >= events) channel.ack(msg, true);
-      if (consumed % 1000 === 0) onProgress(consumed);
-      if (consumed >= events) resolve();
-    });
+    for (const shard of ALL_SHARDS) {
+      void (async () => {
+        const channel = await connection.createChannel();
+        channels.push(channel);
+        await channel.prefetch(ctx.stack.PROJECTOR_PREFETCH);
+        let last: amqp.ConsumeMessage | undefined;
+        let unacked = 0;
+        let flushScheduled = false;
+        const flush = () => {
+          flushScheduled = false;
+          if (last) channel.ack(last, true);
+          last = undefined;
+          unacked = 0;
+        };
+        await channel.consume(copyQueueOf(shard), (msg) => {
+          if (!msg) return;
+          last = msg;
+          unacked++;
+          consumed++;
+          if (unacked >= batch) flush();
+          else if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flush);
+          }
+          if (consumed % 1000 === 0) onProgress(consumed);
+          if (consumed >= events) resolve();
+        });
+      })();
+    }
   });
   onProgress(consumed);
-  await channel.close();
+  await new Promise((r) => setImmediate(r));
+  for (const channel of channels) await channel.close();
 }
 
 async function until(

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchContext } from '../context.ts';
 import { waitUntilDrained } from '../context.ts';
 import type { Progress } from './freshness.ts';
+import { percentiles } from '../report/stats.ts';
 import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
 import { startCpuAccounting, type CpuShare } from '../cpu-accounting.ts';
 import { runningPid } from '../../infra/src/native/processes.ts';
@@ -13,12 +14,19 @@ import { WRITE_PLACED_ORDER_SQL } from '../../command-api/src/orders/write-place
 import { LOCK_PRODUCTS_FOR_ORDER_SQL } from '../../command-api/src/products/product-queries.ts';
 
 type HttpSummary = { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+type SqlSummary = { transactionsPerSecond: number; avgLatencyMs: number; p50Ms: number; p99Ms: number };
+
+/** Samples alternate HTTP and SQL (H S H S H S), so a drift of the machine hits both alike. */
+export const SAMPLES = 3;
 
 export interface HttpVsSql {
   name: string;
-  /** HTTP and SQL measured under the same conditions (for the command API: pipeline paused). */
+  /** HTTP and SQL measured under the same conditions (for the command API: pipeline paused): the median sample of each. */
   http: HttpSummary;
-  sql: { transactionsPerSecond: number; avgLatencyMs: number };
+  sql: SqlSummary;
+  /** Every sample, in the order they ran, for the spread. */
+  samples: { http: HttpSummary[]; sql: SqlSummary[] };
+  /** Median HTTP rate over median SQL rate. */
   ratio: number;
   /** For the command API: its maximum rate with the pipeline live, and the lag sampled meanwhile. */
   live?: {
@@ -60,8 +68,17 @@ async function cannon(
   }
 }
 
-/** pgbench with a custom script against one database: tps and average latency. */
-function pgbench(ctx: BenchContext, database: string, script: string, seconds: number, mode: 'simple' | 'extended' = 'simple') {
+/**
+ * pgbench with a custom script against one database: transactions per second, and the latency
+ * percentiles of every transaction from its per-transaction log (`-l`).
+ */
+function pgbench(
+  ctx: BenchContext,
+  database: string,
+  script: string,
+  seconds: number,
+  mode: 'simple' | 'extended' = 'simple',
+): SqlSummary {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
@@ -77,6 +94,8 @@ function pgbench(ctx: BenchContext, database: string, script: string, seconds: n
       mode,
       '-T',
       String(seconds),
+      '-l',
+      `--log-prefix=${join(dir, 'tx')}`,
       '-f',
       file,
       '-h',
@@ -87,11 +106,18 @@ function pgbench(ctx: BenchContext, database: string, script: string, seconds: n
       ctx.stack.PG_USER,
       database,
     ],
-    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: ctx.stack.PG_PASSWORD } },
+    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: ctx.stack.PG_PASSWORD }, cwd: dir },
   );
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
   const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
-  return { transactionsPerSecond: tps, avgLatencyMs: latency };
+  // Log lines: client_id transaction_no time_us script_no epoch epoch_us.
+  const micros = readdirSync(dir)
+    .filter((name) => name.startsWith('tx.'))
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').trim().split('\n'))
+    .map((line) => Number(line.split(' ')[2]))
+    .filter(Number.isFinite);
+  const p = percentiles(micros.map((us) => us / 1000));
+  return { transactionsPerSecond: tps, avgLatencyMs: latency, p50Ms: p.p50, p99Ms: p.p99 };
 }
 
 /**
@@ -121,7 +147,9 @@ function orderScript(products: number[]): string {
        'stock', :stock::int - 1)]`,
     '1',
   ]);
-  return `\\set k random(0, ${products.length - 1})
+  // As the API's load: request i orders product (i * 7) % 20, so the 16 requests in flight always
+  // hold 16 different products (7 and 20 share no factor); each pgbench client keeps one product.
+  return `\\set k (:client_id * 7) % ${products.length}
 \\set pid ${products[0]} + :k
 BEGIN;
 ${oneLine(bindParameters(LOCK_PRODUCTS_FOR_ORDER_SQL, ['ARRAY[:pid]']))} \\gset
@@ -150,25 +178,36 @@ export async function commandApiThroughput(ctx: BenchContext, seconds: number, p
   if (debezium === undefined) throw new Error('Debezium Server is not running');
   process.kill(debezium, 'SIGSTOP');
   try {
-    const httpCpu = await startCpuAccounting(ctx.write);
-    const http = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
-      progress('command API, pipeline paused (autocannon)', s, seconds),
-    );
-    const httpShares = await httpCpu.stop();
-    progress('pgbench: same statements, pipeline paused', 0, 1);
     // Contiguous ids: the products were created first, in one go.
     const sorted = [...ctx.products].sort((a, b) => a - b);
-    const sqlCpu = await startCpuAccounting(ctx.write);
-    const sql = pgbench(ctx, ctx.stack.WRITE_DB_NAME, orderScript(sorted), seconds, 'extended');
-    const sqlShares = await sqlCpu.stop();
-    progress('pgbench: same statements, pipeline paused', 1, 1);
+    const script = orderScript(sorted);
+    const samples = await alternate(
+      async (n) => {
+        const cpu = await startCpuAccounting(ctx.write);
+        const result = summary(
+          await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
+            progress(`command API, pipeline paused (autocannon ${n}/${SAMPLES})`, s, seconds),
+          ),
+        );
+        return { result, cpu: await cpu.stop() };
+      },
+      async (n) => {
+        progress(`pgbench: same statements, pipeline paused (${n}/${SAMPLES})`, 0, 1);
+        const cpu = await startCpuAccounting(ctx.write);
+        const result = pgbench(ctx, ctx.stack.WRITE_DB_NAME, script, seconds, 'extended');
+        return { result, cpu: await cpu.stop() };
+      },
+    );
+    const http = medianBy(samples.http, (s) => s.result.requestsPerSecond);
+    const sql = medianBy(samples.sql, (s) => s.result.transactionsPerSecond);
     return {
       name: 'POST /api/orders',
-      http: summary(http),
-      sql,
-      ratio: http.requests.average / sql.transactionsPerSecond,
+      http: http.result,
+      sql: sql.result,
+      samples: { http: samples.http.map((s) => s.result), sql: samples.sql.map((s) => s.result) },
+      ratio: http.result.requestsPerSecond / sql.result.transactionsPerSecond,
       live: live.result,
-      cpu: { live: live.cpu, http: httpShares, sql: sqlShares },
+      cpu: { live: live.cpu, http: http.cpu, sql: sql.cpu },
     };
   } finally {
     process.kill(debezium, 'SIGCONT');
@@ -201,37 +240,72 @@ const orderRequest = (ctx: BenchContext) => (i: number) =>
     items: [{ productId: ctx.products[(i * 7) % ctx.products.length]!, quantity: 1 }],
   });
 
+/**
+ * The analytics reads against the same queries through pgbench: one query per request and per
+ * pgbench transaction, the three kinds drawn evenly over the same products, categories and
+ * customers, so rates and latency percentiles compare one to one.
+ */
 export async function queryApiThroughput(ctx: BenchContext, seconds: number, progress: Progress): Promise<HttpVsSql> {
   const products = ctx.products;
-  const result = await cannon(
-    `${ctx.queryApi}/api/analytics/products/${products[0]}/sales`,
-    seconds,
-    'GET',
-    (i) => {
-      const kind = i % 3;
-      if (kind === 0) return `/api/analytics/products/${products[i % products.length]}/sales`;
-      if (kind === 1) return `/api/analytics/categories/bench-${i % 5}/revenue`;
-      return `/api/analytics/customers/${1 + (i % 500)}/lifetime-value`;
-    },
-    (s) => progress('query API analytics (autocannon)', s, seconds),
-  );
-  const script = `\\set k random(0, 2)
+  const script = `\\set kind random(0, 2)
 \\set pid random(${Math.min(...products)}, ${Math.max(...products)})
 \\set cid random(1, 500)
+\\if :kind = 0
 SELECT quantity_sold::text, revenue::text, order_count FROM read.product_sales WHERE product_id = :pid;
+\\elif :kind = 1
 SELECT revenue::text, order_count FROM read.category_revenue WHERE category = 'bench-' || (:cid % 5);
+\\else
 SELECT total_spent::text, order_count, last_order_date FROM read.customer_value WHERE customer_id = :cid;
+\\endif
 `;
-  progress('pgbench: same queries', 0, 1);
-  const raw = pgbench(ctx, ctx.stack.READ_DB_NAME, script, seconds);
-  // One pgbench transaction runs the three queries that three HTTP requests run.
-  const sql = { transactionsPerSecond: raw.transactionsPerSecond * 3, avgLatencyMs: raw.avgLatencyMs / 3 };
+  const samples = await alternate(
+    async (n) =>
+      summary(
+        await cannon(
+          `${ctx.queryApi}/api/analytics/products/${products[0]}/sales`,
+          seconds,
+          'GET',
+          (i) => {
+            const kind = i % 3;
+            if (kind === 0) return `/api/analytics/products/${products[i % products.length]}/sales`;
+            if (kind === 1) return `/api/analytics/categories/bench-${i % 5}/revenue`;
+            return `/api/analytics/customers/${1 + (i % 500)}/lifetime-value`;
+          },
+          (s) => progress(`query API analytics (autocannon ${n}/${SAMPLES})`, s, seconds),
+        ),
+      ),
+    async (n) => {
+      progress(`pgbench: same queries (${n}/${SAMPLES})`, 0, 1);
+      return pgbench(ctx, ctx.stack.READ_DB_NAME, script, seconds);
+    },
+  );
+  const http = medianBy(samples.http, (s) => s.requestsPerSecond);
+  const sql = medianBy(samples.sql, (s) => s.transactionsPerSecond);
   return {
     name: 'GET /api/analytics/* (products, categories, customers)',
-    http: summary(result),
+    http,
     sql,
-    ratio: result.requests.average / sql.transactionsPerSecond,
+    samples,
+    ratio: http.requestsPerSecond / sql.transactionsPerSecond,
   };
+}
+
+/** SAMPLES rounds of one HTTP sample then one SQL sample. */
+async function alternate<H, S>(
+  http: (n: number) => Promise<H>,
+  sql: (n: number) => Promise<S>,
+): Promise<{ http: H[]; sql: S[] }> {
+  const result = { http: [] as H[], sql: [] as S[] };
+  for (let n = 1; n <= SAMPLES; n++) {
+    result.http.push(await http(n));
+    result.sql.push(await sql(n));
+  }
+  return result;
+}
+
+/** The sample with the median value (SAMPLES is odd). */
+function medianBy<T>(samples: T[], value: (t: T) => number): T {
+  return [...samples].sort((a, b) => value(a) - value(b))[Math.floor(samples.length / 2)]!;
 }
 
 function summary(r: autocannon.Result) {
