@@ -19,6 +19,9 @@ export interface BenchResults {
   throughput: HttpVsSql[];
 }
 
+/** The run of one system at one rate, if there was one. */
+type RunOf = (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined;
+
 const SYSTEMS: FreshnessRun['system'][] = ['cdc', 'floor', 'skip-locked-relay', 'listen-notify-relay', 'polling-relay'];
 const NAMES: Record<FreshnessRun['system'], string> = {
   cdc: 'ours (CDC)',
@@ -202,12 +205,7 @@ function cpuSection(md: string[], orders: HttpVsSql) {
 }
 
 /** What each system cost the write database, per 1,000 events, in the same windows as its freshness. */
-function writeCostSection(
-  md: string[],
-  freshness: FreshnessRun[],
-  rates: number[],
-  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
-): void {
+function writeCostSection(md: string[], freshness: FreshnessRun[], rates: number[], run: RunOf): void {
   if (!freshness.some((r) => r.writeCost)) return;
   md.push('## What the write database pays', '');
   md.push(
@@ -231,11 +229,7 @@ function writeCostSection(
 }
 
 /** Completeness and commit order at the broker, per system, from the same windows. */
-function orderSection(
-  md: string[],
-  rates: number[],
-  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
-): void {
+function orderSection(md: string[], rates: number[], run: RunOf): void {
   md.push('## Order and completeness under concurrency', '');
   md.push(
     "The open-loop load keeps several order transactions in flight at once, so some draw their outbox position and commit after a transaction that drew a later one. For each window: how many `OrderPlaced` events committed before an event with a lower position (the case that makes a relay reading by position either skip rows or publish out of commit order), how many arrived at the broker after an event that committed later than they did, and how many never arrived. Debezium publishes in the WAL's commit order; the commit timestamps used here are taken just before each commit record is written, so two commits microseconds apart can count as one event out of order.",
@@ -305,11 +299,7 @@ async function writeCharts(docsDir: string, results: BenchResults, rates: number
 }
 
 /** Where our commit-to-visible time goes, from the same windows, and the target against the floor. */
-function budgetSection(
-  md: string[],
-  rates: number[],
-  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
-): void {
+function budgetSection(md: string[], rates: number[], run: RunOf): void {
   md.push('## Our latency budget', '');
   md.push(
     "From the same windows: commit to broker is Debezium's part (the walsender decoding, Debezium's poll of its queue, the EventRouter, publishing with confirms); broker to the projector's commit is the rest (delivery, the projector's batch, its transaction). The second column is a difference of medians, so an approximation. The floor is what a bare logical-replication client sees: the WAL itself is not the bottleneck.",
@@ -336,11 +326,7 @@ function budgetSection(
 const NOISE = 0.1;
 
 /** Plainly, from this run's numbers: which alternative beats ours on what. */
-function verdictSection(
-  md: string[],
-  rates: number[],
-  run: (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined,
-): void {
+function verdictSection(md: string[], rates: number[], run: RunOf): void {
   md.push('## Where CDC wins and where it loses (this run)', '');
   md.push(
     `One window per figure; a difference of ${NOISE * 100}% or less is called about equal (two runs of the same system differ by that much). Lower is better for every measure.`,
