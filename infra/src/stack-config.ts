@@ -41,6 +41,7 @@ const schema = z.object({
   DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
+  DEBEZIUM_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(10),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: logLevel,
