@@ -9,7 +9,8 @@ export interface CpuShare {
   cores: number;
 }
 
-const TICKS_PER_SECOND = 100;
+/** Clock ticks per second of /proc's CPU times (USER_HZ). */
+export const TICKS_PER_SECOND = 100;
 
 /**
  * Starts counting CPU by process: Postgres backends named by their application (from

@@ -10,10 +10,9 @@ import { startStack, stopStack } from '../infra/src/native/stack.ts';
 import { benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
 import { createContext, createProducts, type BenchContext } from './context.ts';
 import { writePage, type BenchResults } from './report/page.ts';
-import { percentiles } from './report/stats.ts';
 import { runBurst } from './scenarios/burst.ts';
 import { startFloor } from './scenarios/floor.ts';
-import { freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
+import { brokerRun, freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
 import { startRelay } from './scenarios/relay.ts';
 import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
 import type { RelayMode } from './relays/main.ts';
@@ -75,14 +74,7 @@ async function main() {
           const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
           const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s`);
           const writeCost = await cost.stop(r.outboxEvents);
-          freshness.push(
-            freshnessRun(system, rate, plan.seconds, r, {
-              brokerMs: percentiles(r.brokerLatencies),
-              order: r.order,
-              writeCost,
-              behind: r.behind,
-            }),
-          );
+          freshness.push(brokerRun(system, rate, plan.seconds, r, writeCost));
         }
       } finally {
         await relay.stop();
@@ -148,12 +140,7 @@ async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Pro
     return at === undefined ? [] : [at - e.committedAt];
   });
   return [
-    freshnessRun('cdc', rate, plan.seconds, r, {
-      brokerMs: percentiles(r.brokerLatencies),
-      order: r.order,
-      writeCost,
-      behind: r.behind,
-    }),
+    brokerRun('cdc', rate, plan.seconds, r, writeCost),
     freshnessRun('floor', rate, plan.seconds, { ...r, latencies: floorLatencies }),
   ];
 }

@@ -7,8 +7,9 @@
 import amqp from 'amqplib';
 import pg from 'pg';
 import { createPool } from '@shop/shared/db';
+import { serveUntilStopped } from '../helper-process.ts';
 import { legacyRelay } from './legacy-poll.ts';
-import { drainOnce, prepareMarkColumn } from './skip-locked.ts';
+import { BATCH, drainOnce, prepareMarkColumn } from './skip-locked.ts';
 
 export type RelayMode = 'legacy-1s' | 'skip-locked-100ms' | 'listen-notify';
 
@@ -34,7 +35,7 @@ async function pollEvery(intervalMs: number, pass: () => Promise<number>) {
     const n = await pass();
     published += n;
     // A full batch means more is waiting: go on at once, as these relays do.
-    if (n < 1_000) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
+    if (n < BATCH) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
 }
 
@@ -56,7 +57,7 @@ async function listenNotify() {
       while (running) {
         const n = await drainOnce(db, channel, settings.exchange);
         published += n;
-        if (n >= 1_000) continue;
+        if (n >= BATCH) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 1_000);
           wake = () => {
@@ -88,16 +89,11 @@ if (settings.mode === 'legacy-1s') {
   close = relay.close;
   loop = relay.loop();
 }
-process.send!('ready');
-
-process.on('message', (message) => {
-  if (message !== 'stop') return;
+serveUntilStopped(async () => {
   running = false;
-  void (async () => {
-    await loop;
-    await close();
-    await connection.close();
-    await db.end();
-    process.send!({ published }, () => process.exit(0));
-  })();
+  await loop;
+  await close();
+  await connection.close();
+  await db.end();
+  return { published };
 });

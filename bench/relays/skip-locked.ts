@@ -2,7 +2,8 @@ import type { ConfirmChannel } from 'amqplib';
 import type pg from 'pg';
 import { OUTBOX_COLUMNS, publishRows, type OutboxRow } from './publish.ts';
 
-const BATCH = 1_000;
+/** Rows one pass locks and publishes; a pass that fills it means more are waiting. */
+export const BATCH = 1_000;
 
 /**
  * The relay most outbox libraries ship: in one transaction, lock a batch of unpublished rows with

@@ -19,6 +19,11 @@ export interface BenchResults {
   throughput: HttpVsSql[];
 }
 
+/** The runs as the page's tables list them: by rate, then in the order of SYSTEMS. */
+function inPageOrder(freshness: FreshnessRun[], rates: number[]): FreshnessRun[] {
+  return rates.flatMap((rate) => SYSTEMS.flatMap((system) => freshness.filter((r) => r.rate === rate && r.system === system)));
+}
+
 /** The run of one system at one rate, if there was one. */
 type RunOf = (system: FreshnessRun['system'], rate: number) => FreshnessRun | undefined;
 
@@ -58,21 +63,18 @@ export async function writePage(docsDir: string, results: BenchResults, resultsF
     '| rate (orders/s) | system | orders | achieved rate | p50 ms | p95 ms | p99 ms | max ms | p50 vs ours | p99 vs ours | broker p50 / p99 ms |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   );
-  for (const rate of rates) {
-    const ours = run('cdc', rate);
-    for (const system of SYSTEMS) {
-      const r = run(system, rate);
-      if (!r) continue;
-      const ratio = (a: number, b: number | undefined) => (b ? `${round(a / b, 2)}×` : '-');
-      md.push(
-        `| ${rate} | ${NAMES[system]} | ${r.orders} | ${round(r.achievedRate)} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p95)} | ${round(r.latencyMs.p99)} | ${round(r.latencyMs.max)} | ${ratio(r.latencyMs.p50, ours?.latencyMs.p50)} | ${ratio(r.latencyMs.p99, ours?.latencyMs.p99)} | ${r.brokerMs ? `${round(r.brokerMs.p50)} / ${round(r.brokerMs.p99)}` : '-'} |`,
-      );
-    }
+  const ordered = inPageOrder(results.freshness, rates);
+  for (const r of ordered) {
+    const ours = run('cdc', r.rate);
+    const ratio = (a: number, b: number | undefined) => (b ? `${round(a / b, 2)}×` : '-');
+    md.push(
+      `| ${r.rate} | ${NAMES[r.system]} | ${r.orders} | ${round(r.achievedRate)} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p95)} | ${round(r.latencyMs.p99)} | ${round(r.latencyMs.max)} | ${ratio(r.latencyMs.p50, ours?.latencyMs.p50)} | ${ratio(r.latencyMs.p99, ours?.latencyMs.p99)} | ${r.brokerMs ? `${round(r.brokerMs.p50)} / ${round(r.brokerMs.p99)}` : '-'} |`,
+    );
   }
   md.push('');
   if (results.sustained) sustainedSection(md, results.sustained);
-  orderSection(md, rates, run);
-  writeCostSection(md, results.freshness, rates, run);
+  orderSection(md, ordered);
+  writeCostSection(md, ordered);
   budgetSection(md, rates, run);
   verdictSection(md, rates, run);
   md.push("Target: our p99 below the polling relay's p50 at every rate.", '');
@@ -205,8 +207,8 @@ function cpuSection(md: string[], orders: HttpVsSql) {
 }
 
 /** What each system cost the write database, per 1,000 events, in the same windows as its freshness. */
-function writeCostSection(md: string[], freshness: FreshnessRun[], rates: number[], run: RunOf): void {
-  if (!freshness.some((r) => r.writeCost)) return;
+function writeCostSection(md: string[], ordered: FreshnessRun[]): void {
+  if (!ordered.some((r) => r.writeCost)) return;
   md.push('## What the write database pays', '');
   md.push(
     "Measured in the same windows as the freshness above, per 1,000 outbox events: CPU seconds of every Postgres process serving the write database (client backends, Debezium's walsender or the relay's connections, autovacuum workers; from /proc, named by `pg_stat_activity`; the floor's walsender excluded), WAL written by the cluster (the read database shares it, so the projector's WAL is in every row), and what marking rows published does to the outbox: row updates and dead tuples left for vacuum (the legacy relay records ids in a side table instead: its cost is in the WAL and CPU columns). The command API's own inserts are in every row alike. Each window starts right after a `CHECKPOINT`, so each pays the full-page images of the pages it touches first, as every system does once per checkpoint cycle (which weighs more per event the lower the rate, and more for systems that touch more pages: a non-HOT update writes every index of the outbox).",
@@ -216,12 +218,11 @@ function writeCostSection(md: string[], freshness: FreshnessRun[], rates: number
     '| rate (orders/s) | system | events | CPU s / 1k | WAL kB / 1k | outbox updates / 1k | dead tuples / 1k |',
     '|---|---|---|---|---|---|---|',
   );
-  for (const rate of rates) {
-    for (const system of SYSTEMS) {
-      const c = run(system, rate)?.writeCost;
-      if (!c) continue;
+  for (const r of ordered) {
+    const c = r.writeCost;
+    if (c) {
       md.push(
-        `| ${rate} | ${NAMES[system]} | ${c.events} | ${round(c.cpuSecondsPer1000, 2)} | ${round(c.walBytesPer1000 / 1024)} | ${round(c.outboxUpdatesPer1000)} | ${round(c.outboxDeadTuplesPer1000)} |`,
+        `| ${r.rate} | ${NAMES[r.system]} | ${c.events} | ${round(c.cpuSecondsPer1000, 2)} | ${round(c.walBytesPer1000 / 1024)} | ${round(c.outboxUpdatesPer1000)} | ${round(c.outboxDeadTuplesPer1000)} |`,
       );
     }
   }
@@ -229,7 +230,7 @@ function writeCostSection(md: string[], freshness: FreshnessRun[], rates: number
 }
 
 /** Completeness and commit order at the broker, per system, from the same windows. */
-function orderSection(md: string[], rates: number[], run: RunOf): void {
+function orderSection(md: string[], ordered: FreshnessRun[]): void {
   md.push('## Order and completeness under concurrency', '');
   md.push(
     "The open-loop load keeps several order transactions in flight at once, so some draw their outbox position and commit after a transaction that drew a later one. For each window: how many `OrderPlaced` events committed before an event with a lower position (the case that makes a relay reading by position either skip rows or publish out of commit order), how many arrived at the broker after an event that committed later than they did, and how many never arrived. Debezium publishes in the WAL's commit order; the commit timestamps used here are taken just before each commit record is written, so two commits microseconds apart can count as one event out of order.",
@@ -239,12 +240,11 @@ function orderSection(md: string[], rates: number[], run: RunOf): void {
     '| rate (orders/s) | system | events | committed out of position order | arrived out of commit order | never arrived |',
     '|---|---|---|---|---|---|',
   );
-  for (const rate of rates) {
-    for (const system of SYSTEMS) {
-      const o = run(system, rate)?.order;
-      if (!o) continue;
+  for (const r of ordered) {
+    const o = r.order;
+    if (o) {
       md.push(
-        `| ${rate} | ${NAMES[system]} | ${o.events} | ${o.committedOutOfPositionOrder} | ${o.arrivedOutOfCommitOrder} | ${o.missed} |`,
+        `| ${r.rate} | ${NAMES[r.system]} | ${o.events} | ${o.committedOutOfPositionOrder} | ${o.arrivedOutOfCommitOrder} | ${o.missed} |`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { serveUntilStopped } from '../helper-process.ts';
 
 /**
  * The floor's replication client, in a process of its own so the load generator's event loop
@@ -18,11 +19,12 @@ service.on('data', (_lsn: string, message: { tag: string; relation?: { name: str
 });
 service.on('error', () => undefined);
 void service.subscribe(new PgoutputPlugin({ protoVersion: 1, publicationNames: [publication] }), slot).catch(() => undefined);
-setTimeout(() => process.send!('ready'), 500);
-process.on('message', (message) => {
-  if (message !== 'stop') return;
-  void service
-    .stop()
-    .catch(() => undefined)
-    .then(() => process.send!(arrivals, () => process.exit(0)));
-});
+// Ready once the subscription has had a moment to start streaming.
+setTimeout(
+  () =>
+    serveUntilStopped(async () => {
+      await service.stop().catch(() => undefined);
+      return arrivals;
+    }),
+  500,
+);

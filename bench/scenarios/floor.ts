@@ -1,8 +1,9 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from '../context.ts';
+import { startHelper } from '../helper-process.ts';
 
-const SLOT = 'bench_floor';
+/** The floor's own slot; its walsender is the floor's cost, not the measured system's. */
+export const FLOOR_SLOT = 'bench_floor';
 const CLIENT = fileURLToPath(new URL('./floor-client.ts', import.meta.url));
 
 /**
@@ -11,29 +12,24 @@ const CLIENT = fileURLToPath(new URL('./floor-client.ts', import.meta.url));
  * arrived, by event id.
  */
 export async function startFloor(ctx: BenchContext) {
-  await ctx.write.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [SLOT]);
-  await ctx.write.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [SLOT]);
+  await ctx.write.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [
+    FLOOR_SLOT,
+  ]);
+  await ctx.write.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [FLOOR_SLOT]);
   const { PG_HOST: host, PG_PORT: port, PG_USER: user, PG_PASSWORD: password, WRITE_DB_NAME: database } = ctx.stack;
   const settings = {
     connection: { host, port, user, password, database },
     publication: ctx.stack.DEBEZIUM_PUBLICATION,
-    slot: SLOT,
+    slot: FLOOR_SLOT,
   };
-  const client = fork(CLIENT, [JSON.stringify(settings)], { execArgv: ['--import', 'tsx'] });
-  await new Promise<void>((resolve, reject) => {
-    client.once('message', () => resolve());
-    client.once('exit', (code) => reject(new Error(`floor client exited (${code})`)));
-  });
+  const client = await startHelper<[string, number][]>(CLIENT, settings, 'floor client');
   return {
     stop: async (): Promise<Map<string, number>> => {
-      const arrivals = await new Promise<[string, number][]>((resolve) => {
-        client.once('message', (message) => resolve(message as [string, number][]));
-        client.send('stop');
-      });
+      const arrivals = await client.stop();
       await new Promise((r) => setTimeout(r, 300));
       await ctx.write.query(
         `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-        [SLOT],
+        [FLOOR_SLOT],
       );
       return new Map(arrivals);
     },

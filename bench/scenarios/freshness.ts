@@ -131,3 +131,19 @@ export function freshnessRun(
     ...extra,
   };
 }
+
+/** A system's run through the broker: freshness, the hop to the broker, order, and what the write side paid. */
+export function brokerRun(
+  system: FreshnessRun['system'],
+  rate: number,
+  seconds: number,
+  r: Awaited<ReturnType<typeof runOrdersAtRate>>,
+  writeCost: WriteCost,
+): FreshnessRun {
+  return freshnessRun(system, rate, seconds, r, {
+    brokerMs: percentiles(r.brokerLatencies),
+    order: r.order,
+    writeCost,
+    behind: r.behind,
+  });
+}

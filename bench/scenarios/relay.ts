@@ -1,7 +1,7 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import type { BenchContext } from '../context.ts';
+import { startHelper } from '../helper-process.ts';
 import type { RelayMode, RelaySettings } from '../relays/main.ts';
 
 const RELAY = fileURLToPath(new URL('../relays/main.ts', import.meta.url));
@@ -18,19 +18,6 @@ export async function startRelay(ctx: BenchContext, mode: RelayMode) {
     amqpUrl: rabbitUrl(ctx.stack),
     exchange: ctx.stack.EVENTS_EXCHANGE,
   };
-  const child = fork(RELAY, [JSON.stringify(settings)], { execArgv: ['--import', 'tsx'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`relay ${mode} exited (${code})`)));
-  });
-  return {
-    stop: async (): Promise<number> => {
-      const reply = await new Promise<{ published: number }>((resolve, reject) => {
-        child.once('message', (message) => resolve(message as { published: number }));
-        child.once('exit', (code) => reject(new Error(`relay ${mode} exited (${code}) before answering`)));
-        child.send('stop');
-      });
-      return reply.published;
-    },
-  };
+  const relay = await startHelper<{ published: number }>(RELAY, settings, `relay ${mode}`);
+  return { stop: async (): Promise<number> => (await relay.stop()).published };
 }

@@ -1,4 +1,5 @@
 import amqp from 'amqplib';
+import { serveUntilStopped } from '../helper-process.ts';
 
 /**
  * The broker tap, in a process of its own: a queue bound to the events exchange that records when
@@ -22,11 +23,7 @@ await channel.consume(
   },
   { noAck: true },
 );
-process.send!('ready');
-process.on('message', (message) => {
-  if (message !== 'stop') return;
-  void connection
-    .close()
-    .catch(() => undefined)
-    .then(() => process.send!(arrivals, () => process.exit(0)));
+serveUntilStopped(async () => {
+  await connection.close().catch(() => undefined);
+  return arrivals;
 });

@@ -1,7 +1,9 @@
 import type pg from 'pg';
-import { processSample } from '../cpu-accounting.ts';
+import { processSample, TICKS_PER_SECOND } from '../cpu-accounting.ts';
+import { FLOOR_SLOT } from './floor.ts';
 
-const TICKS_PER_SECOND = 100;
+/** Backends report their table statistics at most this often: wait it out before reading them. */
+const STATS_REPORT_MS = 1_100;
 
 /** What one system cost the write database over a measured window, per 1,000 events. */
 export interface WriteCost {
@@ -25,20 +27,19 @@ interface Snapshot {
 
 /**
  * Starts measuring: CPU ticks of every Postgres process serving the write database (from
- * /proc, named by pg_stat_activity), the WAL position, and the outbox's update, dead-tuple and
- * size counters. `stop(events)` divides the differences by the events the window produced.
+ * /proc, named by pg_stat_activity), the WAL position, and the outbox's update and dead-tuple
+ * counters. `stop(events)` divides the differences by the events the window produced.
  */
 export async function startWriteCost(write: pg.Pool, database: string): Promise<{ stop(events: number): Promise<WriteCost> }> {
   // Every window starts right after a checkpoint, so each pays the same full-page images for
   // the pages it touches first (a checkpoint inside one window but not another would weigh more
   // than any relay); and after the statistics of what came before have been reported.
   await write.query('CHECKPOINT');
-  await new Promise((r) => setTimeout(r, 1_100));
+  await new Promise((r) => setTimeout(r, STATS_REPORT_MS));
   const before = await snapshot(write, database, new Set());
   return {
     async stop(events) {
-      // Statistics reach pg_stat_user_tables when a backend reports them (at most every second).
-      await new Promise((r) => setTimeout(r, 1_100));
+      await new Promise((r) => setTimeout(r, STATS_REPORT_MS));
       const after = await snapshot(write, database, new Set(before.ticks.keys()));
       let ticks = 0;
       for (const [pid, t] of after.ticks) ticks += t - (before.ticks.get(pid) ?? 0);
@@ -63,8 +64,8 @@ async function snapshot(write: pg.Pool, database: string, known: Set<string>): P
   const { rows: backends } = await write.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
       WHERE datname = $1
-        AND pid NOT IN (SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'bench_floor' AND active_pid IS NOT NULL)`,
-    [database],
+        AND pid NOT IN (SELECT active_pid FROM pg_replication_slots WHERE slot_name = $2 AND active_pid IS NOT NULL)`,
+    [database, FLOOR_SLOT],
   );
   const ticks = new Map<string, number>();
   for (const pid of new Set([...known, ...backends.map((b) => String(b.pid))])) {

@@ -44,7 +44,7 @@ export class ComposeProject {
 
   /** Runs a compose subcommand, its output streamed with a prefix; rejects on a non-zero exit. */
   run(args: string[], { quiet = false } = {}): Promise<void> {
-    const full = [...this.cli.prefix, '-p', this.project, ...this.files.flatMap((f) => ['-f', f]), ...args];
+    const full = this.commandLine(args);
     return new Promise((resolve, reject) => {
       const child = spawn(this.cli.command, full, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
       const relay = (chunk: Buffer) => {
@@ -135,6 +135,11 @@ export class ComposeProject {
     return out.stdout;
   }
 
+  /** The arguments of one compose call: the project, its files, then the subcommand. */
+  private commandLine(args: string[]): string[] {
+    return [...this.cli.prefix, '-p', this.project, ...this.files.flatMap((f) => ['-f', f]), ...args];
+  }
+
   private state(service: string): ContainerState {
     const state = this.states().get(service);
     if (!state) throw new Error(`no container for service ${service}`);
@@ -142,8 +147,7 @@ export class ComposeProject {
   }
 
   private capture(args: string[]): string {
-    const full = [...this.cli.prefix, '-p', this.project, ...this.files.flatMap((f) => ['-f', f]), ...args];
-    const out = spawnSync(this.cli.command, full, { env: this.env, encoding: 'utf8' });
+    const out = spawnSync(this.cli.command, this.commandLine(args), { env: this.env, encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`${this.cli.command} ${args.join(' ')}: ${out.stderr.trim()}`);
     return out.stdout;
   }

@@ -8,10 +8,12 @@
  *   npm run test:compose [-- --keep]     (--keep: leave the stack running at the end)
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { parseArgs, parseEnv } from 'node:util';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
+import { childEnv, devStackConfig, repoRoot, type StackConfig } from '../../infra/src/stack-config.ts';
 import { eventually, getIfFound, postJson } from '../support/clients.ts';
 import { ComposeProject, describe, engineAnswers, findCompose } from './compose-cli.ts';
 import { checkContractRequests } from './contract-requests.ts';
@@ -39,9 +41,11 @@ async function main(): Promise<number> {
     console.error('test:compose: neither `docker compose` (v2) nor `docker-compose` is installed');
     return 2;
   }
-  const settings = parseEnv(readFileSync(ENV_FILE, 'utf8'));
-  const env = { ...process.env, ...settings, COMPOSE_PROJECT_NAME: PROJECT };
-  // --env-file: the test's settings instead of a developer's `.env` next to the compose file.
+  // The test's settings as compose reads them (test.env over the defaults of .env.example), for
+  // the test's own clients and `npm run lag`; --env-file: compose reads them instead of a
+  // developer's `.env` next to the compose file.
+  const config = devStackConfig({}, join(repoRoot, ENV_FILE));
+  const env = { ...process.env, ...childEnv(config) };
   const project = new ComposeProject({ ...cli, prefix: [...cli.prefix, '--env-file', ENV_FILE] }, PROJECT, FILES, env, log);
   log(
     `${cli.command}${cli.prefix.length ? ` ${cli.prefix.join(' ')}` : ''} ${cli.version}${cli.hasWait ? '' : ' (no up --wait: health polled here)'}`,
@@ -70,8 +74,8 @@ async function main(): Promise<number> {
     if (restarted.length > 0) throw new Error(`restarted during start-up: ${restarted.map(([name]) => name).join(', ')}`);
 
     const api = {
-      command: `http://127.0.0.1:${settings.COMMAND_API_PORT}`,
-      query: `http://127.0.0.1:${settings.QUERY_API_PORT}`,
+      command: `http://127.0.0.1:${config.COMMAND_API_PORT}`,
+      query: `http://127.0.0.1:${config.QUERY_API_PORT}`,
     };
     const visibleMs = await firstWriteVisible(api);
     log(
@@ -83,7 +87,7 @@ async function main(): Promise<number> {
     await checkContractRequests(api, log);
     lagCli(env, 'after the contract requests');
 
-    const dbs = databases(settings);
+    const dbs = databases(config);
     try {
       const acknowledged = await crashUnderLoad(project, api);
       log('waiting until the pipeline drained, then checking nothing was lost');
@@ -139,16 +143,16 @@ async function crashUnderLoad(project: ComposeProject, api: { command: string; q
   const workload = startWorkload(api.command, products, 13, 20, log);
   try {
     for (const service of ['projector', 'debezium']) {
-      await new Promise((r) => setTimeout(r, 3_000));
+      await sleep(3_000);
       const before = await project.crash(service);
       const t0 = Date.now();
       log(`crashed ${service} (every process of its container SIGKILLed) under 20 writes/s`);
       const after = await project.waitRestartedHealthy(service, before, RESTART_TIMEOUT_MS);
       log(`  restarted by the engine (restart count ${after.restarts}) and healthy after ${seconds(Date.now() - t0)}`);
     }
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     await restartBroker(project);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
   } finally {
     await workload.stop();
   }
@@ -176,11 +180,10 @@ async function restartBroker(project: ComposeProject): Promise<void> {
   );
 }
 
-function databases(settings: NodeJS.Dict<string>): Databases {
-  const pg = { PG_HOST: '127.0.0.1', PG_PORT: Number(settings.PG_PORT), PG_USER: 'postgres', PG_PASSWORD: 'postgres' };
+function databases(config: StackConfig): Databases {
   return {
-    write: createPool(postgresUrl(pg, 'shop_write'), 2, 'compose-test'),
-    read: createPool(postgresUrl(pg, 'shop_read'), 2, 'compose-test'),
+    write: createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'compose-test'),
+    read: createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'compose-test'),
   };
 }
 
