@@ -58,14 +58,26 @@ export async function createProducts(ctx: BenchContext, n: number) {
   }
 }
 
-/** Waits until the projector has applied every outbox event, reporting how many remain. */
-export async function waitUntilDrained(ctx: BenchContext, timeoutMs: number, onRemaining: (n: number) => void = () => undefined) {
+/**
+ * Waits until the projector has applied every outbox event, reporting how many remain. With
+ * `settleMs`, a pipeline that applies nothing for that long counts as done (one that lost events:
+ * what it lost is counted by the caller); without it, that is an error at `timeoutMs`.
+ */
+export async function waitUntilDrained(
+  ctx: BenchContext,
+  timeoutMs: number,
+  onRemaining: (n: number) => void = () => undefined,
+  settleMs?: number,
+) {
   const deadline = Date.now() + timeoutMs;
+  let last = { done: -1, at: Date.now() };
   for (;;) {
     const total = (await ctx.write.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n as number;
     const done = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
     onRemaining(total - done);
     if (done >= total) return;
+    if (done !== last.done) last = { done, at: Date.now() };
+    else if (settleMs !== undefined && Date.now() - last.at >= settleMs) return;
     if (Date.now() > deadline) throw new Error(`pipeline not drained: ${total - done} events left`);
     await new Promise((r) => setTimeout(r, 200));
   }

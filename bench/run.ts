@@ -13,6 +13,7 @@ import { writePage, type BenchResults } from './report/page.ts';
 import { runBurst } from './scenarios/burst.ts';
 import { startFloor } from './scenarios/floor.ts';
 import { brokerRun, freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
+import { runWithLongTransactions } from './scenarios/long-transactions.ts';
 import { startRelay } from './scenarios/relay.ts';
 import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
 import type { RelayMode } from './relays/main.ts';
@@ -21,8 +22,22 @@ import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput
 
 const full = process.argv.includes('--full');
 const plan = full
-  ? { rates: [50, 200], seconds: 60, burst: 100_000, throughputSeconds: 15, search: { stepSeconds: 30 } }
-  : { rates: [50, 200], seconds: 15, burst: 20_000, throughputSeconds: 4, search: { stepSeconds: 15 } };
+  ? {
+      rates: [50, 200],
+      seconds: 60,
+      burst: 100_000,
+      throughputSeconds: 15,
+      search: { stepSeconds: 30 },
+      longTx: { rate: 200, seconds: 30 },
+    }
+  : {
+      rates: [50, 200],
+      seconds: 10,
+      burst: 10_000,
+      throughputSeconds: 4,
+      search: { stepSeconds: 10 },
+      longTx: { rate: 200, seconds: 6 },
+    };
 
 async function main() {
   const pageFrom = process.argv.indexOf('--page');
@@ -49,7 +64,11 @@ async function main() {
     Presets.shades_classic,
   );
   const bar = bars.create(1, 0, { label: 'starting'.padEnd(40) });
+  let phase = '';
   const progress: Progress = (label, done, total) => {
+    // A timeline of the run: one line as each phase begins, with the time since the start.
+    const now = label.split(':')[0]!;
+    if (now !== phase) bars.log(`[${Math.round((Date.now() - started) / 1000)} s] ${(phase = now)}\n`);
     bar.setTotal(Math.max(1, total));
     bar.update(Math.min(done, total), { label: label.padEnd(40) });
   };
@@ -63,6 +82,7 @@ async function main() {
     const sustained = await findSustainedRate(ctx, { from: top + 100, step: 100, max: 2_000, ...plan.search }, progress);
     const rates = sustained.rate > top ? [...plan.rates, sustained.rate] : plan.rates;
     if (sustained.rate > top) freshness.push(...(await measureCdcAndFloor(ctx, sustained.rate, progress)));
+    const longTransactions = [await longTransactionsWindow(ctx, 'cdc', progress)];
     const burst = await runBurst(ctx, plan.burst, progress);
     const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, progress);
     const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, progress);
@@ -70,12 +90,15 @@ async function main() {
     for (const { mode, system } of RELAYS) {
       const relay = await startRelay(ctx, mode);
       try {
-        for (const rate of mode === 'legacy-1s' ? rates : plan.rates) {
+        // The legacy relay also at the highest sustained rate, in full runs (quick runs stay under 6 minutes).
+        for (const rate of mode === 'legacy-1s' && full ? rates : plan.rates) {
           const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
           const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s`);
           const writeCost = await cost.stop(r.outboxEvents);
           freshness.push(brokerRun(system, rate, plan.seconds, r, writeCost));
         }
+        // Last: the legacy relay loses events here, and nothing can drain after that.
+        longTransactions.push(await longTransactionsWindow(ctx, system, progress));
       } finally {
         await relay.stop();
       }
@@ -88,6 +111,7 @@ async function main() {
       durationSeconds: (Date.now() - started) / 1000,
       machine: machine(stack.DEBEZIUM_VERSION),
       freshness,
+      longTransactions,
       sustained,
       burst,
       throughput: [commandApi, queryApi],
@@ -121,6 +145,10 @@ const RELAYS: { mode: RelayMode; system: FreshnessRun['system'] }[] = [
   { mode: 'listen-notify', system: 'listen-notify-relay' },
   { mode: 'legacy-1s', system: 'polling-relay' },
 ];
+
+function longTransactionsWindow(ctx: BenchContext, system: FreshnessRun['system'], progress: Progress) {
+  return runWithLongTransactions(ctx, system, plan.longTx.rate, plan.longTx.seconds, progress);
+}
 
 /** Ours and the floor on the very same orders: the floor reads its own slot at the same time. */
 async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Progress): Promise<FreshnessRun[]> {

@@ -10,6 +10,7 @@ import { createPool } from '@shop/shared/db';
 import { serveUntilStopped } from '../helper-process.ts';
 import { legacyRelay } from './legacy-poll.ts';
 import { BATCH, drainOnce, prepareMarkColumn } from './skip-locked.ts';
+import { Wakeup } from './wakeup.ts';
 
 export type RelayMode = 'legacy-1s' | 'skip-locked-100ms' | 'listen-notify';
 
@@ -49,8 +50,8 @@ async function listenNotify() {
   );
   const listener = new pg.Client({ connectionString: settings.writeUrl, application_name: 'relay-listen' });
   await listener.connect();
-  let wake: () => void = () => undefined;
-  listener.on('notification', () => wake());
+  const wakeup = new Wakeup();
+  listener.on('notification', () => wakeup.notify());
   await listener.query('LISTEN relay_outbox');
   return {
     loop: async () => {
@@ -58,13 +59,7 @@ async function listenNotify() {
         const n = await drainOnce(db, channel, settings.exchange);
         published += n;
         if (n >= BATCH) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1_000);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await wakeup.wait(1_000);
       }
     },
     close: async () => {

@@ -4,26 +4,74 @@ import { ALL_SHARDS, shardBindingKey, shardQueueOf } from '@shop/shared/messagin
 import { stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import type { BenchContext } from '../context.ts';
+import { startCpuAccounting } from '../cpu-accounting.ts';
 import type { Progress } from './freshness.ts';
 
-export interface BurstResult {
-  events: number;
+/** One burst: Debezium's rate, the bare consumer's and the projector's on the same events. */
+export interface BurstSample {
   debeziumSeconds: number;
   debeziumEventsPerSecond: number;
   bareConsumeSeconds: number;
   bareConsumeEventsPerSecond: number;
   projectorSeconds: number;
   projectorEventsPerSecond: number;
-  /** eventsBehind over time from the start of the burst: [seconds, events]. */
+}
+
+/** The median of SAMPLES bursts for each stage (fields of BurstSample), every sample, and where the projector's CPU went. */
+export interface BurstResult extends BurstSample {
+  events: number;
+  /** Absent from runs recorded before bursts were repeated. */
+  samples?: BurstSample[];
+  /** CPU milliseconds per event while the projector caught up, by process, over every burst but the first (charted). */
+  catchUpCpuMsPerEvent?: CpuPerEvent[];
+  /** The same for the bare consume-and-ack loop. */
+  bareCpuMsPerEvent?: CpuPerEvent[];
+  /** eventsBehind over time from the start of the first burst: [seconds, events]. */
   lagSamples: [number, number][];
 }
+
+export interface CpuPerEvent {
+  process: string;
+  ms: number;
+}
+
+/** CPU seconds by process over several windows, and the events they handled: CPU ms per event. */
+class CpuTally {
+  private seconds = new Map<string, number>();
+  private events = 0;
+
+  add(window: { events: number; shares: { process: string; cpuSeconds: number }[] }): void {
+    this.events += window.events;
+    for (const c of window.shares) this.seconds.set(c.process, (this.seconds.get(c.process) ?? 0) + c.cpuSeconds);
+  }
+
+  perEvent(): CpuPerEvent[] {
+    return [...this.seconds]
+      .map(([process, seconds]) => ({ process, ms: (seconds * 1000) / Math.max(1, this.events) }))
+      .filter((c) => c.ms >= 0.001)
+      .sort((a, b) => b.ms - a.ms);
+  }
+}
+
+/** Runs `work` and counts the CPU every process used meanwhile (from /proc), in CPU seconds. */
+async function withCpu<T>(db: BenchContext['read'], work: () => Promise<T>) {
+  const cpu = await startCpuAccounting(db);
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const shares = (await cpu.stop()).map((c) => ({ process: c.process, cpuSeconds: c.cores * seconds }));
+  return { result, shares };
+}
+
+/** Bursts per run: each stage's figure is the median, with the range of all. */
+export const BURST_SAMPLES = 3;
 
 /** Copies of the shard queues for the bare consumer: as many, of the same type, bound the same way. */
 const copyQueueOf = (shard: number) => `bench.copy.${shard}`;
 
 /**
- * A burst of outbox rows in the order mix the command API writes (an `OrderPlaced` and a
- * `ProductUpdated` per one-line order), written in one statement while the projector is
+ * Bursts of outbox rows in the order mix the command API writes (an `OrderPlaced` and a
+ * `ProductUpdated` per one-line order), each written in one statement while the projector is
  * stopped: how fast Debezium moves them to RabbitMQ; then how fast a bare consume-and-ack loop
  * drains a copy of the same messages from as many queues of the same type, and how fast the
  * projector catches up on the originals.
@@ -35,18 +83,73 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     await channel.assertQueue(copyQueueOf(shard), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await channel.bindQueue(copyQueueOf(shard), ctx.stack.EVENTS_EXCHANGE, shardBindingKey(shard));
   }
+  const lagSamples: [number, number][] = [];
+  const samples: BurstSample[] = [];
+  const catchUpCpu = new CpuTally();
+  const bareCpu = new CpuTally();
+  try {
+    for (let i = 0; i < BURST_SAMPLES; i++) {
+      const label = `burst ${i + 1}/${BURST_SAMPLES}`;
+      const sample = await burstOnce(
+        ctx,
+        connection,
+        channel,
+        events,
+        i * (events / 2),
+        (l, n, t) => progress(`${label}: ${l}`, n, t),
+        lagSamples,
+        i === 0,
+      );
+      samples.push(sample.figures);
+      // CPU from the bursts without the chart's sync-status sampling, which is not the projector's.
+      if (i === 0) continue;
+      catchUpCpu.add(sample.catchUpCpu);
+      bareCpu.add(sample.bareCpu);
+    }
+  } finally {
+    for (const shard of ALL_SHARDS) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  }
+  const median = (value: (s: BurstSample) => number) =>
+    [...samples.map(value)].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  return {
+    events,
+    debeziumSeconds: median((s) => s.debeziumSeconds),
+    debeziumEventsPerSecond: median((s) => s.debeziumEventsPerSecond),
+    bareConsumeSeconds: median((s) => s.bareConsumeSeconds),
+    bareConsumeEventsPerSecond: median((s) => s.bareConsumeEventsPerSecond),
+    projectorSeconds: median((s) => s.projectorSeconds),
+    projectorEventsPerSecond: median((s) => s.projectorEventsPerSecond),
+    samples,
+    catchUpCpuMsPerEvent: catchUpCpu.perEvent(),
+    bareCpuMsPerEvent: bareCpu.perEvent(),
+    lagSamples,
+  };
+}
+
+/** One burst; `offset` keeps each burst's order and product ids apart from the others'. */
+async function burstOnce(
+  ctx: BenchContext,
+  connection: amqp.ChannelModel,
+  channel: amqp.Channel,
+  events: number,
+  offset: number,
+  progress: Progress,
+  lagSamples: [number, number][],
+  wantLag: boolean,
+) {
   await stopRecorded(ctx.dirs, 'projector');
   const baseline = await queued(channel, ctx);
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
 
-  const lagSamples: [number, number][] = [];
   const t0 = performance.now();
-  const sampler = setInterval(() => void sampleLag(ctx, t0, lagSamples), 500);
+  // Only for the chart: sync-status costs the query API CPU the catch-up shares (see the CPU table).
+  const sampler = wantLag ? setInterval(() => void sampleLag(ctx, t0, lagSamples), 500) : undefined;
   try {
     await ctx.write.query(
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
        SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
-         FROM generate_series(1, $1::int / 2) AS g
+         FROM generate_series($2::int + 1, $2::int + $1::int / 2) AS g
         CROSS JOIN LATERAL (VALUES
           ('order', (3000000 + g)::text, 'OrderPlaced',
            jsonb_build_object('orderId', 3000000 + g, 'customerId', 1 + g % 500,
@@ -56,7 +159,7 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
           ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
            jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
         ) AS e(aggregatetype, aggregateid, type, payload)`,
-      [events],
+      [events, offset],
     );
     const inserted = performance.now();
     await until(
@@ -67,19 +170,30 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     const debeziumSeconds = (performance.now() - inserted) / 1000;
 
     const bareStart = performance.now();
-    await bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events));
+    const bare = await withCpu(ctx.read, () =>
+      bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events)),
+    );
     const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
 
     // From the commit of the projector's first transaction of the burst to that of its last (commit
     // timestamps): neither its start-up nor the polling here is counted; the first transaction's
-    // events are not counted either, as they were applied before the clock starts.
+    // events are not counted either, as they were applied before the clock starts. CPU is counted
+    // from the first applied event on, so the projector's start-up is not in it either.
     await startServices(ctx.stack, ctx.dirs, () => undefined);
     const applied = async () =>
       ((await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number) - processedBefore;
     await until(
-      async () => (await applied()) >= events,
-      (n) => progress('projector catch-up', n, events),
+      async () => (await applied()) > 0,
+      () => progress('projector start-up', 0, events),
       applied,
+    );
+    const appliedBeforeCpu = await applied();
+    const catchUp = await withCpu(ctx.read, () =>
+      until(
+        async () => (await applied()) >= events,
+        (n) => progress('projector catch-up', n, events),
+        applied,
+      ),
     );
     const { rows: commits } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
       `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM processed_events ORDER BY processed_at DESC LIMIT $1)
@@ -91,19 +205,19 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     const projectorSeconds = (commits[0]!.last.getTime() - commits[0]!.first.getTime()) / 1000;
     const appliedAtStart = commits[0]!.first_count;
     return {
-      events,
-      debeziumSeconds,
-      debeziumEventsPerSecond: events / debeziumSeconds,
-      bareConsumeSeconds,
-      bareConsumeEventsPerSecond: events / bareConsumeSeconds,
-      projectorSeconds,
-      projectorEventsPerSecond: (events - appliedAtStart) / projectorSeconds,
-      lagSamples,
+      figures: {
+        debeziumSeconds,
+        debeziumEventsPerSecond: events / debeziumSeconds,
+        bareConsumeSeconds,
+        bareConsumeEventsPerSecond: events / bareConsumeSeconds,
+        projectorSeconds,
+        projectorEventsPerSecond: (events - appliedAtStart) / projectorSeconds,
+      },
+      catchUpCpu: { events: events - appliedBeforeCpu, shares: catchUp.shares },
+      bareCpu: { events, shares: bare.shares },
     };
   } finally {
     clearInterval(sampler);
-    for (const shard of ALL_SHARDS) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
-    await connection.close().catch(() => undefined);
   }
 }
 

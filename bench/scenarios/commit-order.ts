@@ -30,6 +30,20 @@ export function commitOrder(
   };
 }
 
+/**
+ * The most events with a higher position that committed before one of `ids` did: how far out of
+ * position order the worst of those transactions committed. Pure, for unit tests.
+ */
+export function overtaken(events: { id: string; position: number; committedAt: number }[], ids: Set<string>): number {
+  let most = 0;
+  for (const late of events) {
+    if (!ids.has(late.id)) continue;
+    const n = events.filter((e) => e.position > late.position && e.committedAt < late.committedAt).length;
+    most = Math.max(most, n);
+  }
+  return most;
+}
+
 /** Each id's first arrival (a redelivered duplicate arrives again), in arrival order. */
 export function firstArrivals(arrivals: [string, number][]): Map<string, number> {
   const first = new Map<string, number>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commitOrder } from './commit-order.ts';
+import { commitOrder, overtaken } from './commit-order.ts';
 
 const event = (id: string, position: number, committedAt: number) => ({ id, position, committedAt });
 
@@ -42,5 +42,19 @@ describe('commitOrder', () => {
     ]);
     expect(result.arrivedOutOfCommitOrder).toBe(0);
     expect(result.missed).toBe(1);
+  });
+});
+
+describe('overtaken', () => {
+  it('counts the later positions that committed before the slowest of the given transactions', () => {
+    const events = [event('late', 1, 100), event('b', 2, 20), event('c', 3, 30), event('d', 4, 200), event('slow', 5, 40)];
+    expect(overtaken(events, new Set(['late']))).toBe(3);
+    expect(overtaken(events, new Set(['slow']))).toBe(0);
+    expect(overtaken(events, new Set(['late', 'slow']))).toBe(3);
+  });
+
+  it('is 0 when everything committed in position order', () => {
+    const events = [event('a', 1, 10), event('b', 2, 20)];
+    expect(overtaken(events, new Set(['a', 'b']))).toBe(0);
   });
 });

@@ -27,9 +27,20 @@ export interface FreshnessRun {
 
 export type Progress = (label: string, done: number, total: number) => void;
 
+/** Orders sent beside the open loop (bench/scenarios/long-transactions.ts). */
+export interface ExtraOrders {
+  /** Called every 20 ms of the load with the time elapsed: sends what is due. */
+  alongside?: (elapsedMs: number) => void;
+  /** After the load: the ids of the orders sent alongside it. */
+  lateIds?: () => Promise<number[]>;
+  /** Stop waiting for the drain once nothing has been applied for this long (a system that loses events). */
+  settleMs?: number;
+}
+
 /** One OrderPlaced event of a window: its position and when its transaction committed. */
 export interface PlacedEvent {
   id: string;
+  orderId: string;
   position: number;
   committedAt: number;
 }
@@ -40,11 +51,20 @@ export interface PlacedEvent {
  * commit of the projector's transaction that applied it, and to its arrival at a tap queue on the
  * exchange; and the order events arrived in against their commit order.
  */
-export async function runOrdersAtRate(ctx: BenchContext, rate: number, seconds: number, progress: Progress, label: string) {
+export async function runOrdersAtRate(
+  ctx: BenchContext,
+  rate: number,
+  seconds: number,
+  progress: Progress,
+  label: string,
+  extra: ExtraOrders = {},
+) {
   const { rows: start } = await ctx.write.query<{ p: string }>(`SELECT coalesce(max(position), 0)::text AS p FROM outbox`);
   const startPosition = start[0]!.p;
   const tap = await startTap(ctx);
   const started = performance.now();
+  const alongside = extra.alongside;
+  const ticker = alongside ? setInterval(() => alongside(performance.now() - started), 20) : undefined;
   const load = await openLoop(
     rate,
     seconds,
@@ -52,14 +72,21 @@ export async function runOrdersAtRate(ctx: BenchContext, rate: number, seconds: 
     (sent) => progress(`${label}: sending`, sent, Math.round(rate * seconds)),
   );
   const achievedRate = load.sent / ((performance.now() - started) / 1000);
+  clearInterval(ticker);
+  const lateIds = (await extra.lateIds?.()) ?? [];
   // Every event the window wrote (orders and the stock updates they carry), for costs per event.
   const { rows: produced } = await ctx.write.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM outbox WHERE position > $1::bigint`,
     [startPosition],
   );
-  await waitUntilDrained(ctx, 120_000, (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent));
+  await waitUntilDrained(
+    ctx,
+    120_000,
+    (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent),
+    extra.settleMs,
+  );
   const arrivals = await tap.stop();
-  const events = await placedEvents(ctx, load.ids);
+  const events = await placedEvents(ctx, [...load.ids, ...lateIds]);
   const { rows: applied } = await ctx.read.query<{ event_id: string; committed: Date }>(
     `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
     [events.map((e) => e.id)],
@@ -71,10 +98,14 @@ export async function runOrdersAtRate(ctx: BenchContext, rate: number, seconds: 
       const t = at.get(e.id);
       return t === undefined ? [] : [t - e.committedAt];
     });
+  const lateOrders = new Set(lateIds.map(String));
   return {
     load,
     achievedRate,
     events,
+    lateEventIds: events.filter((e) => lateOrders.has(e.orderId)).map((e) => e.id),
+    appliedAt,
+    arrivedAt,
     behind: behindOverTime(events, appliedAt),
     latencies: since(appliedAt),
     brokerLatencies: since(arrivedAt),
@@ -104,13 +135,13 @@ export function behindOverTime(events: PlacedEvent[], appliedAt: Map<string, num
 /** The OrderPlaced events of these orders, with the commit time of the order's transaction. */
 export async function placedEvents(ctx: BenchContext, orderIds: number[]): Promise<PlacedEvent[]> {
   // The order row's xmin, not the outbox row's: relays that mark rows published rewrite those.
-  const { rows } = await ctx.write.query<{ id: string; position: string; committed: Date }>(
-    `SELECT o.id, o.position::text AS position, pg_xact_commit_timestamp(ord.xmin) AS committed
+  const { rows } = await ctx.write.query<{ id: string; order_id: string; position: string; committed: Date }>(
+    `SELECT o.id, o.aggregateid AS order_id, o.position::text AS position, pg_xact_commit_timestamp(ord.xmin) AS committed
        FROM outbox o JOIN orders ord ON ord.id = o.aggregateid::int
       WHERE o.type = 'OrderPlaced' AND o.aggregateid = ANY($1::text[])`,
     [orderIds.map(String)],
   );
-  return rows.map((r) => ({ id: r.id, position: Number(r.position), committedAt: r.committed.getTime() }));
+  return rows.map((r) => ({ id: r.id, orderId: r.order_id, position: Number(r.position), committedAt: r.committed.getTime() }));
 }
 
 export function freshnessRun(

@@ -44,6 +44,7 @@ async function main() {
     const metrics = createProjectorMetrics({
       audit: () => audit.lastReport(),
       deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
+      brokerConnected: () => late.consumer?.isConnected(),
       shardStalledSeconds: () =>
         new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
     });

@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { closeServer, listen } from '@shop/shared/http';
-import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
+import { DEBEZIUM, debeziumMetricsUrl } from '../../infra/src/native/debezium-server.ts';
 import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
@@ -160,6 +160,37 @@ describe('lag inspection', () => {
       return s.debezium.active === true && s.eventsBehind === 0 ? s : undefined;
     }, 30_000);
     expect(recovered.lagSeconds).toBe(0);
+  });
+
+  it("exposes every metric the alert rules read, with live values: ours and Debezium Server's own", async () => {
+    const metrics = async (url: string) => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const value = (text: string, series: string) => {
+      // `series` is a name, or a name and the start of its labels.
+      const starts = series.includes('{') ? [series] : [`${series} `, `${series}{`];
+      const line = text.split('\n').find((l) => starts.some((start) => l.startsWith(start)));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const debezium = await metrics(debeziumMetricsUrl(stack));
+    expect(value(debezium, 'debezium_metrics_Connected{context="streaming"')).toBe(1);
+    const projector = await metrics(`http://127.0.0.1:${stack.PROJECTOR_PORT}/metrics`);
+    expect(value(projector, 'projector_broker_connected')).toBe(1);
+    const query = await metrics(`${queryApi(stack)}/metrics`);
+    expect(value(query, 'pipeline_slot_active')).toBe(1);
+    const confirmed = value(query, 'pipeline_slot_confirmed_flush_lsn_bytes')!;
+    expect(confirmed).toBeGreaterThan(0);
+    // It moves as Debezium confirms what it published (the test stack's heartbeat is 2 s).
+    await placeOrders(3);
+    await eventually(
+      async () =>
+        value(await metrics(`${queryApi(stack)}/metrics`), 'pipeline_slot_confirmed_flush_lsn_bytes')! > confirmed
+          ? true
+          : undefined,
+      30_000,
+    );
   });
 
   it('names an unreachable database instead of failing the whole call', async () => {

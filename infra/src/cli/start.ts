@@ -1,7 +1,7 @@
 import { devStackConfig } from '../stack-config.ts';
 import { serviceSpecs } from '../native/services.ts';
 import { startStack } from '../native/stack.ts';
-import { debeziumHealthUrl } from '../native/debezium-server.ts';
+import { debeziumHealthUrl, debeziumMetricsUrl } from '../native/debezium-server.ts';
 import { runCli } from './run-cli.ts';
 
 await runCli(async () => {
@@ -15,6 +15,7 @@ await runCli(async () => {
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/..., /docs)`);
   console.log(`  projector     ${urls['projector']}/health`);
   console.log(`  debezium      ${debeziumHealthUrl(config)}`);
+  console.log(`  its metrics   ${debeziumMetricsUrl(config)}`);
   console.log(
     `  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`,
   );

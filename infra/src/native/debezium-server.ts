@@ -71,6 +71,9 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
       // Quarkus' thread-local reset needs this on Java 24+.
       '--add-opens=java.base/java.lang=ALL-UNNAMED',
       `-Dquarkus.config.locations=${CONFIG_FILE}`,
+      // Its own metrics (debezium_metrics_*) through the JMX exporter the distribution ships, as
+      // its run.sh does when JMX_EXPORTER_PORT is set; on loopback only.
+      `-javaagent:${exporterJar(distDir)}=127.0.0.1:${config.DEBEZIUM_METRICS_PORT}:${join(distDir, 'config', 'metrics.yml')}`,
       '-cp',
       [join(distDir, runner), join(distDir, 'config', 'lib'), join(distDir, 'lib', '*')].join(':'),
       'io.debezium.server.Main',
@@ -79,5 +82,13 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
     env: { ...childEnv(config), JAVA_HOME: javaHome },
   });
 }
+
+function exporterJar(distDir: string): string {
+  const jar = readdirSync(join(distDir, 'lib_metrics')).find((f) => f.startsWith('jmx_prometheus_javaagent-'));
+  if (!jar) throw new Error(`no JMX exporter in ${distDir}/lib_metrics: delete that folder to fetch it again`);
+  return join(distDir, 'lib_metrics', jar);
+}
+
+export const debeziumMetricsUrl = (config: StackConfig) => `http://127.0.0.1:${config.DEBEZIUM_METRICS_PORT}/metrics`;
 
 export const debeziumHealthUrl = (config: StackConfig) => `http://127.0.0.1:${config.DEBEZIUM_HTTP_PORT}/q/health`;

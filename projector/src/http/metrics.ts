@@ -23,6 +23,8 @@ export interface MetricSources {
   /** The reconciler's newest audit. */
   audit(): AuditReport | undefined;
   deadLetterDepth(): Promise<number | undefined>;
+  /** Whether the consumer holds a broker connection now (undefined before it started). */
+  brokerConnected(): boolean | undefined;
   /** Seconds each consumed shard has held deliveries without settling any. */
   shardStalledSeconds(): Map<number, number>;
 }
@@ -55,6 +57,15 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     async collect() {
       const depth = await sources.deadLetterDepth();
       if (depth !== undefined) this.set(depth);
+    },
+  });
+  new Gauge({
+    name: 'projector_broker_connected',
+    help: '1 while the projector holds a connection to RabbitMQ, 0 while it reconnects',
+    registers: [registry],
+    collect() {
+      const connected = sources.brokerConnected();
+      if (connected !== undefined) this.set(Number(connected));
     },
   });
   new Gauge({

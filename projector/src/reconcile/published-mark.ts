@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { parseLsn } from '@shop/shared/db';
 
 /** A high-water mark and the WAL position read right after it: every row up to the mark was committed before it. */
 export interface MarkSample {
@@ -29,15 +30,6 @@ export function publishedStep(state: PublishedState, fresh: MarkSample | null, c
   if (newest < 0) return { published: state.published, samples };
   const mark = samples[newest]!.mark;
   return { published: Math.max(state.published ?? mark, mark), samples: samples.slice(newest + 1) };
-}
-
-/** `X/Y` (hex halves) as a number that compares like the WAL position. */
-export function parseLsn(text: string): bigint {
-  const [high, low] = text.split('/');
-  if (high === undefined || low === undefined || !/^[0-9A-F]+$/i.test(high) || !/^[0-9A-F]+$/i.test(low)) {
-    throw new Error(`not an LSN: ${text}`);
-  }
-  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
 }
 
 export async function currentWalLsn(write: pg.Pool): Promise<bigint> {

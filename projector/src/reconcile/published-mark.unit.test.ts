@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLsn, publishedStep, type PublishedState } from './published-mark.ts';
+import { publishedStep, type PublishedState } from './published-mark.ts';
 
 const empty: PublishedState = { published: null, samples: [] };
 const sample = (mark: number, lsn: number) => ({ mark, lsn: BigInt(lsn) });
@@ -24,13 +24,5 @@ describe('publishedStep', () => {
 
   it('never goes back', () => {
     expect(publishedStep({ published: 50, samples: [] }, sample(40, 100), 200n).published).toBe(50);
-  });
-});
-
-describe('parseLsn', () => {
-  it('orders WAL positions across the high half', () => {
-    expect(parseLsn('0/1F4D4B0')).toBe(0x1f4d4b0n);
-    expect(parseLsn('1/0') > parseLsn('0/FFFFFFFF')).toBe(true);
-    expect(() => parseLsn('nope')).toThrow(/not an LSN/);
   });
 });

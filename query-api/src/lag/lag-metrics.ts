@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import { parseLsn } from '@shop/shared/db';
 import { syncStatus, type PipelineDatabases } from './sync-status.ts';
 
 /** Pipeline lag gauges, read fresh on every scrape. */
@@ -27,6 +28,12 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
     'pipeline_slot_lag_bytes',
     'WAL bytes between the current LSN and the slot confirmed flush LSN',
     (s) => s.debezium.lagBytes,
+  );
+  gauge(
+    'pipeline_slot_confirmed_flush_lsn_bytes',
+    "The slot's confirmed flush LSN as a byte position: stops moving when Debezium stops confirming",
+    // Exact below 2^53 bytes (8 PiB of WAL).
+    (s) => (s.debezium.confirmedFlushLsn === null ? null : Number(parseLsn(s.debezium.confirmedFlushLsn))),
   );
   gauge('pipeline_slot_active', '1 when Debezium is streaming from the slot', (s) =>
     s.debezium.active === null ? null : Number(s.debezium.active),
