@@ -5,7 +5,7 @@ import { stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import type { BenchContext } from '../context.ts';
 import { startCpuAccounting } from '../cpu-accounting.ts';
-import type { Progress } from './freshness.ts';
+import { behindOverTime, committedAndApplied, outboxPosition, type Progress } from './freshness.ts';
 
 /** One burst: Debezium's rate, the bare consumer's and the projector's on the same events. */
 export interface BurstSample {
@@ -22,11 +22,11 @@ export interface BurstResult extends BurstSample {
   events: number;
   /** Absent from runs recorded before bursts were repeated. */
   samples?: BurstSample[];
-  /** CPU milliseconds per event while the projector caught up, by process, over every burst but the first (charted). */
+  /** CPU milliseconds per event while the projector caught up, by process, over every burst. */
   catchUpCpuMsPerEvent?: CpuPerEvent[];
   /** The same for the bare consume-and-ack loop. */
   bareCpuMsPerEvent?: CpuPerEvent[];
-  /** eventsBehind over time from the start of the first burst: [seconds, events]. */
+  /** Events committed and not yet applied over time, from the first burst's commit: [seconds, events]. */
   lagSamples: [number, number][];
 }
 
@@ -83,7 +83,7 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
     await channel.assertQueue(copyQueueOf(shard), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await channel.bindQueue(copyQueueOf(shard), ctx.stack.EVENTS_EXCHANGE, shardBindingKey(shard));
   }
-  const lagSamples: [number, number][] = [];
+  let lagSamples: [number, number][] = [];
   const samples: BurstSample[] = [];
   const catchUpCpu = new CpuTally();
   const bareCpu = new CpuTally();
@@ -97,12 +97,10 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
         events,
         i * (events / 2),
         (l, n, t) => progress(`${label}: ${l}`, n, t),
-        lagSamples,
         i === 0,
       );
       samples.push(sample.figures);
-      // CPU from the bursts without the chart's sync-status sampling, which is not the projector's.
-      if (i === 0) continue;
+      if (sample.behind) lagSamples = sample.behind;
       catchUpCpu.add(sample.catchUpCpu);
       bareCpu.add(sample.bareCpu);
     }
@@ -135,90 +133,85 @@ async function burstOnce(
   events: number,
   offset: number,
   progress: Progress,
-  lagSamples: [number, number][],
   wantLag: boolean,
 ) {
   await stopRecorded(ctx.dirs, 'projector');
   const baseline = await queued(channel, ctx);
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
 
-  const t0 = performance.now();
-  // Only for the chart: sync-status costs the query API CPU the catch-up shares (see the CPU table).
-  const sampler = wantLag ? setInterval(() => void sampleLag(ctx, t0, lagSamples), 500) : undefined;
-  try {
-    await ctx.write.query(
-      `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
-       SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
-         FROM generate_series($2::int + 1, $2::int + $1::int / 2) AS g
-        CROSS JOIN LATERAL (VALUES
-          ('order', (3000000 + g)::text, 'OrderPlaced',
-           jsonb_build_object('orderId', 3000000 + g, 'customerId', 1 + g % 500,
-             'placedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'total', 9.99,
-             'items', jsonb_build_array(jsonb_build_object('productId', 2000000 + g % 5000, 'category', 'burst-' || g % 5,
-               'quantity', 1, 'unitPrice', 9.99, 'lineTotal', 9.99)))),
-          ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
-           jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
-        ) AS e(aggregatetype, aggregateid, type, payload)`,
-      [events, offset],
-    );
-    const inserted = performance.now();
-    await until(
-      async () => (await queued(channel, ctx)) - baseline >= events,
-      (n) => progress('debezium → rabbitmq', n, events),
-      async () => (await queued(channel, ctx)) - baseline,
-    );
-    const debeziumSeconds = (performance.now() - inserted) / 1000;
+  const start = await outboxPosition(ctx);
+  await ctx.write.query(
+    `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
+     SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
+       FROM generate_series($2::int + 1, $2::int + $1::int / 2) AS g
+      CROSS JOIN LATERAL (VALUES
+        ('order', (3000000 + g)::text, 'OrderPlaced',
+         jsonb_build_object('orderId', 3000000 + g, 'customerId', 1 + g % 500,
+           'placedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'total', 9.99,
+           'items', jsonb_build_array(jsonb_build_object('productId', 2000000 + g % 5000, 'category', 'burst-' || g % 5,
+             'quantity', 1, 'unitPrice', 9.99, 'lineTotal', 9.99)))),
+        ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
+         jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
+      ) AS e(aggregatetype, aggregateid, type, payload)`,
+    [events, offset],
+  );
+  const inserted = performance.now();
+  await until(
+    async () => (await queued(channel, ctx)) - baseline >= events,
+    (n) => progress('debezium → rabbitmq', n, events),
+    async () => (await queued(channel, ctx)) - baseline,
+  );
+  const debeziumSeconds = (performance.now() - inserted) / 1000;
 
-    const bareStart = performance.now();
-    const bare = await withCpu(ctx.read, () =>
-      bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events)),
-    );
-    const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
+  const bareStart = performance.now();
+  const bare = await withCpu(ctx.read, () =>
+    bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events)),
+  );
+  const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
 
-    // From the commit of the projector's first transaction of the burst to that of its last (commit
-    // timestamps): neither its start-up nor the polling here is counted; the first transaction's
-    // events are not counted either, as they were applied before the clock starts. CPU is counted
-    // from the first applied event on, so the projector's start-up is not in it either.
-    await startServices(ctx.stack, ctx.dirs, () => undefined);
-    const applied = async () =>
-      ((await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number) - processedBefore;
-    await until(
-      async () => (await applied()) > 0,
-      () => progress('projector start-up', 0, events),
+  // From the commit of the projector's first transaction of the burst to that of its last (commit
+  // timestamps): neither its start-up nor the polling here is counted; the first transaction's
+  // events are not counted either, as they were applied before the clock starts. CPU is counted
+  // from the first applied event on, so the projector's start-up is not in it either.
+  await startServices(ctx.stack, ctx.dirs, () => undefined);
+  const applied = async () =>
+    ((await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number) - processedBefore;
+  await until(
+    async () => (await applied()) > 0,
+    () => progress('projector start-up', 0, events),
+    applied,
+  );
+  const appliedBeforeCpu = await applied();
+  const catchUp = await withCpu(ctx.read, () =>
+    until(
+      async () => (await applied()) >= events,
+      (n) => progress('projector catch-up', n, events),
       applied,
-    );
-    const appliedBeforeCpu = await applied();
-    const catchUp = await withCpu(ctx.read, () =>
-      until(
-        async () => (await applied()) >= events,
-        (n) => progress('projector catch-up', n, events),
-        applied,
-      ),
-    );
-    const { rows: commits } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
-      `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM processed_events ORDER BY processed_at DESC LIMIT $1)
-       SELECT min(committed) AS first, max(committed) AS last,
-              (SELECT count(*)::int FROM burst b WHERE b.committed = (SELECT min(committed) FROM burst)) AS first_count
-         FROM burst`,
-      [events],
-    );
-    const projectorSeconds = (commits[0]!.last.getTime() - commits[0]!.first.getTime()) / 1000;
-    const appliedAtStart = commits[0]!.first_count;
-    return {
-      figures: {
-        debeziumSeconds,
-        debeziumEventsPerSecond: events / debeziumSeconds,
-        bareConsumeSeconds,
-        bareConsumeEventsPerSecond: events / bareConsumeSeconds,
-        projectorSeconds,
-        projectorEventsPerSecond: (events - appliedAtStart) / projectorSeconds,
-      },
-      catchUpCpu: { events: events - appliedBeforeCpu, shares: catchUp.shares },
-      bareCpu: { events, shares: bare.shares },
-    };
-  } finally {
-    clearInterval(sampler);
-  }
+    ),
+  );
+  const { rows: commits } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
+    `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM processed_events ORDER BY processed_at DESC LIMIT $1)
+     SELECT min(committed) AS first, max(committed) AS last,
+            (SELECT count(*)::int FROM burst b WHERE b.committed = (SELECT min(committed) FROM burst)) AS first_count
+       FROM burst`,
+    [events],
+  );
+  const projectorSeconds = (commits[0]!.last.getTime() - commits[0]!.first.getTime()) / 1000;
+  const appliedAtStart = commits[0]!.first_count;
+  return {
+    figures: {
+      debeziumSeconds,
+      debeziumEventsPerSecond: events / debeziumSeconds,
+      bareConsumeSeconds,
+      bareConsumeEventsPerSecond: events / bareConsumeSeconds,
+      projectorSeconds,
+      projectorEventsPerSecond: (events - appliedAtStart) / projectorSeconds,
+    },
+    catchUpCpu: { events: events - appliedBeforeCpu, shares: catchUp.shares },
+    // For the chart, from commit timestamps afterwards: nothing polls the pipeline during the burst.
+    ...(wantLag ? { behind: await behindSince(ctx, start) } : {}),
+    bareCpu: { events, shares: bare.shares },
+  };
 }
 
 async function queued(channel: amqp.Channel, ctx: BenchContext) {
@@ -289,12 +282,8 @@ async function until(
   }
 }
 
-async function sampleLag(ctx: BenchContext, t0: number, samples: [number, number][]) {
-  try {
-    const res = await fetch(`${ctx.queryApi}/api/analytics/sync-status`);
-    const status = (await res.json()) as { eventsBehind: number | null };
-    if (status.eventsBehind !== null) samples.push([(performance.now() - t0) / 1000, status.eventsBehind]);
-  } catch {
-    // a missed sample is a gap in the chart, not a failure
-  }
+/** Events committed and not yet applied, every 100 ms, from the burst's commit on. */
+async function behindSince(ctx: BenchContext, start: string): Promise<[number, number][]> {
+  const { events, appliedAt } = await committedAndApplied(ctx, start);
+  return behindOverTime(events, appliedAt);
 }

@@ -59,8 +59,7 @@ export async function runOrdersAtRate(
   label: string,
   extra: ExtraOrders = {},
 ) {
-  const { rows: start } = await ctx.write.query<{ p: string }>(`SELECT coalesce(max(position), 0)::text AS p FROM outbox`);
-  const startPosition = start[0]!.p;
+  const startPosition = await outboxPosition(ctx);
   const tap = await startTap(ctx);
   const started = performance.now();
   const alongside = extra.alongside;
@@ -115,7 +114,10 @@ export async function runOrdersAtRate(
 }
 
 /** Orders committed and not yet applied, sampled every 100 ms, from the commit and apply times. */
-export function behindOverTime(events: PlacedEvent[], appliedAt: Map<string, number>): [number, number][] {
+export function behindOverTime(
+  events: { id: string; committedAt: number }[],
+  appliedAt: Map<string, number>,
+): [number, number][] {
   if (events.length === 0) return [];
   const commits = events.map((e) => e.committedAt).sort((a, b) => a - b);
   const applies = events.flatMap((e) => (appliedAt.has(e.id) ? [appliedAt.get(e.id)!] : [])).sort((a, b) => a - b);
@@ -130,6 +132,31 @@ export function behindOverTime(events: PlacedEvent[], appliedAt: Map<string, num
     samples.push([Math.round(t - start) / 1000, c - a]);
   }
   return samples;
+}
+
+/**
+ * Every outbox event past `position` with its commit time, and the commit time of the projector
+ * transaction that applied each: what was behind, and how late, read afterwards from commit
+ * timestamps instead of sampling sync-status during the window (which costs the query API and
+ * both databases CPU the measured work would share).
+ */
+export async function committedAndApplied(ctx: BenchContext, position: string) {
+  const { rows } = await ctx.write.query<{ id: string; committed: Date }>(
+    `SELECT id, pg_xact_commit_timestamp(xmin) AS committed FROM outbox WHERE position > $1::bigint`,
+    [position],
+  );
+  const events = rows.map((r) => ({ id: r.id, committedAt: r.committed.getTime() }));
+  const { rows: applied } = await ctx.read.query<{ event_id: string; committed: Date }>(
+    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
+    [events.map((e) => e.id)],
+  );
+  return { events, appliedAt: new Map(applied.map((a) => [a.event_id, a.committed.getTime()])) };
+}
+
+/** The outbox's highest position now, as text (a bigint). */
+export async function outboxPosition(ctx: BenchContext): Promise<string> {
+  const { rows } = await ctx.write.query<{ p: string }>(`SELECT coalesce(max(position), 0)::text AS p FROM outbox`);
+  return rows[0]!.p;
 }
 
 /** The OrderPlaced events of these orders, with the commit time of the order's transaction. */

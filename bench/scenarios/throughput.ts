@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchContext } from '../context.ts';
 import { waitUntilDrained } from '../context.ts';
-import type { Progress } from './freshness.ts';
+import { behindOverTime, committedAndApplied, outboxPosition, type Progress } from './freshness.ts';
 import { percentiles } from '../report/stats.ts';
 import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
 import { startCpuAccounting, type CpuShare } from '../cpu-accounting.ts';
@@ -216,19 +216,21 @@ export async function commandApiThroughput(ctx: BenchContext, seconds: number, p
 }
 
 async function liveCommandApi(ctx: BenchContext, seconds: number, progress: Progress) {
-  const samples: { behind: number; lag: number }[] = [];
-  const sampler = setInterval(() => void sample(ctx, samples), 500);
+  const start = await outboxPosition(ctx);
   const cpu = await startCpuAccounting(ctx.write);
   const result = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
     progress('command API, pipeline live (autocannon)', s, seconds),
-  ).finally(() => clearInterval(sampler));
+  );
   const shares = await cpu.stop();
   const loadEnded = Date.now();
   await waitUntilDrained(ctx, 300_000, (left) => progress('command API: pipeline draining', 0, Math.max(1, left)));
+  const drainedSecondsAfterLoad = (Date.now() - loadEnded) / 1000;
+  // Behind and late, from commit timestamps afterwards: nothing sampled during the window.
+  const { events, appliedAt } = await committedAndApplied(ctx, start);
   const lag = {
-    maxEventsBehind: Math.max(0, ...samples.map((s) => s.behind)),
-    maxLagSeconds: Math.max(0, ...samples.map((s) => s.lag)),
-    drainedSecondsAfterLoad: (Date.now() - loadEnded) / 1000,
+    maxEventsBehind: Math.max(0, ...behindOverTime(events, appliedAt).map(([, behind]) => behind)),
+    maxLagSeconds: Math.max(0, ...events.map((e) => ((appliedAt.get(e.id) ?? e.committedAt) - e.committedAt) / 1000)),
+    drainedSecondsAfterLoad,
   };
   return { result: { http: summary(result), lag }, cpu: shares };
 }
@@ -316,16 +318,4 @@ function summary(r: autocannon.Result) {
     non2xx: r.non2xx,
     errors: r.errors,
   };
-}
-
-async function sample(ctx: BenchContext, samples: { behind: number; lag: number }[]) {
-  try {
-    const s = (await (await fetch(`${ctx.queryApi}/api/analytics/sync-status`)).json()) as {
-      eventsBehind: number | null;
-      lagSeconds: number | null;
-    };
-    samples.push({ behind: s.eventsBehind ?? 0, lag: s.lagSeconds ?? 0 });
-  } catch {
-    // missed sample
-  }
 }
