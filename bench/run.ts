@@ -50,6 +50,14 @@ async function main() {
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
   await deleteStackTopology(stack).catch(() => undefined);
+  // Ctrl-C (or a CI timeout's SIGTERM) must not leave the bench stack running: Postgres, RabbitMQ,
+  // Debezium and the services are detached processes that outlive this one.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the bench stack...`);
+      void stopStack(stack).finally(() => process.exit(130));
+    });
+  }
   await startStack(stack, (line) => console.log(`[stack] ${line}`));
 
   const bars = new MultiBar(
