@@ -52,8 +52,13 @@ async function main() {
   await deleteStackTopology(stack).catch(() => undefined);
   // Ctrl-C (or a CI timeout's SIGTERM) must not leave the bench stack running: Postgres, RabbitMQ,
   // Debezium and the services are detached processes that outlive this one.
+  // `on`, not `once`: a Ctrl-C reaches this process twice (from the terminal, and relayed by the
+  // tsx and npm wrappers), and a second signal without a handler would kill it mid-stop.
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       console.error(`\n${signal}: stopping the bench stack...`);
       void stopStack(stack).finally(() => process.exit(130));
     });
