@@ -15,9 +15,12 @@ export async function startHelper<Result>(file: string, settings: unknown, name:
   return {
     stop: () =>
       new Promise<Result>((resolve, reject) => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          return reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was stopped`));
         child.once('message', (message) => resolve(message as Result));
         child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before answering`)));
-        child.send('stop');
+        // A helper that died since (a Ctrl-C reaches it too) fails the stop, not the whole process.
+        child.send('stop', (err) => err && reject(new Error(`${name} cannot be stopped: ${err.message}`)));
       }),
   };
 }

@@ -54,13 +54,11 @@ async function main() {
   // Debezium and the services are detached processes that outlive this one.
   // `on`, not `once`: a Ctrl-C reaches this process twice (from the terminal, and relayed by the
   // tsx and npm wrappers), and a second signal without a handler would kill it mid-stop.
-  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
+      if (interrupted) return;
       console.error(`\n${signal}: stopping the bench stack...`);
-      void stopStack(stack).finally(() => process.exit(130));
+      interrupted = stopStack(stack).finally(() => process.exit(130));
     });
   }
   await startStack(stack, (line) => console.log(`[stack] ${line}`));
@@ -225,10 +223,15 @@ function printSummary(results: BenchResults) {
   }
 }
 
-// Exit explicitly: a client library's stray timer must not keep a finished run alive.
+/** Set by a signal: the stack is being stopped, and the process exits when that is done. */
+let interrupted: Promise<void> | undefined;
+
+// Exit explicitly: a client library's stray timer must not keep a finished run alive. After a
+// signal the run fails as its helpers die; the stop the signal began decides when to exit.
 main().then(
-  () => process.exit(process.exitCode ?? 0),
+  () => interrupted ?? process.exit(process.exitCode ?? 0),
   (err: unknown) => {
+    if (interrupted) return;
     console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
     process.exit(1);
   },
