@@ -58,7 +58,10 @@ async function main() {
     process.on(signal, () => {
       if (interrupted) return;
       console.error(`\n${signal}: stopping the bench stack...`);
-      interrupted = stopStack(stack).finally(() => process.exit(130));
+      interrupted = stopStack(stack).then(
+        () => process.exit(130),
+        () => process.exit(130),
+      );
     });
   }
   await startStack(stack, (line) => console.log(`[stack] ${line}`));

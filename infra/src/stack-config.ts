@@ -43,6 +43,11 @@ const schema = z.object({
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
   DEBEZIUM_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(10),
+  // The console (query API, /console): the projectors it asks for their shards (default: this
+  // stack's own, on PROJECTOR_PORT), its admin token (unset: read-only) and its refresh interval.
+  PROJECTOR_URLS: z.string().optional(),
+  CONSOLE_ADMIN_TOKEN: z.string().optional(),
+  CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).default(1000),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: logLevel,
@@ -77,6 +82,9 @@ export function benchStackConfig(): StackConfig {
  * in seconds; still far above what any test request needs to be sent (the timers stop once a
  * request is received, so slow queries are unaffected). The bench keeps the defaults.
  */
+/** The test stack's console admin token (the browser test uses it; nothing real is behind it). */
+export const TEST_CONSOLE_TOKEN = 'test-console-admin-token';
+
 const TEST_HTTP_TIMEOUTS = {
   HTTP_HEADERS_TIMEOUT_MS: '3000',
   HTTP_REQUEST_TIMEOUT_MS: '6000',
@@ -134,14 +142,15 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): Stack
       RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
       RABBITMQ_PORT: String(5672 + n),
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
-      ...(name === 'test' ? { ...TEST_HTTP_TIMEOUTS, ...TEST_RECONCILER } : {}),
+      ...(name === 'test' ? { ...TEST_HTTP_TIMEOUTS, ...TEST_RECONCILER, CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN } : {}),
       ...(name === 'chaos' ? CHAOS_RECONCILER : {}),
     }),
   );
 }
 
 function withDirs(name: string, config: z.infer<typeof schema>): StackConfig {
-  return { ...config, name, stackDir: resolve(repoRoot, config.STACK_DIR) };
+  const projectorUrls = config.PROJECTOR_URLS || `http://127.0.0.1:${config.PROJECTOR_PORT}`;
+  return { ...config, PROJECTOR_URLS: projectorUrls, name, stackDir: resolve(repoRoot, config.STACK_DIR) };
 }
 
 /** The environment every child process of the stack gets: exactly the validated settings. */

@@ -5,6 +5,7 @@ import { errorHandler, healthRouter, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
 import { analyticsRoutes } from './analytics/routes.ts';
+import { consoleRoutes, type ConsoleDeps } from './console/routes.ts';
 import { docsRouter } from './http/openapi.ts';
 import { registerLagGauges } from './lag/lag-metrics.ts';
 import { syncStatusRoutes } from './lag/routes.ts';
@@ -16,6 +17,8 @@ export interface AppDeps {
   pool: pg.Pool;
   pipeline: PipelineDatabases;
   log: Logger;
+  /** The operator console at /console (absent in tests of the API alone). */
+  console?: ConsoleDeps;
 }
 
 /** Read answers may be a second old; clients revalidate with the ETag express sets. */
@@ -24,7 +27,7 @@ const shortCache: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ pool, pipeline, log }: AppDeps): express.Express {
+export function createApp({ pool, pipeline, log, console: consoleDeps }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const metrics = createHttpMetrics('query-api');
@@ -40,6 +43,7 @@ export function createApp({ pool, pipeline, log }: AppDeps): express.Express {
   app.use('/api/products', productRoutes(pool));
   app.use('/api/orders', orderRoutes(pool));
   app.use('/api/analytics', analyticsRoutes(pool));
+  if (consoleDeps) app.use('/console', consoleRoutes(consoleDeps));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv, sqlIdentifier } from '@shop/shared/config';
+import {
+  checkHttpTimeouts,
+  httpServerEnv,
+  logLevel,
+  parseEnv,
+  port,
+  postgresEnv,
+  rabbitEnv,
+  sqlIdentifier,
+} from '@shop/shared/config';
 
 const schema = z.object({
   QUERY_API_PORT: port(8081),
@@ -9,6 +18,26 @@ const schema = z.object({
   DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
   DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
   ...postgresEnv,
+  // The console (/console): shard queue depths and the dead-letter queue, read and re-driven over AMQP.
+  ...rabbitEnv,
+  // Where the console asks each projector instance for its shards (comma-separated base URLs).
+  PROJECTOR_URLS: z
+    .string()
+    .default('http://127.0.0.1:8082')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()).min(1)),
+  // Actions in the console (re-drive) need this token; unset, the console is read-only.
+  CONSOLE_ADMIN_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  // How often the console's live view reads the pipeline (one reading shared by every open console).
+  CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   ...httpServerEnv,
   LOG_LEVEL: logLevel,
 });

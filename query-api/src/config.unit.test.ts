@@ -9,4 +9,13 @@ describe('query-api config', () => {
   it('takes the port from QUERY_API_PORT', () => {
     expect(loadConfig({ QUERY_API_PORT: '9081' }).QUERY_API_PORT).toBe(9081);
   });
+
+  it('console: read-only without a token, refuses a short one, lists projector URLs', () => {
+    expect(loadConfig({}).CONSOLE_ADMIN_TOKEN).toBeUndefined();
+    expect(loadConfig({ CONSOLE_ADMIN_TOKEN: '' }).CONSOLE_ADMIN_TOKEN).toBeUndefined();
+    expect(() => loadConfig({ CONSOLE_ADMIN_TOKEN: 'short' })).toThrow(/CONSOLE_ADMIN_TOKEN/);
+    expect(loadConfig({}).PROJECTOR_URLS).toEqual(['http://127.0.0.1:8082']);
+    expect(loadConfig({ PROJECTOR_URLS: 'http://a:1, http://b:2' }).PROJECTOR_URLS).toEqual(['http://a:1', 'http://b:2']);
+    expect(() => loadConfig({ PROJECTOR_URLS: 'not a url' })).toThrow(/PROJECTOR_URLS/);
+  });
 });

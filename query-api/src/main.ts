@@ -5,6 +5,7 @@ import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { operatorConsole } from './console/operator-console.ts';
 
 async function main() {
   const bootLog = createLogger('query-api', 'info');
@@ -15,10 +16,14 @@ async function main() {
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
+    const consoleDeps = operatorConsole(config, pipeline);
     const release = async () => {
+      consoleDeps.live.stop();
+      await consoleDeps.queues.close();
       await Promise.all([pool.end(), write.end()]);
     };
-    await serveUntilSignal(createApp({ pool, pipeline, log }), config.QUERY_API_PORT, log, release, serverTimeouts(config));
+    const app = createApp({ pool, pipeline, log, console: consoleDeps });
+    await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { headerText } from '@shop/shared/events';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
-import { describeDeadLetter, visitDeadLetters } from '../../projector/src/dead-letters/dead-letter-queue.ts';
-import { DEAD_LETTER_HEADERS } from '../../projector/src/messaging/dead-letter.ts';
+import { DEAD_LETTER_HEADERS, describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
 import { pollUntil, topologyNames, withConnection } from './fault-context.ts';
 import { POISON_TAG, type PoisonRecord } from './poison.ts';
 

@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     log('the contract requests, at once');
     await checkContractRequests(api, log);
     lagCli(env, 'after the contract requests');
+    await checkConsole(api.query, log);
 
     const dbs = databases(config);
     try {
@@ -120,6 +121,22 @@ async function main(): Promise<number> {
 }
 
 /** Milliseconds from the POST's answer until the product is served by the query API. */
+/** The console inside compose: the query API reaches the broker's queues and the projector by service name. */
+async function checkConsole(query: string, log: (line: string) => void): Promise<void> {
+  const page = await fetch(`${query}/console`);
+  if (!page.ok || !(page.headers.get('content-type') ?? '').startsWith('text/html'))
+    throw new Error(`GET /console: ${page.status}`);
+  const snapshot = (await (await fetch(`${query}/console/api/snapshot`)).json()) as {
+    queues: { shards: { consumers: number | null }[] };
+    projectors: { url: string; reachable: boolean; shards: Record<string, unknown> }[];
+  };
+  const consumed = snapshot.queues.shards.filter((q) => (q.consumers ?? 0) > 0).length;
+  const projector = snapshot.projectors[0];
+  if (consumed !== 8 || !projector?.reachable || Object.keys(projector.shards).length !== 8)
+    throw new Error(`the console does not see the pipeline: ${JSON.stringify(snapshot.projectors)}, ${consumed} shards consumed`);
+  log(`console: 8 shard queues consumed, projector ${projector.url} reachable with 8 shards`);
+}
+
 async function firstWriteVisible(api: { command: string; query: string }): Promise<number> {
   const reply = await postJson(`${api.command}/api/products`, { name: 'First', category: 'first', price: 1.5, stock: 1 });
   if (reply.status !== 201) throw new Error(`first write answered ${reply.status} ${JSON.stringify(reply.body)}`);

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
-import {
-  describeDeadLetter,
-  redrive,
-  visitDeadLetters,
-  type DeadLetter,
-} from '../../projector/src/dead-letters/dead-letter-queue.ts';
+import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
 

@@ -3,7 +3,7 @@ import amqp, { type GetMessage } from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
-import { describeDeadLetter, visitDeadLetters } from '../../projector/src/dead-letters/dead-letter-queue.ts';
+import { describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishMessages, type RawMessage } from '../support/publish.ts';
 

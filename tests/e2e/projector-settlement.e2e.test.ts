@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { shardQueueOf } from '@shop/shared/messaging';
-import { describeDeadLetter, redrive, visitDeadLetters } from '../../projector/src/dead-letters/dead-letter-queue.ts';
+import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
 import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';

@@ -8,7 +8,7 @@ import { listen, closeServer } from '@shop/shared/http';
 import { createApp } from '../../command-api/src/app.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { connect, eventually } from '../support/clients.ts';
-import { request, commandApiForThisFile } from '../support/command-api.ts';
+import { request, commandApiForThisFile, startCommandApi } from '../support/command-api.ts';
 
 const stack = inject('stack');
 const api = commandApiForThisFile(stack);
@@ -32,6 +32,27 @@ describe('command API operations', () => {
       await deadPool.end();
     }
   });
+
+  it('answers 503 with Retry-After when every database connection stays busy (overload), not 500', async () => {
+    const busy = await startCommandApi(stack, { poolMax: 1 });
+    const held = await busy.pool.connect(); // the only connection, as a long request would hold it
+    try {
+      const res = await fetch(`${busy.url}/api/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Busy', category: 'b', price: 1, stock: 1 }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({
+        error: 'service_unavailable',
+        message: 'the database has no free connection: try again',
+      });
+    } finally {
+      held.release();
+      await busy.close();
+    }
+  }, 20_000);
 
   it('/metrics counts requests by route pattern and status, with latency histograms', async () => {
     const created = await request(`${api.url}/api/products`, {

@@ -13,6 +13,7 @@ await runCli(async () => {
   console.log(`\nall healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`  command API   ${urls['command-api']}   (POST /api/products, /api/orders)`);
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/..., /docs)`);
+  console.log(`  console       ${urls['query-api']}/console`);
   console.log(`  projector     ${urls['projector']}/health`);
   console.log(`  debezium      ${debeziumHealthUrl(config)}`);
   console.log(`  its metrics   ${debeziumMetricsUrl(config)}`);

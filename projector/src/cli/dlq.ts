@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
 import { loadConfig } from '../config.ts';
-import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter } from '../dead-letters/dead-letter-queue.ts';
+import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter } from '@shop/shared/messaging';
 
 const usage = `usage: npm run dlq -- list [--json]
        npm run dlq -- redrive (--all | --id <event id> [--id ...])

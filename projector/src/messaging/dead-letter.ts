@@ -1,13 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { DEAD_LETTER_HEADERS } from '@shop/shared/messaging';
 import { storableReason } from '../dead-letters/dead-letter-record.ts';
-
-/** Headers a dead letter carries besides the original ones (the list/re-drive command reads them). */
-export const DEAD_LETTER_HEADERS = {
-  reason: 'x-projector-reason',
-  routingKey: 'x-original-routing-key',
-  queue: 'x-original-queue',
-  at: 'x-dead-lettered-at',
-} as const;
 
 /**
  * Publishes the message to the dead-letter exchange with the reason, and waits for the broker's

@@ -1,4 +1,4 @@
-export { createPool } from './pool.ts';
+export { createPool, isPoolExhausted } from './pool.ts';
 export { withTransaction } from './transaction.ts';
 export { migrate } from './migrate.ts';
 export { isDatabaseReachable } from './health.ts';

@@ -14,3 +14,11 @@ export function createPool(connectionString: string, max: number, applicationNam
   pool.on('error', () => undefined);
   return pool;
 }
+
+/**
+ * pg-pool's error when no connection frees up within connectionTimeoutMillis: every connection
+ * is busy (overload) or the database does not accept new ones. It has no code, only this message.
+ */
+export function isPoolExhausted(err: unknown): boolean {
+  return err instanceof Error && err.message === 'timeout exceeded when trying to connect';
+}

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { isPoolExhausted } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 
 export type ErrorCode =
@@ -15,6 +16,10 @@ export type ErrorCode =
   | 'already_cancelled'
   | 'unknown_product'
   | 'idempotency_key_reused'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'console_read_only'
+  | 'cross_site_request'
   | 'service_unavailable'
   | 'internal_error';
 
@@ -52,7 +57,11 @@ export const errorBody = (error: AppError) => ({ error: error.code, message: err
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) log.error({ err }, 'request failed');
+    if (appError.status === 503) {
+      // Overload is not a fault: a warning without the stack, and a hint to retry shortly.
+      log.warn({ error: appError.message }, 'request refused: service unavailable');
+      res.set('Retry-After', '1');
+    } else if (appError.status >= 500) log.error({ err }, 'request failed');
     res.status(appError.status).json(errorBody(appError));
   };
 }
@@ -74,6 +83,7 @@ const CLIENT_ERRORS: Record<string, [number, ErrorCode, string]> = {
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return validationError(err);
+  if (isPoolExhausted(err)) return new AppError(503, 'service_unavailable', 'the database has no free connection: try again');
   const { type, status } = (err ?? {}) as { type?: unknown; status?: unknown };
   const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
   if (known) return new AppError(...known);

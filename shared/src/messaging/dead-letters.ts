@@ -1,7 +1,14 @@
 import type { ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
-import { headerText } from '@shop/shared/events';
-import { deadLetterQueueOf, type TopologyNames } from '@shop/shared/messaging';
-import { DEAD_LETTER_HEADERS } from '../messaging/dead-letter.ts';
+import { headerText } from '../events/headers.ts';
+import { deadLetterQueueOf, type TopologyNames } from './topology.ts';
+
+/** Headers the projector adds to a message it parks (read back to list and re-drive it). */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'x-projector-reason',
+  routingKey: 'x-original-routing-key',
+  queue: 'x-original-queue',
+  at: 'x-dead-lettered-at',
+} as const;
 
 export interface DeadLetter {
   eventId: string | undefined;

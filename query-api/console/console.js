@@ -1,0 +1,237 @@
+// The operator console's page: renders the snapshots the query API streams (/console/api/stream),
+// lists dead letters on demand and re-drives them with the admin token. No framework, no build:
+// plain DOM and uPlot (served by the query API from its own node_modules).
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'console-admin-token';
+let lastDeadLetterCount = null;
+let readOnly = true;
+const charts = {};
+
+function fmtNumber(n) {
+  return n === null || n === undefined ? '–' : Number(n).toLocaleString('en');
+}
+
+function fmtSeconds(s) {
+  if (s === null || s === undefined) return '–';
+  return s < 10 ? `${s.toFixed(2)} s` : `${Math.round(s).toLocaleString('en')} s`;
+}
+
+function fmtBytes(b) {
+  if (b === null || b === undefined) return '–';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) {
+    b /= 1024;
+    i++;
+  }
+  return `${b.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/** Replaces a table body's rows; every cell is text (never HTML from the server). */
+function fillRows(tbody, rows) {
+  tbody.replaceChildren(
+    ...rows.map((cells) => {
+      const tr = document.createElement('tr');
+      for (const cell of cells) {
+        const td = document.createElement('td');
+        if (cell instanceof Node) td.append(cell);
+        else td.textContent = cell === null || cell === undefined ? '–' : String(cell);
+        if (typeof cell === 'number') td.className = 'num';
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
+function code(text) {
+  const el = document.createElement('code');
+  el.textContent = text ?? '–';
+  return el;
+}
+
+function health(snapshot) {
+  const s = snapshot.status;
+  const down = s.unreachable.length > 0 || s.debezium.active === false || snapshot.projectors.some((p) => !p.reachable);
+  if (down || (s.missing ?? 0) > 0 || (snapshot.queues.deadLetters.ready ?? 0) > 0) return ['problem', 'needs attention'];
+  if ((s.lagSeconds ?? 0) >= 1) return ['behind', `behind ${fmtSeconds(s.lagSeconds)}`];
+  return ['ok', 'caught up'];
+}
+
+function render(snapshot) {
+  const s = snapshot.status;
+  const [kind, text] = health(snapshot);
+  $('health').className = `badge ${kind}`;
+  $('health').textContent = text;
+  $('updated').textContent = `updated ${new Date(snapshot.at).toLocaleTimeString()}`;
+  readOnly = snapshot.readOnly;
+  $('mode').textContent = readOnly ? 'read-only (no CONSOLE_ADMIN_TOKEN configured)' : '';
+  $('redrive-all').disabled = readOnly;
+  $('admin-token').disabled = readOnly;
+
+  $('lag').textContent = fmtSeconds(s.lagSeconds);
+  $('behind').textContent = fmtNumber(s.eventsBehind);
+  $('missing').textContent = fmtNumber(s.missing);
+  const dlq = snapshot.queues.deadLetters.ready;
+  $('dlq-count').textContent = fmtNumber(dlq);
+  if (dlq !== lastDeadLetterCount) {
+    lastDeadLetterCount = dlq;
+    void listDeadLetters();
+  }
+
+  const d = s.debezium;
+  const unsettled = unsettledByShard(snapshot.projectors);
+  fillRows($('hops').tBodies[0], [
+    ['write database: WAL written', code(d.currentWalLsn), ''],
+    [
+      'replication slot: confirmed',
+      code(d.confirmedFlushLsn),
+      `${d.slot}, ${d.active === null ? 'unknown' : d.active ? 'active' : 'INACTIVE'}; holds ${fmtBytes(d.lagBytes)}`,
+    ],
+    ['Debezium: stored offset', code(d.offsetLsn), d.offsetTime ? `at ${new Date(d.offsetTime).toLocaleTimeString()}` : ''],
+    [
+      'shard queues: waiting',
+      fmtNumber(sum(snapshot.queues.shards.map((q) => q.ready))),
+      `ready; ${fmtNumber(sum([...unsettled.values()]))} delivered, not yet acked`,
+    ],
+    [
+      'projector: applied',
+      fmtNumber(s.projector.processed),
+      `last ${s.projector.lastEventId ?? '–'} (${s.lastProcessedEventTimestamp ?? '–'})`,
+    ],
+    ['reconciler: missing', fmtNumber(s.missing), 'committed longer ago than the grace period, neither projected nor parked'],
+  ]);
+  const states = stateByShard(snapshot.projectors);
+  fillRows(
+    $('shards').tBodies[0],
+    snapshot.queues.shards.map((q) => [
+      q.shard,
+      q.ready,
+      unsettled.get(q.shard) ?? 0,
+      q.consumers,
+      states.get(q.shard) ?? 'no consumer here',
+    ]),
+  );
+  renderProjectors(snapshot.projectors);
+  renderCharts(snapshot.history);
+}
+
+function sum(values) {
+  return values.some((v) => v === null) ? null : values.reduce((a, b) => a + b, 0);
+}
+
+function unsettledByShard(projectors) {
+  const m = new Map();
+  for (const p of projectors)
+    for (const [shard, st] of Object.entries(p.shards)) m.set(Number(shard), (m.get(Number(shard)) ?? 0) + st.unsettled);
+  return m;
+}
+
+function stateByShard(projectors) {
+  const m = new Map();
+  for (const p of projectors)
+    for (const [shard, st] of Object.entries(p.shards)) m.set(Number(shard), `${st.state} (${new URL(p.url).host})`);
+  return m;
+}
+
+function renderProjectors(projectors) {
+  $('projectors').replaceChildren(
+    ...projectors.map((p) => {
+      const li = document.createElement('li');
+      li.textContent = p.reachable
+        ? `${p.url}: ${p.status}, ${Object.keys(p.shards).length} shards${p.problems.length ? ` (${p.problems.join('; ')})` : ''}`
+        : `${p.url}: not reachable`;
+      if (!p.reachable || p.status !== 'ok') li.className = 'error';
+      return li;
+    }),
+  );
+}
+
+function chart(id, series, data) {
+  const el = $(id);
+  const width = Math.max(260, el.clientWidth - 8);
+  if (!charts[id]) {
+    // One y axis per scale: the lag chart's second series counts events, not seconds.
+    const extra = series.filter((s) => s.scale).map((s) => ({ scale: s.scale, side: 1, size: 60, grid: { show: false } }));
+    charts[id] = new uPlot(
+      { width, height: 180, series: [{}, ...series], axes: [{}, { size: 60 }, ...extra], legend: { show: true } },
+      data,
+      el,
+    );
+  } else {
+    if (Math.abs(charts[id].width - width) > 4) charts[id].setSize({ width, height: 180 });
+    charts[id].setData(data);
+  }
+}
+
+function renderCharts(h) {
+  const x = h.at.map((t) => t / 1000);
+  chart(
+    'chart-lag',
+    [
+      { label: 'lag s', stroke: '#b3261e', width: 2 },
+      { label: 'events behind', stroke: '#2f5fb3', width: 1, scale: 'events' },
+    ],
+    [x, h.lagSeconds, h.eventsBehind],
+  );
+  chart('chart-rate', [{ label: 'applied/s', stroke: '#1f7a44', width: 2 }], [x, h.appliedPerSecond]);
+}
+
+async function listDeadLetters() {
+  const res = await fetch('/console/api/dead-letters');
+  const body = await res.json();
+  if (!res.ok) return showResult(`could not list dead letters: ${body.message}`, true);
+  fillRows(
+    $('dlq').tBodies[0],
+    body.items.map((l) => [
+      l.deadLetteredAt ? new Date(l.deadLetteredAt).toLocaleString() : '–',
+      `${l.eventType ?? '?'} ${l.eventId ?? '(no id)'}`,
+      l.reason,
+      redriveButton(l.eventId),
+    ]),
+  );
+}
+
+function redriveButton(eventId) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'Re-drive';
+  b.disabled = readOnly || !eventId;
+  b.addEventListener('click', () => void redrive({ ids: [eventId] }));
+  return b;
+}
+
+function showResult(text, isError) {
+  $('action-result').textContent = text;
+  $('action-result').className = isError ? 'error' : 'muted';
+}
+
+async function redrive(body) {
+  const token = $('admin-token').value.trim();
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const res = await fetch('/console/api/dead-letters/redrive', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const answer = await res.json();
+  if (!res.ok) return showResult(`refused (${res.status}): ${answer.message}`, true);
+  showResult(`re-drove ${answer.redriven} of ${answer.of} dead letters`, false);
+  await listDeadLetters();
+}
+
+function connect() {
+  const stream = new EventSource('/console/api/stream');
+  stream.onmessage = (e) => render(JSON.parse(e.data));
+  stream.onerror = () => {
+    $('health').className = 'badge problem';
+    $('health').textContent = 'reconnecting…';
+  };
+}
+
+$('admin-token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+$('dlq-refresh').addEventListener('click', () => void listDeadLetters());
+$('redrive-all').addEventListener('click', () => void redrive({ all: true }));
+connect();

@@ -1,0 +1,42 @@
+import { rabbitUrl } from '@shop/shared/config';
+import type { Config } from '../config.ts';
+import { syncStatus, type PipelineDatabases } from '../lag/sync-status.ts';
+import { LiveView } from './live-view.ts';
+import { readProjectors } from './projectors.ts';
+import { queueReader } from './queues.ts';
+
+/** The settings the console reads (a subset of the query API's). */
+export type ConsoleSettings = Pick<
+  Config,
+  | 'RABBITMQ_HOST'
+  | 'RABBITMQ_PORT'
+  | 'RABBITMQ_USER'
+  | 'RABBITMQ_PASSWORD'
+  | 'RABBITMQ_VHOST'
+  | 'EVENTS_EXCHANGE'
+  | 'PROJECTOR_QUEUE'
+  | 'PROJECTOR_URLS'
+  | 'CONSOLE_ADMIN_TOKEN'
+  | 'CONSOLE_REFRESH_MS'
+>;
+
+/** The console's sources: the databases (sync-status), the broker's queues, the projectors' /health. */
+export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatabases) {
+  const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
+  const amqpUrl = rabbitUrl(config);
+  const queues = queueReader(amqpUrl, names);
+  const read = async () => {
+    const [status, depths, projectors] = await Promise.all([
+      syncStatus(pipeline),
+      queues.read(),
+      readProjectors(config.PROJECTOR_URLS),
+    ]);
+    return { status, queues: depths, projectors };
+  };
+  const live = new LiveView(read, {
+    refreshMs: config.CONSOLE_REFRESH_MS,
+    windowMs: 10 * 60_000,
+    readOnly: config.CONSOLE_ADMIN_TOKEN === undefined,
+  });
+  return { live, queues, amqpUrl, names, adminToken: config.CONSOLE_ADMIN_TOKEN };
+}

@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import amqp from 'amqplib';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { jsonBody } from '@shop/shared/http';
+import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter, type TopologyNames } from '@shop/shared/messaging';
+import { checkAdmin } from './admin-guard.ts';
+import type { LiveView } from './live-view.ts';
+
+export interface ConsoleDeps {
+  live: LiveView;
+  amqpUrl: string;
+  names: TopologyNames;
+  adminToken: string | undefined;
+}
+
+const pageDir = fileURLToPath(new URL('../../console', import.meta.url));
+const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
+
+/** Only our own files: no CDN, no inline script, nothing framed elsewhere. */
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'";
+
+const redriveBody = z
+  .strictObject({ ids: z.array(z.string().min(1)).min(1).max(1_000).optional(), all: z.literal(true).optional() })
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), 'send either ids or all: true');
+
+/** How many dead letters the console lists at most (the CLI lists them all). */
+const LISTED_AT_MOST = 200;
+
+/**
+ * The operator console: the page and its assets (served by us, nothing from a CDN), a snapshot
+ * and a live stream of the pipeline (server-sent events), the dead letters, and re-drive, which
+ * needs the admin token (admin-guard.ts).
+ */
+export function consoleRoutes(deps: ConsoleDeps): Router {
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.set('Content-Security-Policy', CSP).set('X-Content-Type-Options', 'nosniff').set('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  router.get('/', (_req, res) => res.set('Cache-Control', 'no-cache').sendFile(join(pageDir, 'index.html')));
+  router.use('/assets', express.static(pageDir, { index: false, fallthrough: true }));
+  router.use('/assets/uplot', express.static(uplotDir, { index: false }));
+
+  router.get('/api/snapshot', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await deps.live.snapshot());
+  });
+
+  router.get('/api/stream', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write('retry: 2000\n\n');
+    const unsubscribe = deps.live.subscribe((snapshot) => res.write(`data: ${JSON.stringify(snapshot)}\n\n`));
+    req.on('close', unsubscribe);
+  });
+
+  router.get('/api/dead-letters', async (_req, res) => {
+    const letters = await withBroker(deps.amqpUrl, (connection) => listDeadLetters(connection, deps.names));
+    res.set('Cache-Control', 'no-store').json({ total: letters.length, items: letters.slice(0, LISTED_AT_MOST) });
+  });
+
+  router.post('/api/dead-letters/redrive', ...jsonBody('64kb'), async (req, res) => {
+    checkAdmin(
+      {
+        authorization: req.headers.authorization,
+        origin: req.headers.origin,
+        host: req.headers.host,
+        secFetchSite: req.get('sec-fetch-site'),
+      },
+      deps.adminToken,
+    );
+    const body = redriveBody.parse(req.body);
+    const result = await withBroker(deps.amqpUrl, (connection) => redriveDeadLetters(connection, deps.names, body));
+    res.json(result);
+  });
+  return router;
+}
+
+async function withBroker<T>(url: string, work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
+  const connection = await amqp.connect(url, { clientProperties: { connection_name: 'query-api console dlq' } });
+  try {
+    return await work(connection);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+async function listDeadLetters(connection: amqp.ChannelModel, names: TopologyNames): Promise<DeadLetter[]> {
+  const seen: DeadLetter[] = [];
+  await visitDeadLetters(connection, names, async (msg) => {
+    seen.push(describeDeadLetter(msg));
+    return 'keep';
+  });
+  return seen;
+}
+
+async function redriveDeadLetters(connection: amqp.ChannelModel, names: TopologyNames, body: { ids?: string[]; all?: true }) {
+  let redriven = 0;
+  let seen = 0;
+  await visitDeadLetters(connection, names, async (msg, channel) => {
+    seen++;
+    const id = describeDeadLetter(msg).eventId;
+    const wanted = body.all === true || (id !== undefined && body.ids!.includes(id));
+    if (wanted && (await redrive(channel, names, msg))) {
+      redriven++;
+      return 'settled';
+    }
+    return 'keep';
+  });
+  return { redriven, of: seen };
+}

@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { postgresUrl } from '@shop/shared/config';
+import { createPool } from '@shop/shared/db';
+import { closeServer, listen } from '@shop/shared/http';
+import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { startServices } from '../../infra/src/native/stack.ts';
+import { TEST_CONSOLE_TOKEN } from '../../infra/src/stack-config.ts';
+import { createApp } from '../../query-api/src/app.ts';
+import { operatorConsole } from '../../query-api/src/console/operator-console.ts';
+import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
+
+/** Debian's chromium (npm test installs it: infra/bin/ensure-test-tools.sh); playwright-core drives it. */
+const CHROMIUM = '/usr/bin/chromium';
+/** The flags a root, offline machine needs: no sandbox, nothing fetched from Google. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const stack = inject('stack');
+const dirs = stackDirs(stack.stackDir);
+const { read } = stackDatabases(stack);
+const consoleUrl = `${queryApi(stack)}/console`;
+const screenshots = join(stack.stackDir, 'screenshots');
+
+let browser: Browser;
+let page: Page;
+/** Every request the page made to a host other than the stack's: there must be none (no CDN). */
+const foreign: string[] = [];
+
+const text = (testId: string) => page.getByTestId(testId).innerText();
+const number = async (testId: string) => Number((await text(testId)).replace(/[^0-9.]/g, ''));
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 30_000) {
+  await eventually(async () => ((await probe()) ? true : undefined), timeoutMs);
+}
+
+describe('operator console (GET /console), in a real browser', () => {
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('request', (req) => {
+      const host = new URL(req.url()).hostname;
+      if (host !== '127.0.0.1' && host !== 'localhost') foreign.push(req.url());
+    });
+    mkdirSync(screenshots, { recursive: true });
+    await page.goto(consoleUrl);
+  });
+
+  afterAll(async () => {
+    await read.query('ALTER TABLE read.products DROP CONSTRAINT IF EXISTS console_blocked');
+    await browser?.close();
+  });
+
+  it('shows every hop live from the stack alone: positions, shard queues, charts', async () => {
+    // Caught up, though other files may have left dead letters (the badge then asks for attention).
+    await until(async () => (await text('events-behind')) === '0' && (await text('health')) !== 'connecting…');
+    const hops = page.getByTestId('hops').locator('tbody tr');
+    expect(await hops.count()).toBe(6);
+    expect(await hops.nth(0).innerText()).toMatch(/WAL written\s+[0-9A-F]+\/[0-9A-F]+/);
+    expect(await hops.nth(1).innerText()).toMatch(/confirmed\s+[0-9A-F]+\/[0-9A-F]+\s+test_outbox, active/);
+    expect(await page.getByTestId('shards').locator('tbody tr').count()).toBe(8);
+    expect(await page.getByTestId('chart-lag').locator('canvas').count()).toBe(1);
+    expect(await text('mode')).toBe('');
+    expect(foreign).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'console.png'), fullPage: true });
+  });
+
+  it('sees lag rise while the projector is stopped, and fall when it returns', async () => {
+    await stopRecorded(dirs, 'projector');
+    try {
+      const product = await postJson(`${commandApi(stack)}/api/products`, {
+        name: 'Console',
+        category: 'console',
+        price: 2,
+        stock: 50,
+      });
+      for (let i = 0; i < 5; i++)
+        await postJson(`${commandApi(stack)}/api/orders`, {
+          customerId: 7,
+          items: [{ productId: product.body.productId, quantity: 1 }],
+        });
+      await until(async () => (await number('events-behind')) >= 6);
+      await until(async () => (await number('lag-seconds')) > 0);
+      expect(await text('health')).toBe('needs attention'); // the projector does not answer
+      expect(await page.getByTestId('projectors').innerText()).toMatch(/not reachable/);
+      await page.screenshot({ path: join(screenshots, 'console-behind.png'), fullPage: true });
+    } finally {
+      await startServices(stack, dirs, () => undefined);
+    }
+    await until(
+      async () =>
+        (await text('events-behind')) === '0' && !(await page.getByTestId('projectors').innerText()).includes('not reachable'),
+    );
+    expect(await number('lag-seconds')).toBe(0);
+  });
+
+  it('re-drives a dead letter with the admin token, and refuses without it or with a wrong one', async () => {
+    await read.query(`ALTER TABLE read.products ADD CONSTRAINT console_blocked CHECK (name <> 'Console blocked')`);
+    const blocked = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Console blocked',
+      category: 'dlq',
+      price: 1,
+      stock: 1,
+    });
+    const productUrl = `${queryApi(stack)}/api/products/${blocked.body.productId}`;
+    const row = page
+      .getByTestId('dlq-list')
+      .locator('tbody tr', { hasText: 'projection failed' })
+      .filter({ hasText: 'console_blocked' });
+    await until(async () => (await row.count()) === 1, 60_000);
+    expect(await number('dlq-count')).toBeGreaterThanOrEqual(1);
+    await read.query('ALTER TABLE read.products DROP CONSTRAINT console_blocked');
+
+    await page.getByTestId('admin-token').fill('');
+    await row.getByRole('button', { name: 'Re-drive' }).click();
+    await until(async () => /refused \(401\)/.test(await text('action-result')));
+    await page.getByTestId('admin-token').fill('not-the-token-at-all');
+    await row.getByRole('button', { name: 'Re-drive' }).click();
+    await until(async () => /refused \(403\): wrong admin token/.test(await text('action-result')));
+    expect(await getIfFound(productUrl)).toBeUndefined();
+
+    await page.getByTestId('admin-token').fill(TEST_CONSOLE_TOKEN);
+    await row.getByRole('button', { name: 'Re-drive' }).click();
+    await until(async () => /re-drove 1 of \d+ dead letters/.test(await text('action-result')));
+    expect(await eventually(() => getIfFound(productUrl), 20_000)).toMatchObject({ name: 'Console blocked' });
+    await until(async () => (await row.count()) === 0);
+  });
+
+  it('refuses a re-drive from another site even with the token', async () => {
+    const res = await fetch(`${consoleUrl}/api/dead-letters/redrive`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${TEST_CONSOLE_TOKEN}`,
+        origin: 'http://evil.example',
+      },
+      body: JSON.stringify({ all: true }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: 'cross_site_request' });
+  });
+
+  it('stays readable at a phone width: nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await until(async () => (await text('events-behind')) === '0');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(screenshots, 'console-phone.png'), fullPage: true });
+    expect(foreign).toEqual([]);
+  });
+});
+
+describe('operator console without an admin token', () => {
+  it('serves the live view and refuses every action as read-only', async () => {
+    const readPool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'console-test', 'read');
+    const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'console-test');
+    const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' };
+    const settings = { ...stack, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`], CONSOLE_ADMIN_TOKEN: undefined };
+    const consoleDeps = operatorConsole(settings, pipeline);
+    const app = createApp({ pool: readPool, pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
+    const { server, port } = await listen(app, 0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${port}/console`;
+      const snapshot = (await (await fetch(`${base}/api/snapshot`)).json()) as {
+        readOnly: boolean;
+        queues: { shards: unknown[] };
+      };
+      expect(snapshot.readOnly).toBe(true);
+      expect(snapshot.queues.shards).toHaveLength(8);
+      const res = await fetch(`${base}/api/dead-letters/redrive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_CONSOLE_TOKEN}` },
+        body: JSON.stringify({ all: true }),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'console_read_only' });
+    } finally {
+      consoleDeps.live.stop();
+      await consoleDeps.queues.close();
+      await closeServer(server);
+      await Promise.all([readPool.end(), write.end()]);
+    }
+  });
+});
