@@ -156,7 +156,15 @@ function chart(id, series, data) {
     // One y axis per scale: the lag chart's second series counts events, not seconds.
     const extra = series.filter((s) => s.scale).map((s) => ({ scale: s.scale, side: 1, size: 60, grid: { show: false } }));
     charts[id] = new uPlot(
-      { width, height: 180, series: [{}, ...series], axes: [{}, { size: 60 }, ...extra], legend: { show: true } },
+      {
+        width,
+        height: 180,
+        series: [{}, ...series],
+        axes: [{}, { size: 60 }, ...extra],
+        // At least the last minute on the time axis: a handful of readings must not stretch to years.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] } },
+        legend: { show: true },
+      },
       data,
       el,
     );

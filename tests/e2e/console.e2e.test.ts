@@ -72,6 +72,7 @@ describe('operator console (GET /console), in a real browser', () => {
     expect(await page.getByTestId('chart-lag').locator('canvas').count()).toBe(1);
     expect(await text('mode')).toBe('');
     expect(foreign).toEqual([]);
+    await new Promise((r) => setTimeout(r, 3_000)); // a few readings on the charts, for the README's picture
     await page.screenshot({ path: join(screenshots, 'console.png'), fullPage: true });
   });
 
