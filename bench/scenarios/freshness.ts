@@ -86,11 +86,7 @@ export async function runOrdersAtRate(
   );
   const arrivals = await tap.stop();
   const events = await placedEvents(ctx, [...load.ids, ...lateIds]);
-  const { rows: applied } = await ctx.read.query<{ event_id: string; committed: Date }>(
-    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
-    [events.map((e) => e.id)],
-  );
-  const appliedAt = new Map(applied.map((a) => [a.event_id, a.committed.getTime()]));
+  const appliedAt = await appliedTimes(ctx, events);
   const arrivedAt = firstArrivals(arrivals);
   const since = (at: Map<string, number>) =>
     events.flatMap((e) => {
@@ -146,11 +142,16 @@ export async function committedAndApplied(ctx: BenchContext, position: string) {
     [position],
   );
   const events = rows.map((r) => ({ id: r.id, committedAt: r.committed.getTime() }));
-  const { rows: applied } = await ctx.read.query<{ event_id: string; committed: Date }>(
+  return { events, appliedAt: await appliedTimes(ctx, events) };
+}
+
+/** For each of these events the projector applied: the commit time of the transaction that applied it. */
+async function appliedTimes(ctx: BenchContext, events: { id: string }[]): Promise<Map<string, number>> {
+  const { rows } = await ctx.read.query<{ event_id: string; committed: Date }>(
     `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
     [events.map((e) => e.id)],
   );
-  return { events, appliedAt: new Map(applied.map((a) => [a.event_id, a.committed.getTime()])) };
+  return new Map(rows.map((a) => [a.event_id, a.committed.getTime()]));
 }
 
 /** The outbox's highest position now, as text (a bigint). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
-import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter } from '@shop/shared/messaging';
+import { describeDeadLetter, redrive, redriveDeadLetters, visitDeadLetters } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
 
@@ -18,15 +18,7 @@ async function withConnection<T>(fn: (connection: amqp.ChannelModel) => Promise<
   }
 }
 
-const listDeadLetters = () =>
-  withConnection(async (connection) => {
-    const letters: DeadLetter[] = [];
-    await visitDeadLetters(connection, names, async (msg) => {
-      letters.push(describeDeadLetter(msg));
-      return 'keep';
-    });
-    return letters;
-  });
+const listDeadLetters = async () => (await withConnection((c) => redriveDeadLetters(c, names, () => false))).seen;
 
 describe('poison messages', () => {
   const { read } = stackDatabases(stack);

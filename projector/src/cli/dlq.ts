@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
 import { loadConfig } from '../config.ts';
-import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter } from '@shop/shared/messaging';
+import { redriveDeadLetters, type DeadLetter } from '@shop/shared/messaging';
 
 const usage = `usage: npm run dlq -- list [--json]
        npm run dlq -- redrive (--all | --id <event id> [--id ...])
@@ -25,18 +25,11 @@ async function main() {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const connection = await amqp.connect(rabbitUrl(config));
   try {
-    const seen: DeadLetter[] = [];
-    let redriven = 0;
-    await visitDeadLetters(connection, names, async (msg, channel) => {
-      const letter = describeDeadLetter(msg);
-      seen.push(letter);
-      const wanted = command === 'redrive' && (values.all || values.id?.includes(letter.eventId ?? ''));
-      if (wanted && (await redrive(channel, names, msg))) {
-        redriven++;
-        return 'settled';
-      }
-      return 'keep';
-    });
+    const { seen, redriven } = await redriveDeadLetters(
+      connection,
+      names,
+      (letter) => command === 'redrive' && (values.all === true || (values.id ?? []).includes(letter.eventId ?? '')),
+    );
     if (command === 'list') print(seen, values.json === true);
     else console.log(`re-drove ${redriven} of ${seen.length} dead letters`);
   } finally {

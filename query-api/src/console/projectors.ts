@@ -7,7 +7,6 @@ export interface ProjectorView {
   problems: string[];
   /** Per consumed shard: its consumer state and deliveries held unsettled (unacked). */
   shards: Record<string, { state: string; unsettled: number }>;
-  processed: number | null;
 }
 
 const TIMEOUT_MS = 1_000;
@@ -32,9 +31,8 @@ async function readOne(url: string): Promise<ProjectorView> {
       status: body.status ?? null,
       problems: body.problems ?? [],
       shards: body.shards ?? {},
-      processed: body.processed ?? null,
     };
   } catch {
-    return { url, reachable: false, status: null, problems: [], shards: {}, processed: null };
+    return { url, reachable: false, status: null, problems: [], shards: {} };
   }
 }

@@ -5,7 +5,7 @@ import amqp from 'amqplib';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { jsonBody } from '@shop/shared/http';
-import { describeDeadLetter, redrive, visitDeadLetters, type DeadLetter, type TopologyNames } from '@shop/shared/messaging';
+import { redriveDeadLetters, type TopologyNames } from '@shop/shared/messaging';
 import { checkAdmin } from './admin-guard.ts';
 import type { LiveView } from './live-view.ts';
 
@@ -57,8 +57,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   });
 
   router.get('/api/dead-letters', async (_req, res) => {
-    const letters = await withBroker(deps.amqpUrl, (connection) => listDeadLetters(connection, deps.names));
-    res.set('Cache-Control', 'no-store').json({ total: letters.length, items: letters.slice(0, LISTED_AT_MOST) });
+    const { seen } = await withBroker(deps.amqpUrl, (connection) => redriveDeadLetters(connection, deps.names, () => false));
+    res.set('Cache-Control', 'no-store').json({ total: seen.length, items: seen.slice(0, LISTED_AT_MOST) });
   });
 
   router.post('/api/dead-letters/redrive', ...jsonBody('64kb'), async (req, res) => {
@@ -72,8 +72,11 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       deps.adminToken,
     );
     const body = redriveBody.parse(req.body);
-    const result = await withBroker(deps.amqpUrl, (connection) => redriveDeadLetters(connection, deps.names, body));
-    res.json(result);
+    const ids = new Set(body.ids ?? []);
+    const { seen, redriven } = await withBroker(deps.amqpUrl, (connection) =>
+      redriveDeadLetters(connection, deps.names, (letter) => body.all === true || ids.has(letter.eventId ?? '')),
+    );
+    res.json({ redriven, of: seen.length });
   });
   return router;
 }
@@ -85,29 +88,4 @@ async function withBroker<T>(url: string, work: (connection: amqp.ChannelModel) 
   } finally {
     await connection.close().catch(() => undefined);
   }
-}
-
-async function listDeadLetters(connection: amqp.ChannelModel, names: TopologyNames): Promise<DeadLetter[]> {
-  const seen: DeadLetter[] = [];
-  await visitDeadLetters(connection, names, async (msg) => {
-    seen.push(describeDeadLetter(msg));
-    return 'keep';
-  });
-  return seen;
-}
-
-async function redriveDeadLetters(connection: amqp.ChannelModel, names: TopologyNames, body: { ids?: string[]; all?: true }) {
-  let redriven = 0;
-  let seen = 0;
-  await visitDeadLetters(connection, names, async (msg, channel) => {
-    seen++;
-    const id = describeDeadLetter(msg).eventId;
-    const wanted = body.all === true || (id !== undefined && body.ids!.includes(id));
-    if (wanted && (await redrive(channel, names, msg))) {
-      redriven++;
-      return 'settled';
-    }
-    return 'keep';
-  });
-  return { redriven, of: seen };
 }

@@ -73,3 +73,26 @@ export async function redrive(channel: ConfirmChannel, names: TopologyNames, msg
   channel.ack(msg);
   return true;
 }
+
+/**
+ * Re-drives the dead letters `wanted` picks and keeps the rest; returns every letter seen and how
+ * many went back. With a `wanted` that picks none, it only lists (the CLI's `list`, the console's list).
+ */
+export async function redriveDeadLetters(
+  connection: ChannelModel,
+  names: TopologyNames,
+  wanted: (letter: DeadLetter) => boolean,
+): Promise<{ seen: DeadLetter[]; redriven: number }> {
+  const seen: DeadLetter[] = [];
+  let redriven = 0;
+  await visitDeadLetters(connection, names, async (msg, channel) => {
+    const letter = describeDeadLetter(msg);
+    seen.push(letter);
+    if (wanted(letter) && (await redrive(channel, names, msg))) {
+      redriven++;
+      return 'settled';
+    }
+    return 'keep';
+  });
+  return { seen, redriven };
+}
