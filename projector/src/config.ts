@@ -44,6 +44,7 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
+  OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
   DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   LOG_LEVEL: logLevel,

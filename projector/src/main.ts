@@ -12,6 +12,7 @@ import { createProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
 import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
+import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop } from './reconcile/audit-loop.ts';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
@@ -28,7 +29,8 @@ async function main() {
     await migrate(databaseUrl, migrationsDir, log);
 
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
-    const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-reconciler');
+    // The reconciler's audits and an operator's rebuild read the outbox through this pool.
+    const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler');
     // The reconciler and the metrics ask the consumer, which is started last.
     const late: { consumer?: Consumer } = {};
     const reconciler = createReconciler({
@@ -40,6 +42,13 @@ async function main() {
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
+    const operations = startOperationsRunner({
+      read: pool,
+      write,
+      reconcileNow: () => audit.auditNow(),
+      pollMs: config.OPERATIONS_POLL_MS,
+      log,
+    });
     // The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics.
     const metrics = createProjectorMetrics({
       audit: () => audit.lastReport(),
@@ -73,6 +82,7 @@ async function main() {
 
     onShutdownSignal(log, async () => {
       health.close();
+      await operations.stop();
       await audit.stop();
       await consumer.close();
       await Promise.all([pool.end(), write.end()]);

@@ -1,5 +1,6 @@
 // The operator console's page: renders the snapshots the query API streams (/console/api/stream),
-// lists dead letters on demand and re-drives them with the admin token. No framework, no build:
+// lists dead letters on demand and re-drives them, and asks for a rebuild or a reconcile, with the
+// admin token. No framework, no build:
 // plain DOM and uPlot (served by the query API from its own node_modules).
 'use strict';
 
@@ -68,8 +69,7 @@ function render(snapshot) {
   $('updated').textContent = `updated ${new Date(snapshot.at).toLocaleTimeString()}`;
   readOnly = snapshot.readOnly;
   $('mode').textContent = readOnly ? 'read-only (no CONSOLE_ADMIN_TOKEN configured)' : '';
-  $('redrive-all').disabled = readOnly;
-  $('admin-token').disabled = readOnly;
+  for (const id of ['redrive-all', 'admin-token', 'run-reconcile', 'run-rebuild']) $(id).disabled = readOnly;
 
   $('lag').textContent = fmtSeconds(s.lagSeconds);
   $('behind').textContent = fmtNumber(s.eventsBehind);
@@ -114,6 +114,7 @@ function render(snapshot) {
       states.get(q.shard) ?? 'no consumer here',
     ]),
   );
+  renderOperations(snapshot.operations);
   renderProjectors(snapshot.projectors);
   renderCharts(snapshot.history);
 }
@@ -134,6 +135,69 @@ function stateByShard(projectors) {
   for (const p of projectors)
     for (const [shard, st] of Object.entries(p.shards)) m.set(Number(shard), `${st.state} (${new URL(p.url).host})`);
   return m;
+}
+
+const OPERATION_NAMES = { reconcile: 'reconcile', rebuild: 'rebuild read models' };
+
+function renderOperations(operations) {
+  fillRows(
+    $('operations').tBodies[0],
+    Object.entries(OPERATION_NAMES).map(([kind, name]) => {
+      const op = operations[kind];
+      if (!op) return [name, 'never run', '', '', ''];
+      return [
+        name,
+        op.state,
+        progressCell(op),
+        `${new Date(op.requestedAt).toLocaleTimeString()} by ${op.requestedBy}`,
+        outcome(op),
+      ];
+    }),
+  );
+  for (const row of $('operations').tBodies[0].rows) row.cells[1].dataset.state = row.cells[1].textContent;
+}
+
+/** A bar while the operation counts (a rebuild's events), its phase in words either way. */
+function progressCell(op) {
+  const cell = document.createElement('span');
+  if (op.total !== null && op.total > 0) {
+    const bar = document.createElement('progress');
+    bar.max = op.total;
+    bar.value = op.done ?? 0;
+    cell.append(bar, ` ${fmtNumber(op.done)} / ${fmtNumber(op.total)} `);
+  }
+  cell.append(op.state === 'running' || op.state === 'requested' ? (op.phase ?? 'waiting for a projector') : '');
+  return cell;
+}
+
+function outcome(op) {
+  if (op.state === 'failed') return `failed: ${op.error}`;
+  if (op.state !== 'succeeded') return '';
+  const r = op.result ?? {};
+  const took =
+    op.startedAt && op.finishedAt ? ` in ${((Date.parse(op.finishedAt) - Date.parse(op.startedAt)) / 1000).toFixed(1)} s` : '';
+  if (op.kind === 'rebuild') return `rebuilt from ${fmtNumber(r.events)} events (${fmtNumber(r.applied)} applied)${took}`;
+  return `audited ${fmtNumber(r.eventsAudited)} new events, ${fmtNumber(r.missing)} missing, ${fmtNumber(r.healRequested)} asked again${took}`;
+}
+
+async function requestOperation(kind) {
+  const res = await fetch('/console/api/operations', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...adminHeader() },
+    body: JSON.stringify({ kind }),
+  });
+  const answer = await res.json();
+  const el = $('operation-result');
+  el.className = res.ok ? 'muted' : 'error';
+  el.textContent = res.ok
+    ? `${OPERATION_NAMES[kind]} requested (operation ${answer.id})`
+    : `refused (${res.status}): ${answer.message}`;
+}
+
+function adminHeader() {
+  const token = $('admin-token').value.trim();
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 function renderProjectors(projectors) {
@@ -217,11 +281,9 @@ function showResult(text, isError) {
 }
 
 async function redrive(body) {
-  const token = $('admin-token').value.trim();
-  sessionStorage.setItem(TOKEN_KEY, token);
   const res = await fetch('/console/api/dead-letters/redrive', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...adminHeader() },
     body: JSON.stringify(body),
   });
   const answer = await res.json();
@@ -242,4 +304,6 @@ function connect() {
 $('admin-token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
 $('dlq-refresh').addEventListener('click', () => void listDeadLetters());
 $('redrive-all').addEventListener('click', () => void redrive({ all: true }));
+$('run-reconcile').addEventListener('click', () => void requestOperation('reconcile'));
+$('run-rebuild').addEventListener('click', () => void requestOperation('rebuild'));
 connect();

@@ -28,7 +28,7 @@ const CHROMIUM_ARGS = [
 
 const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
-const { read } = stackDatabases(stack);
+const { read, write } = stackDatabases(stack);
 const consoleUrl = `${queryApi(stack)}/console`;
 const screenshots = join(stack.stackDir, 'screenshots');
 
@@ -137,18 +137,62 @@ describe('operator console (GET /console), in a real browser', () => {
     await until(async () => (await row.count()) === 0);
   });
 
-  it('refuses a re-drive from another site even with the token', async () => {
-    const res = await fetch(`${consoleUrl}/api/dead-letters/redrive`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${TEST_CONSOLE_TOKEN}`,
-        origin: 'http://evil.example',
-      },
-      body: JSON.stringify({ all: true }),
-    });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: 'cross_site_request' });
+  it('reconciles and rebuilds on request with the token, shows the progress, and refuses a second rebuild meanwhile', async () => {
+    const row = (name: string) => page.getByTestId('operations').locator('tbody tr', { hasText: name });
+    const rebuildRow = row('rebuild read models');
+    await page.getByTestId('admin-token').fill('');
+    await page.getByTestId('run-rebuild').click();
+    await until(async () => /refused \(401\)/.test(await text('operation-result')));
+
+    await page.getByTestId('admin-token').fill(TEST_CONSOLE_TOKEN);
+    await page.getByTestId('run-reconcile').click();
+    await until(async () => /requested \(operation \d+\)/.test(await text('operation-result')));
+    await until(async () => /succeeded/.test(await row('reconcile').innerText()));
+    expect(await row('reconcile').innerText()).toMatch(/audited [\d,]+ new events, 0 missing, 0 asked again in [\d.]+ s/);
+
+    // Held at its last step (the swap waits for this lock), the rebuild shows where it is, and
+    // a second one is refused.
+    const holder = await read.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE read.processed_events IN ROW EXCLUSIVE MODE');
+      await page.getByTestId('run-rebuild').click();
+      await until(async () => /running\s.*applying the newest events and swapping in/s.test(await rebuildRow.innerText()));
+      const bar = await rebuildRow.locator('progress').evaluate((el: HTMLProgressElement) => ({ value: el.value, max: el.max }));
+      expect(bar.max).toBeGreaterThan(0);
+      expect(bar.value).toBe(bar.max);
+      await page.screenshot({ path: join(screenshots, 'console-rebuild.png'), fullPage: true });
+      await page.getByTestId('run-rebuild').click();
+      await until(async () =>
+        /refused \(409\): a rebuild is already running \(operation \d+/.test(await text('operation-result')),
+      );
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    await until(async () => /succeeded/.test(await rebuildRow.innerText()));
+    const { rows } = await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    expect(await rebuildRow.innerText()).toContain(`rebuilt from ${rows[0]!.n.toLocaleString('en')} events`);
+    await until(async () => (await text('events-behind')) === '0');
+  });
+
+  it('refuses every action from another site even with the token', async () => {
+    for (const [path, body] of [
+      ['dead-letters/redrive', { all: true }],
+      ['operations', { kind: 'rebuild' }],
+    ] as const) {
+      const res = await fetch(`${consoleUrl}/api/${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${TEST_CONSOLE_TOKEN}`,
+          origin: 'http://evil.example',
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'cross_site_request' });
+    }
   });
 
   it('stays readable at a phone width: nothing wider than the screen', async () => {
@@ -185,6 +229,13 @@ describe('operator console without an admin token', () => {
       });
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: 'console_read_only' });
+      const operation = await fetch(`${base}/api/operations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_CONSOLE_TOKEN}` },
+        body: JSON.stringify({ kind: 'reconcile' }),
+      });
+      expect(operation.status).toBe(403);
+      expect(await operation.json()).toMatchObject({ error: 'console_read_only' });
     } finally {
       consoleDeps.live.stop();
       await consoleDeps.queues.close();

@@ -2,11 +2,19 @@ import { existsSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
+import { createLogger } from '@shop/shared/log';
+import { OperationAlreadyActive, recordOperation } from '@shop/shared/operations';
 import { lockerNames } from '@shop/shared/outbox';
 import { loadConfig } from '../config.ts';
-import { rebuildReadModels } from '../rebuild/rebuild.ts';
+import { ABANDONED_AFTER_MS } from '../operations/progress-reporter.ts';
+import { rebuildResult, recordedRebuildProgress, runAndRecord } from '../operations/run-operation.ts';
+import { rebuildReadModels, type RebuildReport } from '../rebuild/rebuild.ts';
 
-/** `npm run rebuild`: every read model from the outbox event log, swapped in without downtime. */
+/**
+ * `npm run rebuild`: every read model from the outbox event log, swapped in without downtime.
+ * Recorded as an operation like the console's, so the console shows its progress and a second
+ * rebuild (from here or the console) is refused while this one runs.
+ */
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
@@ -18,18 +26,24 @@ async function main() {
   );
   const started = Date.now();
   try {
-    const report = await rebuildReadModels({
-      write,
-      read,
-      chunkSize: 2000,
-      progress: {
-        start: (total) => bar.start(total, 0),
-        advance: (done) => bar.update(Math.min(done, bar.getTotal())),
-        stop: () => bar.stop(),
-        // Before the bar starts: the rebuild waits for these to end (at most 30 s) before reading the log.
-        waiting: (lockers) => console.log(`waiting for write transactions still open on the outbox: ${lockerNames(lockers)}`),
-      },
+    const op = await recordOperation(read, { kind: 'rebuild', requestedBy: 'npm run rebuild', running: true });
+    let report: RebuildReport | undefined;
+    await runAndRecord(op, { read, log: createLogger('rebuild', 'error') }, async (recorded) => {
+      report = await rebuildReadModels({
+        write,
+        read,
+        chunkSize: 2000,
+        progress: recordedRebuildProgress(recorded, {
+          start: (total) => bar.start(total, 0),
+          advance: (done) => bar.update(Math.min(done, bar.getTotal())),
+          stop: () => bar.stop(),
+          // Before the bar starts: the rebuild waits for these to end (at most 30 s) before reading the log.
+          waiting: (lockers) => console.log(`waiting for write transactions still open on the outbox: ${lockerNames(lockers)}`),
+        }),
+      });
+      return rebuildResult(report);
     });
+    if (!report) return;
     const seconds = (Date.now() - started) / 1000;
     console.log(`rebuilt from ${report.events} events (${report.applied} applied) in ${seconds.toFixed(1)} s; swapped in`);
     for (const skipped of report.skipped) console.log(`  skipped ${skipped.id}: ${skipped.reason}`);
@@ -41,6 +55,11 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  console.error(`rebuild failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof OperationAlreadyActive) {
+    console.error(`rebuild refused: ${err.message}`);
+    console.error(
+      `(if the process running it is gone, a projector marks it failed ${ABANDONED_AFTER_MS / 1000} s after its last heartbeat)`,
+    );
+  } else console.error(`rebuild failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

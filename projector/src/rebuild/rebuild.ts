@@ -9,6 +9,8 @@ import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.t
 export interface RebuildProgress {
   start(total: number): void;
   advance(done: number): void;
+  /** The replay is done; the newest events are applied and the schemas swapped in one transaction. */
+  swapping?(): void;
   stop(): void;
   /** Before the start: write transactions still open on the outbox that the rebuild waits for. */
   waiting?(lockers: readonly OutboxLocker[]): void;
@@ -53,6 +55,7 @@ export async function rebuildReadModels(deps: {
     await withTransaction(read, (client) => apply(client, rows));
     progress.advance(report.events);
   });
+  progress.swapping?.();
   await withTransaction(read, async (client) => {
     await client.query(/* sql */ `LOCK TABLE read.processed_events IN EXCLUSIVE MODE`);
     // Everything after the mark that is visible now, with no upper bound and no wait. The lock

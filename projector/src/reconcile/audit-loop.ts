@@ -4,6 +4,8 @@ import type { AuditReport, Reconciler } from './reconciler.ts';
 export interface AuditLoop {
   /** The newest report, undefined before the first audit completes. */
   lastReport(): AuditReport | undefined;
+  /** One audit now, after the one running (audits never overlap); asks for a heal when events are missing. */
+  auditNow(): Promise<{ report: AuditReport; healRequested: number }>;
   /** For /health: missing events, or an audit that keeps failing. */
   problems(): string[];
   stop(): Promise<void>;
@@ -17,11 +19,15 @@ export function startAuditLoop(reconciler: Reconciler, opts: { intervalMs: numbe
   let report: AuditReport | undefined;
   let failures = 0;
   let running: Promise<void> | undefined;
+  const auditAndHeal = async (heal: boolean) => {
+    report = await reconciler.audit();
+    failures = 0;
+    const healRequested = heal && report.missing > 0 ? await reconciler.heal() : 0;
+    return { report, healRequested };
+  };
   const tick = async () => {
     try {
-      report = await reconciler.audit();
-      failures = 0;
-      if (opts.heal && report.missing > 0) await reconciler.heal();
+      await auditAndHeal(opts.heal);
     } catch (err) {
       failures += 1;
       opts.log.warn({ err }, 'reconciler audit failed');
@@ -33,6 +39,16 @@ export function startAuditLoop(reconciler: Reconciler, opts: { intervalMs: numbe
   timer.unref();
   return {
     lastReport: () => report,
+    auditNow: async () => {
+      while (running) await running;
+      const now = auditAndHeal(true);
+      running = now.then(
+        () => undefined,
+        () => undefined,
+      );
+      void running.finally(() => (running = undefined));
+      return now;
+    },
     problems: () => {
       const problems: string[] = [];
       if (report && report.missing > 0) {

@@ -1,3 +1,4 @@
+import type { Operation, OperationKind } from '@shop/shared/operations';
 import type { SyncStatus } from '../lag/schemas.ts';
 import { History, type Series } from './history.ts';
 import type { ProjectorView } from './projectors.ts';
@@ -9,6 +10,8 @@ export interface ConsoleSnapshot {
   status: SyncStatus;
   queues: QueueDepths;
   projectors: ProjectorView[];
+  /** The newest rebuild and reconcile, with their progress. */
+  operations: Partial<Record<OperationKind, Operation>>;
   history: Series;
   /** No admin token configured: the page offers no actions. */
   readOnly: boolean;

@@ -1,4 +1,5 @@
 import { rabbitUrl } from '@shop/shared/config';
+import { latestOperations } from '@shop/shared/operations';
 import type { Config } from '../config.ts';
 import { syncStatus, type PipelineDatabases } from '../lag/sync-status.ts';
 import { LiveView } from './live-view.ts';
@@ -20,23 +21,27 @@ export type ConsoleSettings = Pick<
   | 'CONSOLE_REFRESH_MS'
 >;
 
-/** The console's sources: the databases (sync-status), the broker's queues, the projectors' /health. */
+/**
+ * The console's sources: the databases (sync-status, the latest rebuild and reconcile), the
+ * broker's queues, the projectors' /health.
+ */
 export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatabases) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const amqpUrl = rabbitUrl(config);
   const queues = queueReader(amqpUrl, names);
   const read = async () => {
-    const [status, depths, projectors] = await Promise.all([
+    const [status, depths, projectors, operations] = await Promise.all([
       syncStatus(pipeline),
       queues.read(),
       readProjectors(config.PROJECTOR_URLS),
+      latestOperations(pipeline.read).catch(() => ({})),
     ]);
-    return { status, queues: depths, projectors };
+    return { status, queues: depths, projectors, operations };
   };
   const live = new LiveView(read, {
     refreshMs: config.CONSOLE_REFRESH_MS,
     windowMs: 10 * 60_000,
     readOnly: config.CONSOLE_ADMIN_TOKEN === undefined,
   });
-  return { live, queues, amqpUrl, names, adminToken: config.CONSOLE_ADMIN_TOKEN };
+  return { live, queues, amqpUrl, names, adminToken: config.CONSOLE_ADMIN_TOKEN, read: pipeline.read };
 }

@@ -4,8 +4,10 @@ import { createRequire } from 'node:module';
 import amqp from 'amqplib';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { jsonBody } from '@shop/shared/http';
+import { jsonBody, AppError } from '@shop/shared/http';
 import { redriveDeadLetters, type TopologyNames } from '@shop/shared/messaging';
+import { OPERATION_KINDS, OperationAlreadyActive, recordOperation } from '@shop/shared/operations';
+import type pg from 'pg';
 import { checkAdmin } from './admin-guard.ts';
 import type { LiveView } from './live-view.ts';
 
@@ -14,6 +16,8 @@ export interface ConsoleDeps {
   amqpUrl: string;
   names: TopologyNames;
   adminToken: string | undefined;
+  /** The read database, where operations (rebuild, reconcile) are requested for a projector to run. */
+  read: pg.Pool;
 }
 
 const pageDir = fileURLToPath(new URL('../../console', import.meta.url));
@@ -26,6 +30,8 @@ const CSP =
 const redriveBody = z
   .strictObject({ ids: z.array(z.string().min(1)).min(1).max(1_000).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), 'send either ids or all: true');
+
+const operationBody = z.strictObject({ kind: z.enum(OPERATION_KINDS) });
 
 /** How many dead letters the console lists at most (the CLI lists them all). */
 const LISTED_AT_MOST = 200;
@@ -62,15 +68,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   });
 
   router.post('/api/dead-letters/redrive', ...jsonBody('64kb'), async (req, res) => {
-    checkAdmin(
-      {
-        authorization: req.headers.authorization,
-        origin: req.headers.origin,
-        host: req.headers.host,
-        secFetchSite: req.get('sec-fetch-site'),
-      },
-      deps.adminToken,
-    );
+    checkAdmin(adminRequest(req), deps.adminToken);
     const body = redriveBody.parse(req.body);
     const ids = new Set(body.ids ?? []);
     const { seen, redriven } = await withBroker(deps.amqpUrl, (connection) =>
@@ -78,8 +76,29 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     );
     res.json({ redriven, of: seen.length });
   });
+
+  // A projector claims the operation within OPERATIONS_POLL_MS and reports its progress, which
+  // the snapshot shows (`operations`).
+  router.post('/api/operations', ...jsonBody('1kb'), async (req, res) => {
+    checkAdmin(adminRequest(req), deps.adminToken);
+    const { kind } = operationBody.parse(req.body);
+    try {
+      const operation = await recordOperation(deps.read, { kind, requestedBy: 'console' });
+      res.status(202).json(operation);
+    } catch (err) {
+      if (!(err instanceof OperationAlreadyActive)) throw err;
+      throw new AppError(409, 'operation_already_active', err.message, { operation: err.active });
+    }
+  });
   return router;
 }
+
+const adminRequest = (req: express.Request) => ({
+  authorization: req.headers.authorization,
+  origin: req.headers.origin,
+  host: req.headers.host,
+  secFetchSite: req.get('sec-fetch-site'),
+});
 
 async function withBroker<T>(url: string, work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
   const connection = await amqp.connect(url, { clientProperties: { connection_name: 'query-api console dlq' } });

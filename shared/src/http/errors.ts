@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'console_read_only'
   | 'cross_site_request'
+  | 'operation_already_active'
   | 'service_unavailable'
   | 'internal_error';
 

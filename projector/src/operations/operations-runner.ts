@@ -1,0 +1,39 @@
+import type { Logger } from '@shop/shared/log';
+import { abandonStale, claimOperation } from '@shop/shared/operations';
+import { ABANDONED_AFTER_MS } from './progress-reporter.ts';
+import { runAndRecord, runOperation, type OperationDeps } from './run-operation.ts';
+
+export interface OperationsRunner {
+  stop(): Promise<void>;
+}
+
+/**
+ * Looks for requested operations (the console's rebuild and reconcile buttons) every `pollMs` and
+ * runs them one at a time. Several projectors may run this: the claim takes each one once. A
+ * running operation whose process died is failed (its heartbeat stops) rather than left running
+ * forever, which would also block the next request of its kind.
+ */
+export function startOperationsRunner(deps: OperationDeps & { pollMs: number; log: Logger }): OperationsRunner {
+  const { log } = deps;
+  let running: Promise<void> | undefined;
+  const tick = async () => {
+    try {
+      for (const lost of await abandonStale(deps.read, ABANDONED_AFTER_MS)) log.warn({ operation: lost }, 'operation abandoned');
+      // A failed operation is recorded (and logged) by runAndRecord; the runner goes on.
+      const op = await claimOperation(deps.read);
+      if (op) await runAndRecord(op, deps, (progress) => runOperation(op, deps, progress)).catch(() => undefined);
+    } catch (err) {
+      log.warn({ err }, 'operations runner failed; trying again');
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= tick().finally(() => (running = undefined));
+  }, deps.pollMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

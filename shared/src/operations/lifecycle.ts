@@ -1,0 +1,34 @@
+/**
+ * An operator's operation (a rebuild or a reconcile) moves through these states; each store
+ * update is guarded by the states its transition may start from, so a late or repeated update
+ * (a runner that lost its claim, a second projector) changes nothing.
+ *
+ *   requested --claim--> running --progress--> running
+ *                        running --succeed---> succeeded
+ *                        running --fail------> failed
+ *                        running --abandon---> failed     (its heartbeat stopped: the process died)
+ */
+export const OPERATION_KINDS = ['rebuild', 'reconcile'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export const OPERATION_STATES = ['requested', 'running', 'succeeded', 'failed'] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+
+export type OperationTransition = 'claim' | 'progress' | 'succeed' | 'fail' | 'abandon';
+
+const transitions: Record<OperationTransition, { from: readonly OperationState[]; to: OperationState }> = {
+  claim: { from: ['requested'], to: 'running' },
+  progress: { from: ['running'], to: 'running' },
+  succeed: { from: ['running'], to: 'succeeded' },
+  fail: { from: ['running'], to: 'failed' },
+  abandon: { from: ['running'], to: 'failed' },
+};
+
+/** The states `transition` may start from (the store's WHERE guard). */
+export const fromStates = (transition: OperationTransition): readonly OperationState[] => transitions[transition].from;
+
+/** The state after `transition` from `state`, or undefined when it may not happen. */
+export function nextState(state: OperationState, transition: OperationTransition): OperationState | undefined {
+  const t = transitions[transition];
+  return t.from.includes(state) ? t.to : undefined;
+}
