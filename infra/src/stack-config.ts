@@ -32,6 +32,7 @@ const schema = z.object({
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
   RECONCILE_HEAL: z.enum(['true', 'false']).default('true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
+  OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
   BODY_LIMIT: z.string().default('100kb'),
   ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
