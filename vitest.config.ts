@@ -10,6 +10,7 @@ export default defineConfig({
             '{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts',
             'bench/**/*.unit.test.ts',
             'tests/static/**/*.test.ts',
+            'tests/support/**/*.unit.test.ts',
           ],
         },
       },

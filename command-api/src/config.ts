@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv } from '@shop/shared/config';
+import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv, telemetryEnv } from '@shop/shared/config';
 
 const schema = z.object({
   COMMAND_API_PORT: port(8080),
@@ -7,6 +7,7 @@ const schema = z.object({
   ...postgresEnv,
   BODY_LIMIT: z.string().default('100kb'),
   ...httpServerEnv,
+  ...telemetryEnv,
   LOG_LEVEL: logLevel,
 });
 

@@ -4,6 +4,7 @@ import { createPool, migrate } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
+import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
@@ -17,9 +18,14 @@ async function main() {
     const databaseUrl = postgresUrl(config, config.WRITE_DB_NAME);
     await migrate(databaseUrl, migrationsDir, log);
 
+    const tracing = startTracing('command-api', config);
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
-    const app = createApp({ pool, log, bodyLimit: config.BODY_LIMIT });
-    await serveUntilSignal(app, config.COMMAND_API_PORT, log, () => pool.end(), serverTimeouts(config));
+    const app = createApp({ pool, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
+    const release = async () => {
+      await pool.end();
+      await tracing.shutdown();
+    };
+    await serveUntilSignal(app, config.COMMAND_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }

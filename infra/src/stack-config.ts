@@ -49,6 +49,9 @@ const schema = z.object({
   PROJECTOR_URLS: z.string().optional(),
   CONSOLE_ADMIN_TOKEN: z.string().optional(),
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).default(1000),
+  // Tracing (OpenTelemetry): every service, Debezium included, exports spans over OTLP/HTTP to
+  // this endpoint, e.g. http://127.0.0.1:4318; unset or empty: nothing is exported.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: logLevel,
@@ -85,6 +88,12 @@ export function benchStackConfig(): StackConfig {
  */
 /** The test stack's console admin token (the browser test uses it; nothing real is behind it). */
 export const TEST_CONSOLE_TOKEN = 'test-console-admin-token';
+
+/**
+ * Where the test stack's services and Debezium export their spans: the trace test listens here
+ * (an OTLP receiver of its own); while no test listens, the exports fail and are dropped.
+ */
+export const TEST_OTLP_PORT = 18087;
 
 const TEST_HTTP_TIMEOUTS = {
   HTTP_HEADERS_TIMEOUT_MS: '3000',
@@ -143,7 +152,14 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): Stack
       RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
       RABBITMQ_PORT: String(5672 + n),
       DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
-      ...(name === 'test' ? { ...TEST_HTTP_TIMEOUTS, ...TEST_RECONCILER, CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN } : {}),
+      ...(name === 'test'
+        ? {
+            ...TEST_HTTP_TIMEOUTS,
+            ...TEST_RECONCILER,
+            CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
+          }
+        : {}),
       ...(name === 'chaos' ? CHAOS_RECONCILER : {}),
     }),
   );

@@ -8,6 +8,7 @@ import {
   postgresEnv,
   rabbitEnv,
   sqlIdentifier,
+  telemetryEnv,
 } from '@shop/shared/config';
 import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
 
@@ -47,6 +48,7 @@ const schema = z.object({
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
   DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
+  ...telemetryEnv,
   LOG_LEVEL: logLevel,
 });
 

@@ -3,12 +3,14 @@ import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
+import type { Tracer } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
 import { applyBatch, NO_SHARD } from './projection/apply-batch.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
 import { recordProjectionFailure } from './read-models/projection-failures.ts';
+import { traceBatch } from './tracing/batch-spans.ts';
 
 export interface BatchHandlerDeps {
   pool: pg.Pool;
@@ -16,6 +18,8 @@ export interface BatchHandlerDeps {
   metrics: ProjectorMetrics;
   /** Real projection failures after which an event is dead-lettered by us, with its error. */
   maxAttempts: number;
+  /** Spans per batch and per event (no-op unless tracing exports). */
+  tracer: Tracer;
 }
 
 /**
@@ -26,8 +30,10 @@ export interface BatchHandlerDeps {
  * retried one by one to find the culprit, which is requeued until its attempts run out. Attempts
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  */
-export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHandlerDeps) {
-  return async (messages: ConsumeMessage[]): Promise<Verdict[]> => {
+export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer }: BatchHandlerDeps) {
+  return (messages: ConsumeMessage[]): Promise<Verdict[]> => traceBatch(tracer, messages, () => handleBatch(messages));
+
+  async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
     const verdicts: Verdict[] = [];
     const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
     for (const msg of messages) {
@@ -47,7 +53,7 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts }: BatchHan
       for (const d of decoded) verdicts.push(await applyAlone(d));
     }
     return verdicts;
-  };
+  }
 
   async function applyAndCount(events: KnownEvent[], shard: number) {
     const outcome = await withTransaction(pool, (client) => applyBatch(client, events, shard));

@@ -5,6 +5,7 @@ import { ALL_SHARDS } from '@shop/shared/messaging';
 import { highWaterMarkTracker } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
+import { startTracing } from '@shop/shared/telemetry';
 import { loadConfig } from './config.ts';
 import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer } from './http/health-server.ts';
@@ -28,6 +29,7 @@ async function main() {
     const databaseUrl = postgresUrl(config, config.READ_DB_NAME);
     await migrate(databaseUrl, migrationsDir, log);
 
+    const tracing = startTracing('projector', config);
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
     // The reconciler's audits and an operator's rebuild read the outbox through this pool.
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler');
@@ -65,7 +67,7 @@ async function main() {
       batchSize: config.PROJECTOR_BATCH_SIZE,
       maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
       log,
-      handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS }),
+      handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS, tracer: tracing.tracer }),
       onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
       report: (event) => {
         metrics.recordSettlement(event);
@@ -86,6 +88,7 @@ async function main() {
       await audit.stop();
       await consumer.close();
       await Promise.all([pool.end(), write.end()]);
+      await tracing.shutdown();
     });
   } catch (err) {
     exitOnStartupError(bootLog, err);

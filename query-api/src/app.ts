@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, healthRouter, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
+import { traceRequests, type Tracer } from '@shop/shared/telemetry';
 import { analyticsRoutes } from './analytics/routes.ts';
 import { consoleRoutes, type ConsoleDeps } from './console/routes.ts';
 import { docsRouter } from './http/openapi.ts';
@@ -19,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** The operator console at /console (absent in tests of the API alone). */
   console?: ConsoleDeps;
+  /** Spans for each request (no-op unless tracing exports: see startTracing). */
+  tracer?: Tracer;
 }
 
 /** Read answers may be a second old; clients revalidate with the ETag express sets. */
@@ -27,11 +30,12 @@ const shortCache: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ pool, pipeline, log, console: consoleDeps }: AppDeps): express.Express {
+export function createApp({ pool, pipeline, log, console: consoleDeps, tracer }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const metrics = createHttpMetrics('query-api');
   registerLagGauges(metrics.registry, pipeline);
+  if (tracer) app.use(traceRequests(tracer));
   app.use(metrics.middleware);
   // Request lines are logged at info: below that level the per-request logger is pure cost.
   if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));

@@ -8,6 +8,7 @@ import {
   postgresEnv,
   rabbitEnv,
   sqlIdentifier,
+  telemetryEnv,
 } from '@shop/shared/config';
 
 const schema = z.object({
@@ -39,6 +40,7 @@ const schema = z.object({
   // How often the console's live view reads the pipeline (one reading shared by every open console).
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   ...httpServerEnv,
+  ...telemetryEnv,
   LOG_LEVEL: logLevel,
 });
 

@@ -3,6 +3,7 @@ import { createPool } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
+import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { operatorConsole } from './console/operator-console.ts';
@@ -12,6 +13,7 @@ async function main() {
   try {
     const config = loadConfig();
     const log = createLogger('query-api', config.LOG_LEVEL);
+    const tracing = startTracing('query-api', config);
     // The read schema belongs to the projector, which migrates it; this service only reads.
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
@@ -21,8 +23,9 @@ async function main() {
       consoleDeps.live.stop();
       await consoleDeps.queues.close();
       await Promise.all([pool.end(), write.end()]);
+      await tracing.shutdown();
     };
-    const app = createApp({ pool, pipeline, log, console: consoleDeps });
+    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracer: tracing.tracer });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

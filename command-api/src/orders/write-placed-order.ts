@@ -26,8 +26,8 @@ export const WRITE_PLACED_ORDER_SQL = /* sql */ `WITH stock AS (
                    FROM unnest($1::int[], $7::text[], $2::int[], $8::bigint[], $9::bigint[])
                      AS l(product_id, category, quantity, unit_cents, line_cents)
                )
-               INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version)
-               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $15::int
+               INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, tracingspancontext)
+               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $15::int, $16::text
                  FROM unnest($10::uuid[], $11::text[], $12::text[], $13::text[], $14::jsonb[])
                       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
                 ORDER BY e.n`;
@@ -38,7 +38,7 @@ export const WRITE_PLACED_ORDER_SQL = /* sql */ `WITH stock AS (
  * events. Round trips to the database were what limited the order rate (docs/benchmarks.md).
  */
 export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrderWrite): Promise<void> {
-  const [eventIds, aggregateTypes, aggregateIds, types, payloads, version] = outboxParameters(order.events);
+  const [eventIds, aggregateTypes, aggregateIds, types, payloads, version, spanContext] = outboxParameters(order.events);
   const lines = order.lines;
   await client.query(WRITE_PLACED_ORDER_SQL, [
     lines.map((l) => l.productId),
@@ -56,5 +56,6 @@ export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrder
     types,
     payloads,
     version,
+    spanContext,
   ]);
 }

@@ -7,6 +7,7 @@ import {
   type EventPayload,
   type EventType,
 } from '@shop/shared/events';
+import { outboxSpanContext } from '@shop/shared/telemetry';
 
 export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; payload: EventPayload<T> } }[EventType];
 
@@ -17,8 +18,8 @@ export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; paylo
 export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await client.query(
-    /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version)
-               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $6::int
+    /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, tracingspancontext)
+               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $6::int, $7::text
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
                       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
                 ORDER BY e.n`,
@@ -27,10 +28,11 @@ export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): P
 }
 
 /**
- * The parameters of an outbox insert over `unnest($1..$5)` plus the schema version ($6): event
- * ids, aggregate types, aggregate ids, types and payloads checked against their schemas.
+ * The parameters of an outbox insert over `unnest($1..$5)` plus the schema version ($6) and the
+ * trace context ($7): event ids, aggregate types, aggregate ids, types and payloads checked
+ * against their schemas; the active span's context (the request's) for Debezium's EventRouter.
  */
-export function outboxParameters(events: NewEvent[]): [string[], string[], string[], string[], string[], number] {
+export function outboxParameters(events: NewEvent[]): [string[], string[], string[], string[], string[], number, string | null] {
   return [
     events.map(() => randomUUID()),
     events.map((e) => aggregateTypeOf[e.type]),
@@ -38,6 +40,7 @@ export function outboxParameters(events: NewEvent[]): [string[], string[], strin
     events.map((e) => e.type),
     events.map((e) => JSON.stringify(checked(e))),
     CURRENT_SCHEMA_VERSION,
+    outboxSpanContext(),
   ];
 }
 

@@ -56,6 +56,86 @@ export function ensureDistribution(version: string, progress: (line: string) => 
   return dir;
 }
 
+/**
+ * The distribution, and when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT) the two OpenTelemetry
+ * pieces it lacks for Debezium's tracing to export (see tracingJars).
+ */
+export function prepareDebezium(config: StackConfig, progress: (line: string) => void): string {
+  const distDir = ensureDistribution(config.DEBEZIUM_VERSION, progress);
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) ensureTracingJars(distDir, progress);
+  return distDir;
+}
+
+/**
+ * Debezium's outbox EventRouter creates its spans (db-log-write, debezium-read) through
+ * GlobalOpenTelemetry and sends `traceparent` with each event, but the distribution only ships the
+ * OpenTelemetry SDK (lib/, for another sink) without what configures it from the environment
+ * (sdk-extension-autoconfigure) and with an HTTP sender that needs Kotlin, which it lacks
+ * (exporter-sender-okhttp). Without these two the global stays a no-op: no spans, no header, no
+ * error. They come from Maven Central at the version of the SDK the distribution ships, into a
+ * folder of their own beside it (the distribution stays as released).
+ */
+const TRACING_ARTIFACTS = ['opentelemetry-sdk-extension-autoconfigure', 'opentelemetry-exporter-sender-jdk'];
+
+function tracingDir(distDir: string): string {
+  const sdk = readdirSync(join(distDir, 'lib')).find((f) => /^opentelemetry-sdk-\d[\d.]*\.jar$/.test(f));
+  if (!sdk) throw new Error(`no OpenTelemetry SDK in ${distDir}/lib: Debezium's tracing cannot be turned on`);
+  const version = sdk.slice('opentelemetry-sdk-'.length, -'.jar'.length);
+  return join(`${distDir}-tracing`, version);
+}
+
+function ensureTracingJars(distDir: string, progress: (line: string) => void): void {
+  const dir = tracingDir(distDir);
+  const version = dir.split('/').pop()!;
+  for (const artifact of TRACING_ARTIFACTS) {
+    if (existsSync(join(dir, `${artifact}-${version}.jar`))) continue;
+    progress(`fetching io.opentelemetry:${artifact}:${version} through Maven (Debezium's tracing)...`);
+    const fetched = spawnSync(
+      'mvn',
+      [
+        '-Dstyle.color=never',
+        '-B',
+        '-q',
+        '--no-transfer-progress',
+        'dependency:copy',
+        `-Dartifact=io.opentelemetry:${artifact}:${version}`,
+        `-DoutputDirectory=${dir}`,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (fetched.status !== 0)
+      throw new Error(`Maven could not fetch io.opentelemetry:${artifact}:${version} (exit ${fetched.status})`);
+  }
+}
+
+/**
+ * What turns Debezium's tracing on: the SDK configures itself from OTEL_* at its first use, with
+ * the JDK's HTTP client (the OkHttp sender in lib/ cannot load), exporting traces only.
+ */
+function tracingLaunch(
+  config: StackConfig,
+  distDir: string,
+): { javaArgs: string[]; classpath: string[]; env: Record<string, string> } {
+  if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return { javaArgs: [], classpath: [], env: {} };
+  return {
+    javaArgs: [
+      '-Dotel.java.global-autoconfigure.enabled=true',
+      '-Dio.opentelemetry.exporter.internal.http.HttpSenderProvider=io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider',
+    ],
+    classpath: [join(tracingDir(distDir), '*')],
+    env: {
+      OTEL_SERVICE_NAME: 'debezium-server',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      OTEL_PROPAGATORS: 'tracecontext',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+    },
+  };
+}
+
 /** Same classpath as the distribution's run.sh, with our config file given explicitly. */
 export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: string, javaHome: string): void {
   if (runningPid(dirs, DEBEZIUM) !== undefined) return;
@@ -63,6 +143,7 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
   if (!runner) throw new Error(`no runner jar in ${distDir}: delete that folder to fetch it again`);
   const workDir = join(dirs.root, 'debezium');
   mkdirSync(workDir, { recursive: true });
+  const tracing = tracingLaunch(config, distDir);
   spawnDetached(dirs, {
     name: DEBEZIUM,
     command: join(javaHome, 'bin', 'java'),
@@ -74,12 +155,13 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
       // Its own metrics (debezium_metrics_*) through the JMX exporter the distribution ships, as
       // its run.sh does when JMX_EXPORTER_PORT is set; on loopback only.
       `-javaagent:${exporterJar(distDir)}=127.0.0.1:${config.DEBEZIUM_METRICS_PORT}:${join(distDir, 'config', 'metrics.yml')}`,
+      ...tracing.javaArgs,
       '-cp',
-      [join(distDir, runner), join(distDir, 'config', 'lib'), join(distDir, 'lib', '*')].join(':'),
+      [join(distDir, runner), join(distDir, 'config', 'lib'), join(distDir, 'lib', '*'), ...tracing.classpath].join(':'),
       'io.debezium.server.Main',
     ],
     cwd: workDir,
-    env: { ...childEnv(config), JAVA_HOME: javaHome },
+    env: { ...childEnv(config), ...tracing.env, JAVA_HOME: javaHome },
   });
 }
 

@@ -4,7 +4,7 @@ import {
   DEBEZIUM,
   debeziumHealthUrl,
   debeziumJavaHome,
-  ensureDistribution,
+  prepareDebezium,
   isDistributionCached,
   startDebezium,
 } from './debezium-server.ts';
@@ -60,7 +60,7 @@ export async function startStack(config: StackConfig, progress: Progress, option
   if (missing.length > 0) throw new PrerequisiteError(missing);
   reportCrashed(dirs, progress);
   const javaHome = debeziumJavaHome(config);
-  const distDir = ensureDistribution(config.DEBEZIUM_VERSION, progress);
+  const distDir = prepareDebezium(config, progress);
 
   await step(progress, `postgres (port ${config.PG_PORT}, wal_level=logical)`, () => startPostgres(config, dirs));
   await ensureDatabases(config, [config.WRITE_DB_NAME, config.READ_DB_NAME]);

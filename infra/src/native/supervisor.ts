@@ -1,5 +1,5 @@
 import type { StackConfig } from '../stack-config.ts';
-import { DEBEZIUM, debeziumJavaHome, ensureDistribution, startDebezium } from './debezium-server.ts';
+import { DEBEZIUM, debeziumJavaHome, prepareDebezium, startDebezium } from './debezium-server.ts';
 import { diedUnexpectedly, runningPid, stackDirs, tailLog, type StackDirs } from './processes.ts';
 import { isPostgresReachable } from './postgres-cluster.ts';
 import { isRabbitReachable } from './rabbitmq.ts';
@@ -46,7 +46,7 @@ function restart(config: StackConfig, dirs: StackDirs, piece: (typeof SUPERVISED
     startDebezium(
       config,
       dirs,
-      ensureDistribution(config.DEBEZIUM_VERSION, () => undefined),
+      prepareDebezium(config, () => undefined),
       debeziumJavaHome(config),
     );
     return;

@@ -52,6 +52,15 @@ export const rabbitEnv = {
 const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 
 /** Timeouts of a service's HTTP server; what each one cuts off is in shared/src/http/timeouts.ts. */
+/**
+ * OpenTelemetry tracing: spans are exported (OTLP over HTTP, protobuf) only when an endpoint is
+ * set, e.g. http://127.0.0.1:4318 (the standard variable; `/v1/traces` is appended). Unset or
+ * empty: nothing is exported, and W3C trace context still passes through.
+ */
+export const telemetryEnv = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+};
+
 export const httpServerEnv = {
   HTTP_HEADERS_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.headersMs),
   HTTP_REQUEST_TIMEOUT_MS: millis(DEFAULT_SERVER_TIMEOUTS.requestMs),

@@ -1,0 +1,37 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * One SERVER span per request, continuing the caller's W3C trace (`traceparent` in the request)
+ * and active while the request is handled, so what the handler writes (the outbox's span
+ * context) belongs to it. Named after the route that matched (`POST /api/orders`), never the raw
+ * URL, so span names stay few.
+ */
+export function traceRequests(tracer: Tracer): RequestHandler {
+  return (req, res, next) => {
+    const parent = propagation.extract(context.active(), req.headers);
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+      parent,
+    );
+    res.on('close', () => {
+      const route = matchedRoute(req);
+      if (route !== undefined) {
+        span.updateName(`${req.method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+/** The matched route's pattern with its router's mount path (`/api/orders/:id`), if a route matched. */
+function matchedRoute(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string') return undefined;
+  return path === '/' && req.baseUrl !== '' ? req.baseUrl : `${req.baseUrl}${path}`;
+}

@@ -1,0 +1,37 @@
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+export interface Tracing {
+  tracer: Tracer;
+  /** Exports what is still buffered; call before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Sets up OpenTelemetry for one service: W3C trace context (`traceparent`, `tracestate`) in and
+ * out, and the active span carried across awaits. With an OTLP endpoint, spans are recorded and
+ * exported to `<endpoint>/v1/traces` in batches; without one nothing is recorded or exported, yet
+ * a caller's trace context still passes through (to the outbox, from the broker), so a trace
+ * stays whole when only some of the services export.
+ */
+export function startTracing(serviceName: string, settings: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined }): Tracing {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const endpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint === undefined) return { tracer: trace.getTracer(serviceName), shutdown: async () => undefined };
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }),
+        scheduledDelayMillis: 1000,
+      }),
+    ],
+  });
+  trace.setGlobalTracerProvider(provider);
+  return { tracer: trace.getTracer(serviceName), shutdown: () => provider.shutdown() };
+}
