@@ -8,6 +8,7 @@
  *   npm run test:compose [-- --keep]     (--keep: leave the stack running at the end)
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -19,10 +20,19 @@ import { ComposeProject, describe, engineAnswers, findCompose } from './compose-
 import { checkContractRequests } from './contract-requests.ts';
 import { checkNothingLost, type Databases } from './nothing-lost.ts';
 import { startWorkload } from '../support/steady-workload.ts';
+import type { ReceivedSpan } from '../support/otlp/protobuf-spans.ts';
+import { startOtlpReceiver } from '../support/otlp/receiver.ts';
 
 const PROJECT = 'cqrs-compose-test';
 const ENV_FILE = 'tests/compose/test.env';
-const FILES = ['docker-compose.yml', 'tests/compose/build-on-host-network.yml'];
+const FILES = [
+  'docker-compose.yml',
+  'docker-compose.observability.yml',
+  'tests/compose/build-on-host-network.yml',
+  'tests/compose/trace-to-test-receiver.yml',
+];
+/** Where the containers send their spans (tests/compose/trace-to-test-receiver.yml), on every host address. */
+const OTLP_PORT = 14318;
 const FIRST_WRITE_VISIBLE_LIMIT_MS = 2_000;
 const UP_TIMEOUT_MS = 300_000;
 const RESTART_TIMEOUT_MS = 180_000;
@@ -59,6 +69,7 @@ async function main(): Promise<number> {
     return result;
   };
 
+  const receiver = await startOtlpReceiver(OTLP_PORT, '0.0.0.0');
   log('removing what an earlier run left (down -v)');
   await project.run(['down', '-v', '--remove-orphans'], { quiet: true });
   try {
@@ -87,6 +98,7 @@ async function main(): Promise<number> {
     await checkContractRequests(api, log);
     lagCli(env, 'after the contract requests');
     await checkConsole(api.query, log);
+    await checkOneTrace(api, receiver.spans, log);
 
     const dbs = databases(config);
     try {
@@ -110,6 +122,7 @@ async function main(): Promise<number> {
     if (listed.trim() !== 'renamed_read_db') throw new Error('the healthcheck did not create the renamed database');
     log('  renamed_read_db created');
   } finally {
+    await receiver.close();
     if (values.keep) log(`--keep: the stack stays up (project ${PROJECT}; remove it with down -v)`);
     else {
       log('down -v');
@@ -135,6 +148,37 @@ async function checkConsole(query: string, log: (line: string) => void): Promise
   if (consumed !== 8 || !projector?.reachable || Object.keys(projector.shards).length !== 8)
     throw new Error(`the console does not see the pipeline: ${JSON.stringify(snapshot.projectors)}, ${consumed} shards consumed`);
   log(`console: 8 shard queues consumed, projector ${projector.url} reachable with 8 shards`);
+}
+
+/**
+ * Tracing inside compose, with the observability file's Debezium image: one order with a caller's
+ * traceparent reaches the receiver as spans of the command API, Debezium and the projector, all of
+ * that trace.
+ */
+async function checkOneTrace(api: { command: string; query: string }, spans: ReceivedSpan[], log: (line: string) => void) {
+  const traceId = randomBytes(16).toString('hex');
+  const product = await postJson(`${api.command}/api/products`, { name: 'Traced', category: 'trace', price: 2, stock: 5 });
+  const order = await fetch(`${api.command}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    body: JSON.stringify({ customerId: 3, items: [{ productId: product.body.productId, quantity: 1 }] }),
+  });
+  if (order.status !== 201) throw new Error(`traced order answered ${order.status}`);
+  const services = await eventually(async () => {
+    const seen = new Set(spans.filter((s) => s.traceId === traceId).map((s) => `${s.service}: ${s.name}`));
+    const all = ['command-api: POST /api/orders', 'debezium-server: db-log-write', 'projector: project OrderPlaced'];
+    return all.every((name) => seen.has(name)) ? [...seen] : undefined;
+  }, 60_000).catch(() => {
+    throw new Error(
+      `trace ${traceId} incomplete: ${
+        spans
+          .filter((s) => s.traceId === traceId)
+          .map((s) => `${s.service}: ${s.name}`)
+          .join(', ') || 'no spans'
+      } (${spans.length} spans received in all)`,
+    );
+  });
+  log(`one trace ${traceId}: ${services.sort().join(', ')}`);
 }
 
 async function firstWriteVisible(api: { command: string; query: string }): Promise<number> {

@@ -20,6 +20,9 @@ await runCli(async () => {
   console.log(
     `  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`,
   );
+  console.log(
+    `  traces        ${config.OTEL_EXPORTER_OTLP_ENDPOINT ? `exported to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} (OTLP/HTTP)` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)'}`,
+  );
   console.log(`  logs          ${config.stackDir}/logs/`);
   console.log('stop it with: npm stop');
 });

@@ -5,7 +5,10 @@ import { decodeTraceExport, type ReceivedSpan } from './protobuf-spans.ts';
  * An OTLP/HTTP receiver in the test process: accepts `POST /v1/traces` (protobuf, as every
  * exporter of the stack sends it), keeps the spans, answers 200 with an empty response.
  */
-export async function startOtlpReceiver(port: number): Promise<{ spans: ReceivedSpan[]; close(): Promise<void> }> {
+export async function startOtlpReceiver(
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ spans: ReceivedSpan[]; close(): Promise<void> }> {
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -25,7 +28,7 @@ export async function startOtlpReceiver(port: number): Promise<{ spans: Received
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, host, resolve);
   });
   return {
     spans,

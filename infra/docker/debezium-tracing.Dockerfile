@@ -1,0 +1,22 @@
+# Debezium Server with its tracing able to export (docker-compose.observability.yml). Its
+# distribution ships the OpenTelemetry SDK without what configures it from OTEL_* variables and
+# with an HTTP sender that needs Kotlin, which it lacks: without these two jars (from Maven
+# Central, at the SDK's version) Debezium's EventRouter sends no spans and no traceparent, silently.
+# `npm start` does the same natively (infra/src/native/debezium-server.ts).
+ARG DEBEZIUM_VERSION=3.6.0.Final
+FROM quay.io/debezium/server:${DEBEZIUM_VERSION}
+# The OpenTelemetry SDK version in /debezium/lib (1.57.0 for Debezium 3.6.0.Final).
+ARG OTEL_SDK_VERSION=1.57.0
+RUN test -f /debezium/lib/opentelemetry-sdk-${OTEL_SDK_VERSION}.jar || \
+    { echo "this Debezium ships another OpenTelemetry SDK: set OTEL_SDK_VERSION to the one in /debezium/lib" >&2; exit 1; }
+ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-sdk-extension-autoconfigure/${OTEL_SDK_VERSION}/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar /debezium/lib/
+ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-exporter-sender-jdk/${OTEL_SDK_VERSION}/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar /debezium/lib/
+# The SDK configures itself at its first use, with the JDK's HTTP client, traces only; run.sh
+# passes JAVA_OPTS on. OTEL_EXPORTER_OTLP_ENDPOINT comes from the compose file.
+ENV JAVA_OPTS="-Dotel.java.global-autoconfigure.enabled=true -Dio.opentelemetry.exporter.internal.http.HttpSenderProvider=io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider" \
+    OTEL_SERVICE_NAME=debezium-server \
+    OTEL_TRACES_EXPORTER=otlp \
+    OTEL_METRICS_EXPORTER=none \
+    OTEL_LOGS_EXPORTER=none \
+    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
+    OTEL_PROPAGATORS=tracecontext
