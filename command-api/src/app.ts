@@ -12,13 +12,15 @@ import { productRoutes } from './products/routes.ts';
 
 export interface AppDeps {
   pool: pg.Pool;
+  /** The pipeline identity of the write database, named in every Consistency-Token (pipelineSource). */
+  source: string;
   log: Logger;
   bodyLimit: string;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
   tracer?: Tracer;
 }
 
-export function createApp({ pool, log, bodyLimit, tracer }: AppDeps): express.Express {
+export function createApp({ pool, source, log, bodyLimit, tracer }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Command answers are never revalidated: hashing each one for an ETag is wasted work.
@@ -32,8 +34,8 @@ export function createApp({ pool, log, bodyLimit, tracer }: AppDeps): express.Ex
   app.use(healthRouter(pool));
   app.use(docsRouter());
   app.use(jsonBody(bodyLimit));
-  app.use('/api/products', productRoutes(pool));
-  app.use('/api/orders', orderRoutes(pool));
+  app.use('/api/products', productRoutes({ pool, source }));
+  app.use('/api/orders', orderRoutes({ pool, source }));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

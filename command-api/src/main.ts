@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, serverTimeouts } from '@shop/shared/config';
+import { pipelineSource } from '@shop/shared/consistency';
 import { createPool, migrate } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
@@ -20,7 +21,8 @@ async function main() {
 
     const tracing = startTracing('command-api', config);
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
-    const app = createApp({ pool, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
+    const source = await pipelineSource(pool);
+    const app = createApp({ pool, source, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
     const release = async () => {
       await pool.end();
       await tracing.shutdown();

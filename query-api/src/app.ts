@@ -7,6 +7,7 @@ import { createHttpMetrics } from '@shop/shared/metrics';
 import { traceRequests, type Tracer } from '@shop/shared/telemetry';
 import { analyticsRoutes } from './analytics/routes.ts';
 import { consoleRoutes, type ConsoleDeps } from './console/routes.ts';
+import { readYourWrites, type ReadYourWrites } from './consistency/read-your-writes.ts';
 import { docsRouter } from './http/openapi.ts';
 import { registerLagGauges } from './lag/lag-metrics.ts';
 import { syncStatusRoutes } from './lag/routes.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   console?: ConsoleDeps;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
   tracer?: Tracer;
+  /** Read-your-writes with a Consistency-Token (absent in tests of the API alone: the header is then refused). */
+  consistency?: ReadYourWrites;
 }
 
 /** Read answers may be a second old; clients revalidate with the ETag express sets. */
@@ -30,7 +33,7 @@ const shortCache: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ pool, pipeline, log, console: consoleDeps, tracer }: AppDeps): express.Express {
+export function createApp({ pool, pipeline, log, console: consoleDeps, tracer, consistency }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const metrics = createHttpMetrics('query-api');
@@ -43,6 +46,7 @@ export function createApp({ pool, pipeline, log, console: consoleDeps, tracer }:
   app.use(healthRouter(pool));
   app.use(docsRouter());
   app.use('/api/analytics', syncStatusRoutes(pipeline));
+  if (consistency) app.use('/api', readYourWrites(consistency));
   app.use('/api', shortCache);
   app.use('/api/products', productRoutes(pool));
   app.use('/api/orders', orderRoutes(pool));

@@ -38,6 +38,9 @@ const schema = z.object({
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
   // How often the console's live view reads the pipeline (one reading shared by every open console).
+  // Read-your-writes: the longest a request with a Consistency-Token waits for its write (a client
+  // may ask for less with Prefer: wait=N).
+  CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   ...httpServerEnv,
   ...telemetryEnv,

@@ -1,4 +1,5 @@
 import { postgresUrl, serverTimeouts } from '@shop/shared/config';
+import { lazyPipelineSource } from '@shop/shared/consistency';
 import { createPool } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
@@ -7,6 +8,7 @@ import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { operatorConsole } from './console/operator-console.ts';
+import { AppliedWatch } from './consistency/applied-watch.ts';
 
 async function main() {
   const bootLog = createLogger('query-api', 'info');
@@ -19,13 +21,17 @@ async function main() {
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
     const consoleDeps = operatorConsole(config, pipeline);
+    const watch = new AppliedWatch(pool, postgresUrl(config, config.READ_DB_NAME), log);
+    await watch.start();
+    const consistency = { watch, read: pool, source: lazyPipelineSource(write), maxWaitMs: config.CONSISTENCY_WAIT_MS };
     const release = async () => {
+      await watch.stop();
       consoleDeps.live.stop();
       await consoleDeps.queues.close();
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();
     };
-    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracer: tracing.tracer });
+    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracer: tracing.tracer, consistency });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

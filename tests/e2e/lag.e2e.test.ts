@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
@@ -176,6 +177,14 @@ describe('lag inspection', () => {
     };
     const debezium = await metrics(debeziumMetricsUrl(stack));
     expect(value(debezium, 'debezium_metrics_Connected{context="streaming"')).toBe(1);
+    // Every Debezium metric the alert rules and the Grafana dashboard use is one it exports.
+    const used = ['infra/prometheus/alerts.yml', 'infra/grafana/dashboards/pipeline.json']
+      .map((f) => readFileSync(join(repoRoot, f), 'utf8'))
+      .join('\n')
+      .match(/\bdebezium_metrics_[A-Za-z]+/g);
+    expect(used?.length).toBeGreaterThan(1);
+    for (const name of new Set(used))
+      expect(debezium, `${name} is not exported by Debezium`).toMatch(new RegExp(`^${name}\\{`, 'm'));
     const projector = await metrics(`http://127.0.0.1:${stack.PROJECTOR_PORT}/metrics`);
     expect(value(projector, 'projector_broker_connected')).toBe(1);
     const query = await metrics(`${queryApi(stack)}/metrics`);

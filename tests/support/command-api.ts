@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { closeServer, listen, type ServerTimeouts } from '@shop/shared/http';
+import { pipelineSource } from '@shop/shared/consistency';
 import { createApp } from '../../command-api/src/app.ts';
 import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
@@ -38,7 +39,7 @@ export async function startCommandApi(stack: StackConfig, options: CommandApiOpt
   const url = postgresUrl(stack, database);
   await migrate(url, migrationsDir, log);
   const pool = createPool(url, options.poolMax ?? 10, 'command-api-test');
-  const app = createApp({ pool, log, bodyLimit: '100kb' });
+  const app = createApp({ pool, source: await pipelineSource(pool), log, bodyLimit: '100kb' });
   const { server, port } = await listen(app, 0, '127.0.0.1', options.timeouts);
   return { url: `http://127.0.0.1:${port}`, pool, close: () => stop(server, pool) };
 }

@@ -24,6 +24,16 @@ const idempotencyKey = z.object({
     .meta({ description: 'a retry with the same key and request returns the first response' }),
 });
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+/** A command's success answer, with the token of the events it wrote (read-your-writes). */
+const written = (schema: z.ZodType, description: string) => ({
+  ...jsonContent(schema, description),
+  headers: z.object({
+    'consistency-token': z.string().optional().meta({
+      description:
+        'names the events this command wrote; send it back to the query API in a Consistency-Token header to read this write (docs/contract.md)',
+    }),
+  }),
+});
 const refusals = {
   '400': errorResponse('validation_failed (with fields) or malformed_json'),
   '413': errorResponse('payload_too_large'),
@@ -47,7 +57,7 @@ export const commandApiDocument = openApiDocument(
         requestParams: { header: idempotencyKey },
         requestBody: json(createProductBody),
         responses: {
-          '201': jsonContent(productIdResponse, 'created'),
+          '201': written(productIdResponse, 'created'),
           ...refusals,
           '422': errorResponse('idempotency_key_reused'),
         },
@@ -57,7 +67,7 @@ export const commandApiDocument = openApiDocument(
       patch: {
         requestParams: { path: id },
         requestBody: json(updateProductBody),
-        responses: { '200': jsonContent(productIdResponse, 'updated'), ...refusals, '404': errorResponse('not_found') },
+        responses: { '200': written(productIdResponse, 'updated'), ...refusals, '404': errorResponse('not_found') },
       },
     },
     '/api/orders': {
@@ -65,7 +75,7 @@ export const commandApiDocument = openApiDocument(
         requestParams: { header: idempotencyKey },
         requestBody: json(placeOrderBody),
         responses: {
-          '201': jsonContent(orderIdResponse, 'placed'),
+          '201': written(orderIdResponse, 'placed'),
           ...refusals,
           '409': errorResponse('insufficient_stock (shortages) or price_mismatch (currentPrice)'),
           '422': errorResponse('unknown_product (productIds) or idempotency_key_reused'),
@@ -76,7 +86,7 @@ export const commandApiDocument = openApiDocument(
       post: {
         requestParams: { path: id, header: idempotencyKey },
         responses: {
-          '200': jsonContent(cancelledResponse, 'cancelled'),
+          '200': written(cancelledResponse, 'cancelled'),
           '400': errorResponse('validation_failed'),
           '404': errorResponse('not_found'),
           '409': errorResponse('already_cancelled'),

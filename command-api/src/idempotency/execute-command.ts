@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
+import { encodeToken, MAX_TOKEN_EVENTS } from '@shop/shared/consistency';
 import { AppError, errorBody } from '@shop/shared/http';
+import { takeWrittenEvents } from '../outbox/append-event.ts';
 import { claimKey, findKey, saveResponse } from './key-queries.ts';
 
 export interface CommandResponse {
   status: number;
   body: unknown;
+  /** Names the events the command wrote: the query API answers with them included (read-your-writes). */
+  consistencyToken?: string | undefined;
   /** True when this is the stored response of an earlier request with the same key. */
   replayed?: boolean;
+}
+
+/** Where commands run: the write database, and its pipeline identity (the tokens' source). */
+export interface CommandStore {
+  pool: pg.Pool;
+  source: string;
 }
 
 export interface IdempotencyRequest {
@@ -28,30 +38,40 @@ export const fingerprintOf = (method: string, path: string, body: unknown) =>
  * with it, and a later retry gets that response back without running the command again.
  */
 export async function executeCommand(
-  pool: pg.Pool,
+  store: CommandStore,
   idempotency: IdempotencyRequest | undefined,
   successStatus: number,
   command: (client: pg.PoolClient) => Promise<unknown>,
 ): Promise<CommandResponse> {
-  if (!idempotency) {
-    const body = await withTransaction(pool, command);
-    return { status: successStatus, body };
-  }
-  return withTransaction(pool, async (client) => {
-    if (!(await claimKey(client, idempotency.key, idempotency.fingerprint))) return replay(client, idempotency);
-    await client.query('SAVEPOINT command');
-    let response: CommandResponse;
+  return withTransaction(store.pool, async (client) => {
+    takeWrittenEvents(client); // nothing of an earlier transaction on this client counts
     try {
-      response = { status: successStatus, body: await command(client) };
-    } catch (err) {
-      // A refusal (4xx) is an answer too: undo the command's writes but keep the key and the answer.
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
-      await client.query('ROLLBACK TO SAVEPOINT command');
-      response = { status: err.status, body: errorBody(err) };
+      if (!idempotency) return succeeded(store, client, successStatus, await command(client));
+      if (!(await claimKey(client, idempotency.key, idempotency.fingerprint))) return await replay(client, idempotency);
+      await client.query('SAVEPOINT command');
+      let response: CommandResponse;
+      try {
+        response = succeeded(store, client, successStatus, await command(client));
+      } catch (err) {
+        // A refusal (4xx) is an answer too: undo the command's writes but keep the key and the answer.
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        await client.query('ROLLBACK TO SAVEPOINT command');
+        response = { status: err.status, body: errorBody(err) };
+      }
+      await saveResponse(client, idempotency.key, response);
+      return response;
+    } finally {
+      takeWrittenEvents(client);
     }
-    await saveResponse(client, idempotency.key, response.status, response.body);
-    return response;
   });
+}
+
+/** A command's answer with the token of the events it wrote (none: no token). */
+function succeeded(store: CommandStore, client: pg.PoolClient, status: number, body: unknown): CommandResponse {
+  const eventIds = takeWrittenEvents(client);
+  // No events, or more than a token names (no command writes that many): no token.
+  if (eventIds.length === 0 || eventIds.length > MAX_TOKEN_EVENTS) return { status, body };
+  return { status, body, consistencyToken: encodeToken({ source: store.source, issuedAt: new Date(), eventIds }) };
 }
 
 async function replay(client: pg.PoolClient, idempotency: IdempotencyRequest): Promise<CommandResponse> {
@@ -64,5 +84,10 @@ async function replay(client: pg.PoolClient, idempotency: IdempotencyRequest): P
       idempotencyKey: idempotency.key,
     });
   }
-  return { status: stored.status, body: JSON.parse(stored.body ?? 'null'), replayed: true };
+  return {
+    status: stored.status,
+    body: JSON.parse(stored.body ?? 'null'),
+    consistencyToken: stored.consistency_token ?? undefined,
+    replayed: true,
+  };
 }

@@ -18,5 +18,6 @@ export function idempotencyOf(req: Request): IdempotencyRequest | undefined {
 
 export function sendResponse(res: Response, response: CommandResponse): void {
   if (response.replayed) res.set('Idempotent-Replayed', 'true');
+  if (response.consistencyToken) res.set('Consistency-Token', response.consistencyToken);
   res.status(response.status).json(response.body);
 }

@@ -10,17 +10,22 @@ export async function claimKey(client: pg.PoolClient, key: string, fingerprint: 
 }
 
 export async function findKey(client: pg.PoolClient, key: string) {
-  const { rows } = await client.query<{ fingerprint: string; status: number | null; body: string | null }>(
-    /* sql */ `SELECT fingerprint, status, body FROM idempotency_keys WHERE key = $1::text`,
-    [key],
-  );
+  const { rows } = await client.query<{
+    fingerprint: string;
+    status: number | null;
+    body: string | null;
+    consistency_token: string | null;
+  }>(/* sql */ `SELECT fingerprint, status, body, consistency_token FROM idempotency_keys WHERE key = $1::text`, [key]);
   return rows[0];
 }
 
-export async function saveResponse(client: pg.PoolClient, key: string, status: number, body: unknown): Promise<void> {
-  await client.query(/* sql */ `UPDATE idempotency_keys SET status = $2::int, body = $3::text WHERE key = $1::text`, [
-    key,
-    status,
-    JSON.stringify(body),
-  ]);
+export async function saveResponse(
+  client: pg.PoolClient,
+  key: string,
+  response: { status: number; body: unknown; consistencyToken?: string | undefined },
+): Promise<void> {
+  await client.query(
+    /* sql */ `UPDATE idempotency_keys SET status = $2::int, body = $3::text, consistency_token = $4::text WHERE key = $1::text`,
+    [key, response.status, JSON.stringify(response.body), response.consistencyToken ?? null],
+  );
 }

@@ -1,24 +1,23 @@
 import type { Router } from 'express';
-import type pg from 'pg';
 import { idParams } from '@shop/shared/http';
-import { executeCommand } from '../idempotency/execute-command.ts';
+import { executeCommand, type CommandStore } from '../idempotency/execute-command.ts';
 import { idempotencyOf, sendResponse } from '../idempotency/http.ts';
 import { cancelOrder } from './cancel-order.ts';
 import { placeOrder } from './place-order.ts';
 import { placeOrderBody } from './schemas.ts';
 import { featureRouter } from '@shop/shared/metrics';
 
-export function orderRoutes(pool: pg.Pool): Router {
+export function orderRoutes(store: CommandStore): Router {
   const router = featureRouter();
 
   router.post('/', async (req, res) => {
     const input = placeOrderBody.parse(req.body);
-    sendResponse(res, await executeCommand(pool, idempotencyOf(req), 201, (tx) => placeOrder(tx, input)));
+    sendResponse(res, await executeCommand(store, idempotencyOf(req), 201, (tx) => placeOrder(tx, input)));
   });
 
   router.post('/:id/cancel', async (req, res) => {
     const { id } = idParams.parse(req.params);
-    sendResponse(res, await executeCommand(pool, idempotencyOf(req), 200, (tx) => cancelOrder(tx, id)));
+    sendResponse(res, await executeCommand(store, idempotencyOf(req), 200, (tx) => cancelOrder(tx, id)));
   });
 
   return router;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { centsToNumeric } from '@shop/shared/money';
-import { outboxParameters, type NewEvent } from '../outbox/append-event.ts';
+import { noteWritten, outboxParameters, type NewEvent } from '../outbox/append-event.ts';
 import type { PricedLine } from './price-order.ts';
 
 export interface PlacedOrderWrite {
@@ -58,4 +58,5 @@ export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrder
     version,
     spanContext,
   ]);
+  noteWritten(client, eventIds);
 }

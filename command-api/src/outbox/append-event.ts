@@ -9,6 +9,25 @@ import {
 } from '@shop/shared/events';
 import { outboxSpanContext } from '@shop/shared/telemetry';
 
+/**
+ * The ids of the events written on each open transaction, for the command's Consistency-Token:
+ * every outbox write goes through outboxParameters' callers, which note them here; executeCommand
+ * takes them when the command is done (and drops them when it is undone). Keyed by the
+ * transaction's client, which the pool hands to one transaction at a time.
+ */
+const writtenOn = new WeakMap<pg.PoolClient, string[]>();
+
+export function noteWritten(client: pg.PoolClient, eventIds: string[]): void {
+  writtenOn.set(client, [...(writtenOn.get(client) ?? []), ...eventIds]);
+}
+
+/** The ids of the events written on this transaction since the last call, in order; forgets them. */
+export function takeWrittenEvents(client: pg.PoolClient): string[] {
+  const ids = writtenOn.get(client) ?? [];
+  writtenOn.delete(client);
+  return ids;
+}
+
 export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; payload: EventPayload<T> } }[EventType];
 
 /**
@@ -17,14 +36,16 @@ export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; paylo
  */
 export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const parameters = outboxParameters(events);
   await client.query(
     /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, tracingspancontext)
                SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $6::int, $7::text
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
                       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
                 ORDER BY e.n`,
-    outboxParameters(events),
+    parameters,
   );
+  noteWritten(client, parameters[0]);
 }
 
 /**

@@ -18,7 +18,21 @@ const id = z.object({
     .regex(/^[1-9][0-9]{0,9}$/)
     .meta({ description: 'positive 32-bit integer' }),
 });
-const bad = errorResponse('malformed id, date or paging parameter');
+const bad = errorResponse('malformed id, date or paging parameter; invalid_consistency_token (problem: malformed or foreign)');
+/** Every read may wait for a command's write (read-your-writes, docs/contract.md). */
+const consistency = z.object({
+  'consistency-token': z
+    .string()
+    .optional()
+    .meta({ description: "a command's Consistency-Token: answer only once the read models include that write" }),
+  prefer: z
+    .string()
+    .optional()
+    .meta({ description: 'wait=<seconds>: wait less than the server bound (CONSISTENCY_WAIT_MS, 5 s) for the token' }),
+});
+const notYet = errorResponse(
+  'not_yet_consistent: the write of the Consistency-Token is not in the read models within the wait (missing, parked, waitedMs; Retry-After)',
+);
 const health = jsonContent(z.object({ status: z.literal('ok') }), 'the read database answers');
 
 export const queryApiDocument = openApiDocument(
@@ -28,44 +42,54 @@ export const queryApiDocument = openApiDocument(
     '/health': { get: { responses: { '200': health, '503': errorResponse('the read database does not answer') } } },
     '/api/products': {
       get: {
-        requestParams: { query: listProductsQuery },
-        responses: { '200': jsonContent(z.array(productSchema), 'products by id'), '400': bad },
+        requestParams: { header: consistency, query: listProductsQuery },
+        responses: { '200': jsonContent(z.array(productSchema), 'products by id'), '400': bad, '503': notYet },
       },
     },
     '/api/products/{id}': {
       get: {
-        requestParams: { path: id },
-        responses: { '200': jsonContent(productSchema, 'one product'), '400': bad, '404': errorResponse('unknown product') },
+        requestParams: { header: consistency, path: id },
+        responses: {
+          '200': jsonContent(productSchema, 'one product'),
+          '400': bad,
+          '404': errorResponse('unknown product'),
+          '503': notYet,
+        },
       },
     },
     '/api/orders/{id}': {
       get: {
-        requestParams: { path: id },
-        responses: { '200': jsonContent(orderSchema, 'one order'), '400': bad, '404': errorResponse('unknown order') },
+        requestParams: { header: consistency, path: id },
+        responses: {
+          '200': jsonContent(orderSchema, 'one order'),
+          '400': bad,
+          '404': errorResponse('unknown order'),
+          '503': notYet,
+        },
       },
     },
     '/api/analytics/products/{id}/sales': {
       get: {
-        requestParams: { path: id },
-        responses: { '200': jsonContent(productSalesSchema, 'zeros when nothing sold'), '400': bad },
+        requestParams: { header: consistency, path: id },
+        responses: { '200': jsonContent(productSalesSchema, 'zeros when nothing sold'), '400': bad, '503': notYet },
       },
     },
     '/api/analytics/categories/{category}/revenue': {
       get: {
-        requestParams: { path: categoryParams },
-        responses: { '200': jsonContent(categoryRevenueSchema, 'zeros when nothing sold'), '400': bad },
+        requestParams: { header: consistency, path: categoryParams },
+        responses: { '200': jsonContent(categoryRevenueSchema, 'zeros when nothing sold'), '400': bad, '503': notYet },
       },
     },
     '/api/analytics/customers/{id}/lifetime-value': {
       get: {
-        requestParams: { path: id },
-        responses: { '200': jsonContent(customerValueSchema, 'zeros and null date without orders'), '400': bad },
+        requestParams: { header: consistency, path: id },
+        responses: { '200': jsonContent(customerValueSchema, 'zeros and null date without orders'), '400': bad, '503': notYet },
       },
     },
     '/api/analytics/hourly-sales': {
       get: {
-        requestParams: { query: hourlySalesQuery },
-        responses: { '200': jsonContent(hourlySalesSchema, 'UTC hours with sales, oldest first'), '400': bad },
+        requestParams: { header: consistency, query: hourlySalesQuery },
+        responses: { '200': jsonContent(hourlySalesSchema, 'UTC hours with sales, oldest first'), '400': bad, '503': notYet },
       },
     },
     '/api/analytics/sync-status': {

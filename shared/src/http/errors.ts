@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'console_read_only'
   | 'cross_site_request'
   | 'operation_already_active'
+  | 'invalid_consistency_token'
+  | 'not_yet_consistent'
   | 'service_unavailable'
   | 'internal_error';
 

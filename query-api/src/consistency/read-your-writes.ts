@@ -1,0 +1,79 @@
+import type { RequestHandler } from 'express';
+import type pg from 'pg';
+import { decodeToken } from '@shop/shared/consistency';
+import { AppError } from '@shop/shared/http';
+import type { AppliedWatch } from './applied-watch.ts';
+import { waitFor } from './prefer-wait.ts';
+
+export interface ReadYourWrites {
+  watch: AppliedWatch;
+  read: pg.Pool;
+  /** This pipeline's identity (lazyPipelineSource): a token naming another is refused. */
+  source: () => Promise<string>;
+  /** The longest a request waits (CONSISTENCY_WAIT_MS). */
+  maxWaitMs: number;
+}
+
+/**
+ * A request that sends a command's `Consistency-Token` back is answered only once the read models
+ * include that command's events: it waits (up to the bound, or less with `Prefer: wait=N`), then
+ * goes on to its handler. Past the bound: 503 `not_yet_consistent` with Retry-After, naming the
+ * events still missing and those parked as dead letters (they are included once re-driven). A
+ * token that cannot be read, or of another pipeline, is a 400. Without the header nothing changes.
+ */
+export function readYourWrites(deps: ReadYourWrites): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('consistency-token');
+    if (header === undefined) return next();
+    const source = await deps.source().catch((err: unknown) => {
+      throw new AppError(
+        503,
+        'service_unavailable',
+        'the write database cannot tell its pipeline identity yet',
+        {},
+        { cause: err },
+      );
+    });
+    const read = decodeToken(header.trim(), source);
+    if (!read.ok) throw new AppError(400, 'invalid_consistency_token', read.message, { problem: read.problem });
+    const wait = waitFor(req.headers.prefer, deps.maxWaitMs);
+    const abandoned = new AbortController();
+    const onClose = () => abandoned.abort();
+    res.on('close', onClose);
+    const started = Date.now();
+    try {
+      const outcome = await deps.watch.waitUntilApplied(read.token.eventIds, wait.ms, abandoned.signal);
+      if (outcome === 'abandoned') return;
+      if (outcome === 'timed out') throw await notYetConsistent(deps.read, read.token.eventIds, Date.now() - started);
+    } finally {
+      res.off('close', onClose);
+    }
+    if (wait.applied) res.set('Preference-Applied', wait.applied);
+    next();
+  };
+}
+
+async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError> {
+  const [applied, parked] = await Promise.all([
+    read.query<{ id: string }>(
+      /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    ),
+    read.query<{ id: string; reason: string }>(
+      /* sql */ `SELECT event_id::text AS id, reason FROM read.dead_letters WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    ),
+  ]);
+  const done = new Set(applied.rows.map((r) => r.id));
+  const missing = eventIds.filter((id) => !done.has(id));
+  const stillParked = parked.rows.filter((r) => !done.has(r.id));
+  const message =
+    stillParked.length > 0
+      ? `${stillParked.length} of the write's events were parked as dead letters: the read models include them once they are re-driven`
+      : `the read models do not include the write yet (waited ${waitedMs} ms); retry, or ask sync-status how far behind the pipeline is`;
+  return new AppError(503, 'not_yet_consistent', message, {
+    waitedMs,
+    missing,
+    parked: stillParked.map((r) => ({ eventId: r.id, reason: r.reason })),
+  });
+}

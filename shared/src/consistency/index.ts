@@ -1,0 +1,2 @@
+export * from './token.ts';
+export * from './identity.ts';
