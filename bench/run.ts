@@ -15,12 +15,15 @@ import { startFloor } from './scenarios/floor.ts';
 import { brokerRun, freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
 import { runWithLongTransactions } from './scenarios/long-transactions.ts';
 import { startRelay } from './scenarios/relay.ts';
+import { runScale, type ScaleResults } from './scale.ts';
 import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
 import type { RelayMode } from './relays/main.ts';
 import { findSustainedRate } from './scenarios/sustained.ts';
 import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput.ts';
 
 const full = process.argv.includes('--full');
+const scale = process.argv.includes('--scale');
+const scaleEvents = Number(process.argv[process.argv.indexOf('--events') + 1] ?? 1_000_000) || 1_000_000;
 const plan = full
   ? {
       rates: [50, 200],
@@ -45,7 +48,9 @@ async function main() {
   const started = Date.now();
   const stack = benchStackConfig();
   console.log(
-    `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s and the highest sustained × ${plan.seconds} s, burst ${plan.burst} events`,
+    scale
+      ? `npm run bench -- --scale: read paths at ~2,000 outbox events, then after ${scaleEvents.toLocaleString('en')} more through the pipeline`
+      : `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s and the highest sustained × ${plan.seconds} s, burst ${plan.burst} events`,
   );
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
@@ -88,6 +93,20 @@ async function main() {
   };
   const ctx = createContext(stack, (line) => bars.log(`${line}\n`));
   try {
+    if (scale) {
+      const results = {
+        startedAt: new Date(started).toISOString(),
+        machine: machine(stack.DEBEZIUM_VERSION),
+        ...(await runScale(ctx, scaleEvents, progress)),
+      };
+      bars.stop();
+      const file = `bench/results/${results.startedAt.replace(/[:.]/g, '-')}-scale.json`;
+      mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+      writeFileSync(join(repoRoot, file), `${JSON.stringify(results, null, 2)}\n`);
+      printScale(results);
+      console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+      return;
+    }
     await createProducts(ctx, 20);
     await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
     const freshness: FreshnessRun[] = [];
@@ -142,6 +161,24 @@ async function main() {
     await Promise.allSettled([ctx.write.end(), ctx.read.end()]);
     await stopStack(stack);
     await deleteStackTopology(stack).catch(() => undefined);
+  }
+}
+
+function printScale(results: ScaleResults) {
+  const [small, large] = results.points;
+  if (!small || !large) return;
+  const g = results.generated;
+  console.log(
+    `\n${g.events.toLocaleString('en')} events generated in ${g.seconds.toFixed(0)} s, all applied by the projector after ${g.drainedSeconds.toFixed(0)} s`,
+  );
+  console.log(
+    `${'read path'.padEnd(48)} ${`p50 at ${small.outboxEvents.toLocaleString('en')}`.padStart(16)} ${`p50 at ${large.outboxEvents.toLocaleString('en')}`.padStart(18)}  ratio`,
+  );
+  for (const cost of small.costs) {
+    const big = large.costs.find((c) => c.path === cost.path)!;
+    console.log(
+      `${cost.path.padEnd(48)} ${`${cost.p50} ms`.padStart(16)} ${`${big.p50} ms`.padStart(18)}  ${(big.p50 / cost.p50).toFixed(2)}×`,
+    );
   }
 }
 

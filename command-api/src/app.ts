@@ -14,13 +14,15 @@ export interface AppDeps {
   pool: pg.Pool;
   /** The pipeline identity of the write database, named in every Consistency-Token (pipelineSource). */
   source: string;
+  /** How long an Idempotency-Key is remembered (default 24 h). */
+  keyTtlHours?: number;
   log: Logger;
   bodyLimit: string;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
   tracer?: Tracer;
 }
 
-export function createApp({ pool, source, log, bodyLimit, tracer }: AppDeps): express.Express {
+export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, tracer }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Command answers are never revalidated: hashing each one for an ETag is wasted work.
@@ -34,8 +36,9 @@ export function createApp({ pool, source, log, bodyLimit, tracer }: AppDeps): ex
   app.use(healthRouter(pool));
   app.use(docsRouter());
   app.use(jsonBody(bodyLimit));
-  app.use('/api/products', productRoutes({ pool, source }));
-  app.use('/api/orders', orderRoutes({ pool, source }));
+  const store = { pool, source, keyTtlHours };
+  app.use('/api/products', productRoutes(store));
+  app.use('/api/orders', orderRoutes(store));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

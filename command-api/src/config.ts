@@ -6,6 +6,13 @@ const schema = z.object({
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   ...postgresEnv,
   BODY_LIMIT: z.string().default('100kb'),
+  // An Idempotency-Key is remembered this long, then forgotten (and deleted, checked every hour).
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
   ...httpServerEnv,
   ...telemetryEnv,
   LOG_LEVEL: logLevel,

@@ -7,6 +7,7 @@ import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
 import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
+import { startKeyExpiry } from './idempotency/key-expiry.ts';
 import { loadConfig } from './config.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -22,8 +23,11 @@ async function main() {
     const tracing = startTracing('command-api', config);
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
     const source = await pipelineSource(pool);
-    const app = createApp({ pool, source, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
+    const keyTtlHours = config.IDEMPOTENCY_KEY_TTL_HOURS;
+    const app = createApp({ pool, source, keyTtlHours, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
+    const expiry = startKeyExpiry(pool, { ttlHours: keyTtlHours, everyMs: 60 * 60_000, log });
     const release = async () => {
+      await expiry.stop();
       await pool.end();
       await tracing.shutdown();
     };

@@ -11,9 +11,17 @@ RUN test -f /debezium/lib/opentelemetry-sdk-${OTEL_SDK_VERSION}.jar || \
     { echo "this Debezium ships another OpenTelemetry SDK: set OTEL_SDK_VERSION to the one in /debezium/lib" >&2; exit 1; }
 ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-sdk-extension-autoconfigure/${OTEL_SDK_VERSION}/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar /debezium/lib/
 ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-exporter-sender-jdk/${OTEL_SDK_VERSION}/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar /debezium/lib/
+# ADD from a URL makes the files root's with mode 600: the server (user 185) could not read them,
+# and the JVM skips an unreadable jar on the classpath without a word.
+USER root
+RUN chmod 644 /debezium/lib/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar \
+              /debezium/lib/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar
+USER 185
 # The SDK configures itself at its first use, with the JDK's HTTP client, traces only; run.sh
-# passes JAVA_OPTS on. OTEL_EXPORTER_OTLP_ENDPOINT comes from the compose file.
-ENV JAVA_OPTS="-Dotel.java.global-autoconfigure.enabled=true -Dio.opentelemetry.exporter.internal.http.HttpSenderProvider=io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider" \
+# passes JAVA_OPTS on. OTEL_EXPORTER_OTLP_ENDPOINT comes from the compose file. The image sets
+# OTEL_SDK_DISABLED=true (for its Java agent), which would keep the SDK a no-op: undone here.
+ENV OTEL_SDK_DISABLED=false \
+    JAVA_OPTS="-Dotel.java.global-autoconfigure.enabled=true -Dio.opentelemetry.exporter.internal.http.HttpSenderProvider=io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider" \
     OTEL_SERVICE_NAME=debezium-server \
     OTEL_TRACES_EXPORTER=otlp \
     OTEL_METRICS_EXPORTER=none \

@@ -34,6 +34,7 @@ const schema = z.object({
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
   BODY_LIMIT: z.string().default('100kb'),
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).default(24),
   ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),

@@ -7,7 +7,7 @@
  *
  *   npm run test:compose [-- --keep]     (--keep: leave the stack running at the end)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
 
     log('the contract requests, at once');
     await checkContractRequests(api, log);
-    lagCli(env, 'after the contract requests');
+    await lagCli(env, 'after the contract requests');
     await checkConsole(api.query, log);
     await checkOneTrace(api, receiver.spans, log);
 
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
       const acknowledged = await crashUnderLoad(project, api);
       log('waiting until the pipeline drained, then checking nothing was lost');
       await checkNothingLost(dbs, api, acknowledged, log);
-      lagCli(env, 'after the crashes');
+      await lagCli(env, 'after the crashes');
     } finally {
       await Promise.all([dbs.write.end(), dbs.read.end()]);
     }
@@ -175,7 +175,7 @@ async function checkOneTrace(api: { command: string; query: string }, spans: Rec
           .filter((s) => s.traceId === traceId)
           .map((s) => `${s.service}: ${s.name}`)
           .join(', ') || 'no spans'
-      } (${spans.length} spans received in all)`,
+      } (${spans.length} spans received in all, from ${[...new Set(spans.map((x) => x.service))].join(', ')})`,
     );
   });
   log(`one trace ${traceId}: ${services.sort().join(', ')}`);
@@ -249,10 +249,25 @@ function databases(config: StackConfig): Databases {
 }
 
 /** `npm run lag` against the compose stack: must print its view and exit 0. */
-function lagCli(env: NodeJS.ProcessEnv, when: string): void {
-  const out = spawnSync('npm', ['run', '--silent', 'lag'], { env, encoding: 'utf8' });
-  for (const line of out.stdout.trim().split('\n')) log(`  lag | ${line}`);
-  if (out.status !== 0) throw new Error(`npm run lag ${when} exited ${out.status}: ${out.stderr.trim()}`);
+/**
+ * `npm run lag` against the stack. Asynchronous on purpose: a spawnSync of several seconds froze
+ * this process while the query API closed its idle keep-alive connections, so the next fetch took
+ * a socket already closed from the pool and failed ("fetch failed", seen twice in checkConsole).
+ */
+async function lagCli(env: NodeJS.ProcessEnv, when: string): Promise<void> {
+  const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn('npm', ['run', '--silent', 'lag'], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ status: code, stdout, stderr }));
+    },
+  );
+  for (const line of stdout.trim().split('\n')) log(`  lag | ${line}`);
+  if (status !== 0) throw new Error(`npm run lag ${when} exited ${status}: ${stderr.trim()}`);
 }
 
 function seconds(ms: number): string {

@@ -11,7 +11,12 @@ export const queryApi = (stack: StackConfig) => `http://127.0.0.1:${stack.QUERY_
 
 export async function postJson(url: string, body: unknown) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    /** The command's Consistency-Token (read-your-writes), when it answered with one. */
+    token: res.headers.get('consistency-token') ?? undefined,
+  };
 }
 
 export async function connect(stack: StackConfig, database: string): Promise<pg.Client> {

@@ -15,10 +15,12 @@ export interface CommandResponse {
   replayed?: boolean;
 }
 
-/** Where commands run: the write database, and its pipeline identity (the tokens' source). */
+/** Where commands run: the write database, its pipeline identity (the tokens' source), how long keys live. */
 export interface CommandStore {
   pool: pg.Pool;
   source: string;
+  /** An Idempotency-Key older than this is forgotten (IDEMPOTENCY_KEY_TTL_HOURS). */
+  keyTtlHours: number;
 }
 
 export interface IdempotencyRequest {
@@ -47,7 +49,8 @@ export async function executeCommand(
     takeWrittenEvents(client); // nothing of an earlier transaction on this client counts
     try {
       if (!idempotency) return succeeded(store, client, successStatus, await command(client));
-      if (!(await claimKey(client, idempotency.key, idempotency.fingerprint))) return await replay(client, idempotency);
+      if (!(await claimKey(client, idempotency.key, idempotency.fingerprint, store.keyTtlHours)))
+        return await replay(client, idempotency);
       await client.query('SAVEPOINT command');
       let response: CommandResponse;
       try {

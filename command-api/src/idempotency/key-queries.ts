@@ -1,10 +1,16 @@
 import type pg from 'pg';
 
-/** Inserts the key; false if it exists. Blocks while another open transaction holds the same key. */
-export async function claimKey(client: pg.PoolClient, key: string, fingerprint: string): Promise<boolean> {
+/**
+ * Inserts the key, or takes over one older than the TTL (forgotten: the request runs anew); false
+ * if a live one exists. Blocks while another open transaction holds the same key.
+ */
+export async function claimKey(client: pg.PoolClient, key: string, fingerprint: string, ttlHours: number): Promise<boolean> {
   const result = await client.query(
-    /* sql */ `INSERT INTO idempotency_keys (key, fingerprint) VALUES ($1::text, $2::text) ON CONFLICT (key) DO NOTHING`,
-    [key, fingerprint],
+    /* sql */ `INSERT INTO idempotency_keys AS k (key, fingerprint) VALUES ($1::text, $2::text)
+               ON CONFLICT (key) DO UPDATE
+                 SET fingerprint = EXCLUDED.fingerprint, status = NULL, body = NULL, consistency_token = NULL, created_at = now()
+                 WHERE k.created_at < now() - make_interval(hours => $3::int)`,
+    [key, fingerprint, ttlHours],
   );
   return result.rowCount === 1;
 }

@@ -124,6 +124,7 @@ function tracingLaunch(
     ],
     classpath: [join(tracingDir(distDir), '*')],
     env: {
+      OTEL_SDK_DISABLED: 'false',
       OTEL_SERVICE_NAME: 'debezium-server',
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_METRICS_EXPORTER: 'none',

@@ -5,10 +5,12 @@ import type { Request, RequestHandler } from 'express';
  * One SERVER span per request, continuing the caller's W3C trace (`traceparent` in the request)
  * and active while the request is handled, so what the handler writes (the outbox's span
  * context) belongs to it. Named after the route that matched (`POST /api/orders`), never the raw
- * URL, so span names stay few.
+ * URL, so span names stay few. Health checks and metric scrapes are not traced.
  */
 export function traceRequests(tracer: Tracer): RequestHandler {
   return (req, res, next) => {
+    // Probes and scrapes (every few seconds) would bury the traces of real requests.
+    if (UNTRACED.has(req.path)) return next();
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracer.startSpan(
       `${req.method} ${req.path}`,
@@ -28,6 +30,8 @@ export function traceRequests(tracer: Tracer): RequestHandler {
     context.with(trace.setSpan(parent, span), next);
   };
 }
+
+const UNTRACED = new Set(['/health', '/metrics']);
 
 /** The matched route's pattern with its router's mount path (`/api/orders/:id`), if a route matched. */
 function matchedRoute(req: Request): string | undefined {
