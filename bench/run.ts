@@ -16,6 +16,7 @@ import { brokerRun, freshnessRun, runOrdersAtRate, type FreshnessRun, type Progr
 import { runWithLongTransactions } from './scenarios/long-transactions.ts';
 import { startRelay } from './scenarios/relay.ts';
 import { runScale, type ScaleResults } from './scale.ts';
+import { renderScale, writeScaleSection, type ScaleRun } from './report/scale-section.ts';
 import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
 import type { RelayMode } from './relays/main.ts';
 import { findSustainedRate } from './scenarios/sustained.ts';
@@ -45,6 +46,8 @@ const plan = full
 async function main() {
   const pageFrom = process.argv.indexOf('--page');
   if (pageFrom > 0) return rewritePage(process.argv[pageFrom + 1]);
+  const scalePageFrom = process.argv.indexOf('--scale-page');
+  if (scalePageFrom > 0) return rewriteScaleSection(process.argv[scalePageFrom + 1]);
   const started = Date.now();
   const stack = benchStackConfig();
   console.log(
@@ -104,6 +107,7 @@ async function main() {
       mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
       writeFileSync(join(repoRoot, file), `${JSON.stringify(results, null, 2)}\n`);
       printScale(results);
+      writeScaleSection(join(repoRoot, 'docs', 'benchmarks.md'), renderScale(results, file));
       console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
       return;
     }
@@ -188,6 +192,14 @@ async function rewritePage(file: string | undefined) {
   const results = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as BenchResults;
   await writePage(join(repoRoot, 'docs'), results, file);
   console.log(`page: docs/benchmarks.md (charts in docs/benchmarks/), from ${file}`);
+}
+
+/** `npm run bench -- --scale-page <results-scale.json>`: the page's scale section again from a recorded run. */
+function rewriteScaleSection(file: string | undefined) {
+  if (!file) throw new Error('usage: npm run bench -- --scale-page bench/results/<run>-scale.json');
+  const run = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as ScaleRun;
+  writeScaleSection(join(repoRoot, 'docs', 'benchmarks.md'), renderScale(run, file));
+  console.log(`docs/benchmarks.md: scale section from ${file}`);
 }
 
 /** The baselines users pick instead of Debezium, each in its own process (bench/relays). */

@@ -5,6 +5,7 @@ import type { BurstResult, BurstSample, CpuPerEvent } from '../scenarios/burst.t
 import type { FreshnessRun } from '../scenarios/freshness.ts';
 import type { LongTransactionsRun } from '../scenarios/long-transactions.ts';
 import type { SustainedRate } from '../scenarios/sustained.ts';
+import { scaleSectionOf } from './scale-section.ts';
 import { SAMPLES, type HttpVsSql } from '../scenarios/throughput.ts';
 import { round } from './stats.ts';
 import { latencyBars, linesOverTime, renderSvg, type LatencyPoint, type SeriesPoint } from './charts.ts';
@@ -97,6 +98,9 @@ export async function writePage(docsDir: string, results: BenchResults, resultsF
 
   throughputSection(md, results.throughput);
   md.push('', readFileSync(join(docsDir, '..', 'bench', 'tuning.md'), 'utf8'));
+  // The scale section comes from its own run (npm run bench -- --scale) and stays.
+  const scale = scaleSectionOf(join(docsDir, 'benchmarks.md'));
+  if (scale) md.push('', scale);
   writeFileSync(join(docsDir, 'benchmarks.md'), `${md.join('\n')}\n`);
 }
 
