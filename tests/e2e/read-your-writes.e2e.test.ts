@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import amqp from 'amqplib';
-import { rabbitUrl } from '@shop/shared/config';
+import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import { encodeToken } from '@shop/shared/consistency';
+import { createPool } from '@shop/shared/db';
 import { redriveDeadLetters } from '@shop/shared/messaging';
 import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { commandApi, eventually, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
@@ -114,6 +116,42 @@ describe('read-your-writes (Consistency-Token)', () => {
     // The reads without it show the test can tell: they often come before the write is applied.
     expect(earlyStale).toBeGreaterThan(0);
     expect((await projectorStats(stack, SECOND_PORT)).processed).toBeGreaterThan(0);
+  });
+
+  it("holds across a rebuild's swap: orders read with their tokens while the read models are rebuilt and swapped in", async () => {
+    const product = await command('/api/products', { name: 'RYW rebuild', category: 'ryw', price: 1.5, stock: 1_000_000 });
+    const productId = product.body.productId as number;
+    const writePool = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'ryw-rebuild');
+    const readPool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'ryw-rebuild', 'read');
+    const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
+    let rebuilding = true;
+    const rebuilt = rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress }).finally(
+      () => (rebuilding = false),
+    );
+    const stale: string[] = [];
+    let reads = 0;
+    let readsWhileRebuilding = 0;
+    try {
+      for (let i = 0; rebuilding || i < 20; i++) {
+        if (rebuilding) readsWhileRebuilding += 1;
+        const customerId = 700_000 + i;
+        const order = await command('/api/orders', { customerId, items: [{ productId, quantity: 1 }] });
+        const value = await query(`/api/analytics/customers/${customerId}/lifetime-value`, { 'consistency-token': order.token });
+        reads += 1;
+        if (value.status !== 200 || value.body.orderCount !== 1)
+          stale.push(`${customerId}: ${value.status} ${JSON.stringify(value.body)}`);
+      }
+      const report = await rebuilt;
+      expect(report.events).toBeGreaterThan(0);
+    } finally {
+      await Promise.allSettled([rebuilt]);
+      await Promise.all([writePool.end(), readPool.end()]);
+    }
+    console.log(
+      `read-your-writes across a rebuild: ${reads} orders read with their tokens (${readsWhileRebuilding} while it ran), ${stale.length} stale`,
+    );
+    expect(stale).toEqual([]);
+    expect(readsWhileRebuilding).toBeGreaterThan(3);
   });
 
   it('waits at most the bound (or Prefer: wait), then 503 with Retry-After naming what is missing; answers once applied', async () => {
