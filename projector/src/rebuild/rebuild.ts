@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
 import { withTransaction } from '@shop/shared/db';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
-import { applyBatch } from '../projection/apply-batch.ts';
+import { applyBatch, NO_SHARD } from '../projection/apply-batch.ts';
 import { countOutboxUpTo, readOutbox } from './outbox-log.ts';
 import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.ts';
 
@@ -68,6 +68,7 @@ export async function rebuildReadModels(deps: {
     await replayOutbox(write, mark, null, chunkSize, (rows) => apply(client, rows));
     await refuseIfLiveIsAhead(client, mark);
     await carryOverDeadLetters(client);
+    await carryOverShardPositions(client);
     await swapInShadow(client);
   });
   await dropRetired(read);
@@ -133,6 +134,22 @@ async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
     const ids = rows.map((r) => r.id).join(', ');
     throw new Error(`the live projector applied events the outbox did not show yet (${ids}); nothing swapped, run it again`);
   }
+}
+
+/**
+ * How far each shard has applied (inbox_counts, kept by the projector's batches) goes over too:
+ * the reconciler tells an event still on its way from a lost one by it. The replay counted every
+ * event in the no-shard bucket, so the shards' rows come over with a count of 0 (the total stays
+ * the inbox's size). Under the inbox lock no batch moves them meanwhile.
+ */
+async function carryOverShardPositions(client: pg.PoolClient) {
+  await client.query(
+    /* sql */ `INSERT INTO read_rebuild.inbox_counts (bucket, processed, max_position)
+               SELECT bucket, 0, max_position FROM read.inbox_counts WHERE bucket <> $1::int
+               ON CONFLICT (bucket) DO UPDATE
+                 SET max_position = greatest(read_rebuild.inbox_counts.max_position, EXCLUDED.max_position)`,
+    [NO_SHARD],
+  );
 }
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
