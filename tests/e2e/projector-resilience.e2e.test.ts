@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startExtraProjector } from '../support/extra-projector.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
 import { startPostgres, stopPostgres } from '../../infra/src/native/postgres-cluster.ts';
-import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { runningPid, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startRabbitNode, stopRabbitNode } from '../../infra/src/native/rabbitmq-node.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
-import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { commandApi, stackDatabases, eventually, postJson, projectorStats, waitUntilProjected } from '../support/clients.ts';
 import { runMixedWorkload } from '../support/workload.ts';
 
@@ -27,18 +26,7 @@ describe('projector resilience', () => {
   });
 
   it('two projector instances: each aggregate is applied in commit order, across a failover', async () => {
-    const cwd = join(repoRoot, 'projector');
-    spawnDetached(dirs, {
-      name: SECOND,
-      command: process.execPath,
-      args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
-      cwd,
-      env: { ...childEnv(stack), PROJECTOR_PORT: String(SECOND_PORT) },
-    });
-    await eventually(
-      async () => ((await projectorStats(stack, SECOND_PORT).catch(() => undefined))?.status === 'ok' ? true : undefined),
-      30_000,
-    );
+    await startExtraProjector(stack, SECOND, SECOND_PORT);
 
     const products: number[] = [];
     for (let i = 0; i < 6; i++) {

@@ -1,14 +1,13 @@
-import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import amqp from 'amqplib';
 import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import { encodeToken } from '@shop/shared/consistency';
 import { createPool } from '@shop/shared/db';
 import { redriveDeadLetters } from '@shop/shared/messaging';
-import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { runningPid, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
-import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
+import { startExtraProjector } from '../support/extra-projector.ts';
 import { commandApi, eventually, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 
 const stack = inject('stack');
@@ -70,18 +69,7 @@ describe('read-your-writes (Consistency-Token)', () => {
   });
 
   it(`${ORDERS} orders, each read at once with its token: zero stale answers, across two projectors and a projector crash`, async () => {
-    const cwd = join(repoRoot, 'projector');
-    spawnDetached(dirs, {
-      name: SECOND,
-      command: process.execPath,
-      args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
-      cwd,
-      env: { ...childEnv(stack), PROJECTOR_PORT: String(SECOND_PORT) },
-    });
-    await eventually(
-      async () => ((await projectorStats(stack, SECOND_PORT).catch(() => undefined))?.status === 'ok' ? true : undefined),
-      30_000,
-    );
+    await startExtraProjector(stack, SECOND, SECOND_PORT);
     const product = await command('/api/products', { name: 'RYW', category: 'ryw', price: 2.5, stock: 1_000_000 });
     const productId = product.body.productId as number;
 

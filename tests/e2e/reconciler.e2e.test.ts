@@ -5,9 +5,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { shardQueueOf } from '@shop/shared/messaging';
 import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
-import { runningPid, spawnDetached, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { runningPid, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
+import { startExtraProjector } from '../support/extra-projector.ts';
 import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 
 const stack = inject('stack');
@@ -193,17 +194,10 @@ describe('reconciler: events lost after Debezium are found and healed through De
 
   it('a projector configured to heal publishes them again by itself', async () => {
     const healer = 'projector-healer';
-    const cwd = join(repoRoot, 'projector');
     const lost = await loseInTheBroker(['Healed A', 'Healed B']);
     try {
       // A second instance: a standby consumer (single active consumer), whose reconciler heals.
-      spawnDetached(dirs, {
-        name: healer,
-        command: process.execPath,
-        args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
-        cwd,
-        env: { ...childEnv(stack), PROJECTOR_PORT: String(HEALER_PORT), RECONCILE_HEAL: 'true' },
-      });
+      await startExtraProjector(stack, healer, HEALER_PORT, { env: { RECONCILE_HEAL: 'true' }, waitUntilHealthy: false });
       await eventually(async () => ((await projected(lost)) === lost.length ? true : undefined), 60_000);
       await eventually(async () => ((await status()).missing === 0 ? true : undefined), 20_000);
     } finally {

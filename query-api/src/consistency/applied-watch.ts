@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { appliedAmong } from '@shop/shared/audit';
 import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { Logger } from '@shop/shared/log';
 import { Waiters, type WaitOutcome } from './waiters.ts';
@@ -80,11 +81,7 @@ export class AppliedWatch {
   private async lookUp(): Promise<void> {
     const ids = this.waiters.missingIds(LOOKUP_LIMIT);
     if (ids.length === 0) return;
-    const { rows } = await this.read.query<{ id: string }>(
-      /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    this.waiters.applied(new Set(rows.map((r) => r.id)));
+    this.waiters.applied(await appliedAmong(this.read, ids));
   }
 
   private async connect(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
+import { appliedAmong } from '@shop/shared/audit';
 import { decodeToken } from '@shop/shared/consistency';
 import { AppError } from '@shop/shared/http';
 import type { AppliedWatch } from './applied-watch.ts';
@@ -54,17 +55,13 @@ export function readYourWrites(deps: ReadYourWrites): RequestHandler {
 }
 
 async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError> {
-  const [applied, parked] = await Promise.all([
-    read.query<{ id: string }>(
-      /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
-      [eventIds],
-    ),
+  const [done, parked] = await Promise.all([
+    appliedAmong(read, eventIds),
     read.query<{ id: string; reason: string }>(
       /* sql */ `SELECT event_id::text AS id, reason FROM read.dead_letters WHERE event_id = ANY($1::uuid[])`,
       [eventIds],
     ),
   ]);
-  const done = new Set(applied.rows.map((r) => r.id));
   const missing = eventIds.filter((id) => !done.has(id));
   const stillParked = parked.rows.filter((r) => !done.has(r.id));
   const message =

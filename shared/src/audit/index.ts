@@ -16,6 +16,15 @@ export async function handledAmong(read: pg.Pool, ids: string[]): Promise<Set<st
   return new Set(rows.map((r) => r.id));
 }
 
+/** Which of these event ids are applied (in the inbox): read-your-writes waits for these. */
+export async function appliedAmong(read: pg.Pool, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await read.query<{ id: string }>(
+    /* sql */ `SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 export interface AuditPosition {
   /** Every outbox event at or below it is handled or listed as missing. */
   checkedThrough: number;

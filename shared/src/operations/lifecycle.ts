@@ -27,8 +27,5 @@ const transitions: Record<OperationTransition, { from: readonly OperationState[]
 /** The states `transition` may start from (the store's WHERE guard). */
 export const fromStates = (transition: OperationTransition): readonly OperationState[] => transitions[transition].from;
 
-/** The state after `transition` from `state`, or undefined when it may not happen. */
-export function nextState(state: OperationState, transition: OperationTransition): OperationState | undefined {
-  const t = transitions[transition];
-  return t.from.includes(state) ? t.to : undefined;
-}
+/** The state `transition` leaves an operation in (the store's SET). */
+export const toState = (transition: OperationTransition): OperationState => transitions[transition].to;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { fromStates, type OperationKind, type OperationState } from './lifecycle.ts';
+import { fromStates, toState, type OperationKind, type OperationState } from './lifecycle.ts';
 
 /** Operations in the read database (schema `audit`, projector/migrations/004_operations.sql). */
 
@@ -84,10 +84,9 @@ export async function recordOperation(
   try {
     const { rows } = await read.query<Row>(
       /* sql */ `INSERT INTO audit.operations (kind, requested_by, state, started_at, heartbeat_at)
-                 SELECT $1, $2, s, CASE WHEN s = 'running' THEN now() END, CASE WHEN s = 'running' THEN now() END
-                   FROM (SELECT CASE WHEN $3::boolean THEN 'running' ELSE 'requested' END AS s) AS chosen
+                 VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, CASE WHEN $4::boolean THEN now() END)
                  RETURNING ${COLUMNS}`,
-      [args.kind, args.requestedBy, args.running === true],
+      [args.kind, args.requestedBy, args.running === true ? toState('claim') : 'requested', args.running === true],
     );
     return toOperation(rows[0]!);
   } catch (err) {
@@ -109,12 +108,12 @@ async function activeOperation(read: pg.Pool, kind: OperationKind): Promise<Oper
 /** Takes the oldest requested operation for this process to run; undefined when there is none. */
 export async function claimOperation(read: pg.Pool): Promise<Operation | undefined> {
   const { rows } = await read.query<Row>(
-    /* sql */ `UPDATE audit.operations SET state = 'running', started_at = now(), heartbeat_at = now()
+    /* sql */ `UPDATE audit.operations SET state = $2, started_at = now(), heartbeat_at = now()
                 WHERE id = (SELECT id FROM audit.operations WHERE state = ANY($1::text[])
                              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
                   AND state = ANY($1::text[])
                RETURNING ${COLUMNS}`,
-    [fromStates('claim')],
+    [fromStates('claim'), toState('claim')],
   );
   return rows[0] && toOperation(rows[0]);
 }
@@ -152,7 +151,7 @@ export async function finishOperation(read: pg.Pool, id: number, outcome: Operat
     [
       id,
       fromStates(transition),
-      outcome.succeeded ? 'succeeded' : 'failed',
+      toState(transition),
       outcome.succeeded ? JSON.stringify(outcome.result) : null,
       outcome.succeeded ? null : outcome.error,
     ],
@@ -163,11 +162,11 @@ export async function finishOperation(read: pg.Pool, id: number, outcome: Operat
 export async function abandonStale(read: pg.Pool, staleMs: number): Promise<Operation[]> {
   const { rows } = await read.query<Row>(
     /* sql */ `UPDATE audit.operations
-                  SET state = 'failed', finished_at = now(),
+                  SET state = $3, finished_at = now(),
                       error = 'abandoned: the process running it stopped (no heartbeat since ' || heartbeat_at || ')'
                 WHERE state = ANY($1::text[]) AND heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
                RETURNING ${COLUMNS}`,
-    [fromStates('abandon'), staleMs],
+    [fromStates('abandon'), staleMs, toState('abandon')],
   );
   return rows.map(toOperation);
 }
