@@ -5,6 +5,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
+/** How long the last export may take at shutdown. */
+const SHUTDOWN_EXPORT_MS = 2_000;
+
 export interface Tracing {
   tracer: Tracer;
   /** Exports what is still buffered; call before the process exits. */
@@ -33,5 +36,15 @@ export function startTracing(serviceName: string, settings: { OTEL_EXPORTER_OTLP
     ],
   });
   trace.setGlobalTracerProvider(provider);
-  return { tracer: trace.getTracer(serviceName), shutdown: () => provider.shutdown() };
+  return {
+    tracer: trace.getTracer(serviceName),
+    // The spans still buffered get one short chance at exit: a collector that is down must neither
+    // fail the shutdown (exit 1) nor hold it while the exporter retries.
+    shutdown: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_EXPORT_MS)));
+      await Promise.race([provider.shutdown().catch(() => undefined), bound]);
+      clearTimeout(timer);
+    },
+  };
 }
