@@ -38,10 +38,21 @@ export async function checkContractRequests({ command, query }: Endpoints, log: 
   );
   log(`  products ${mug.id}, ${lamp.id}; orders ${kept.id} and ${cancelled.id} (cancelled)`);
 
-  // Every write's token sent back once: each answer waits until that write is in the read models.
-  for (const token of [mug.token, lamp.token, kept.token, cancelled.token, cancel.token]) {
-    const res = await fetch(`${query}/api/orders/${kept.id}`, { headers: { 'consistency-token': token ?? 'missing token' } });
-    assert.equal(res.status, 200, `read with a Consistency-Token answered ${res.status}: ${await res.text()}`);
+  // Every write's token sent back once, with a read of what that write made: each answer waits
+  // until that write is in the read models (a product's token says nothing about an order).
+  const reads: [string | undefined, string, Record<string, unknown>][] = [
+    [mug.token, `/api/products/${mug.id}`, { name: 'Mug' }],
+    [lamp.token, `/api/products/${lamp.id}`, { name: 'Lamp' }],
+    [kept.token, `/api/orders/${kept.id}`, { status: 'placed' }],
+    [cancelled.token, `/api/orders/${cancelled.id}`, { orderId: cancelled.id }],
+    [cancel.token, `/api/orders/${cancelled.id}`, { status: 'cancelled' }],
+  ];
+  for (const [token, path, expected] of reads) {
+    const res = await fetch(`${query}${path}`, { headers: { 'consistency-token': token ?? 'missing token' } });
+    const text = await res.text();
+    assert.equal(res.status, 200, `${path} read with its write's Consistency-Token answered ${res.status}: ${text}`);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    assert.deepEqual(pick(body, Object.keys(expected)), expected, `${path} with its write's token: ${text}`);
   }
 
   const [products, order, sales, revenue, customer, hourly, sync] = await Promise.all([
@@ -89,4 +100,8 @@ async function json(url: string): Promise<Record<string, unknown>> {
   const res = await fetch(url);
   assert.equal(res.status, 200, `GET ${url} answered ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
+}
+
+function pick(body: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, body[key]]));
 }
