@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { checkHttpTimeouts, httpServerEnv, logLevel, parseEnv, port, postgresEnv, telemetryEnv } from '@shop/shared/config';
+import {
+  checkHttpTimeouts,
+  duration,
+  httpServerEnv,
+  logLevel,
+  parseEnv,
+  port,
+  postgresEnv,
+  sqlIdentifier,
+  telemetryEnv,
+} from '@shop/shared/config';
 
 const schema = z.object({
   COMMAND_API_PORT: port(8080),
@@ -13,6 +23,13 @@ const schema = z.object({
     .min(1)
     .max(24 * 365)
     .default(24),
+  // The outbox is partitioned by time: one partition per this span, created this many ahead (and
+  // checked every half span, at most hourly), so no write waits for one (docs/retention.md).
+  OUTBOX_PARTITION_INTERVAL: duration('1 day'),
+  OUTBOX_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(1000).default(7),
+  // Debezium's publication, which the command API creates (publishing the outbox through its root).
+  DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
+  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   ...httpServerEnv,
   ...telemetryEnv,
   LOG_LEVEL: logLevel,

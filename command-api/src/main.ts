@@ -9,6 +9,7 @@ import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { startKeyExpiry } from './idempotency/key-expiry.ts';
 import { loadConfig } from './config.ts';
+import { createOutboxPartitions, ensureOutboxPublication, startPartitionUpkeep } from './outbox/partitions.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -23,11 +24,17 @@ async function main() {
     const tracing = startTracing('command-api', config);
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
     const source = await pipelineSource(pool);
+    // Before the first write: the publication Debezium reads and partitions for the writes.
+    await ensureOutboxPublication(pool, config.DEBEZIUM_PUBLICATION, config.DEBEZIUM_SIGNAL_TABLE);
+    const partitions = { stepSeconds: config.OUTBOX_PARTITION_INTERVAL, ahead: config.OUTBOX_PARTITIONS_AHEAD };
+    await createOutboxPartitions(pool, partitions);
+    const upkeep = startPartitionUpkeep(pool, partitions, log);
     const keyTtlHours = config.IDEMPOTENCY_KEY_TTL_HOURS;
     const app = createApp({ pool, source, keyTtlHours, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
     const expiry = startKeyExpiry(pool, { ttlHours: keyTtlHours, everyMs: 60 * 60_000, log });
     const release = async () => {
       await expiry.stop();
+      await upkeep.stop();
       await pool.end();
       await tracing.shutdown();
     };

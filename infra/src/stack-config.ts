@@ -35,6 +35,11 @@ const schema = z.object({
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
   BODY_LIMIT: z.string().default('100kb'),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).default(24),
+  // Outbox partitions and retention (docs/retention.md); spans as "<n> <unit>", checked by the services.
+  OUTBOX_PARTITION_INTERVAL: z.string().default('1 day'),
+  OUTBOX_PARTITIONS_AHEAD: z.coerce.number().int().min(1).default(7),
+  OUTBOX_RETENTION: z.string().default('30 days'),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
   ...httpServerEnv,
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   DEBEZIUM_JAVA_HOME: z.string().optional(),
@@ -116,8 +121,25 @@ const TEST_RECONCILER = {
   RECONCILE_HEAL_RETRY_MS: '5000',
 };
 
+/**
+ * Minute partitions, so a test sees partitions close and be archived within its run; the
+ * retention itself stays long (tests run it on demand with a shorter age).
+ */
+const TEST_RETENTION = { OUTBOX_PARTITION_INTERVAL: '1 minute', OUTBOX_PARTITIONS_AHEAD: '30' };
+
 /** The chaos stack heals by itself, as a production stack does, with a shorter grace period. */
 const CHAOS_RECONCILER = { RECONCILE_INTERVAL_MS: '1000', RECONCILE_GRACE_MS: '5000', RECONCILE_HEAL_RETRY_MS: '15000' };
+
+/**
+ * Retention runs all through a chaos run: minute partitions archived a minute after they close,
+ * checked every 10 s, while the faults are injected (the invariants read archive and outbox).
+ */
+const CHAOS_RETENTION = {
+  OUTBOX_PARTITION_INTERVAL: '1 minute',
+  OUTBOX_PARTITIONS_AHEAD: '30',
+  OUTBOX_RETENTION: '1 minute',
+  RETENTION_INTERVAL_MS: '10000',
+};
 
 /** The stack `npm run chaos` runs and breaks: isolated like the others, with a supervisor. */
 export function chaosStackConfig(): StackConfig {
@@ -158,11 +180,12 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): Stack
         ? {
             ...TEST_HTTP_TIMEOUTS,
             ...TEST_RECONCILER,
+            ...TEST_RETENTION,
             CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
             OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
           }
         : {}),
-      ...(name === 'chaos' ? CHAOS_RECONCILER : {}),
+      ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   checkHttpTimeouts,
+  duration,
   httpServerEnv,
   logLevel,
   parseEnv,
@@ -46,6 +47,10 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
+  // Retention (docs/retention.md): outbox partitions whose range ended longer ago than this move to
+  // the archive once reconciled, and the inbox is pruned below them; checked every interval.
+  OUTBOX_RETENTION: duration('30 days'),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
   DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   ...telemetryEnv,

@@ -18,6 +18,8 @@ import { startAuditLoop } from './reconcile/audit-loop.ts';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
+import { retentionPolicy } from './retention/policy.ts';
+import { startRetentionLoop } from './retention/retention-round.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -44,6 +46,10 @@ async function main() {
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
+    const retention = startRetentionLoop({ write, read: pool }, retentionPolicy(config.OUTBOX_RETENTION), {
+      everyMs: config.RETENTION_INTERVAL_MS,
+      log,
+    });
     const operations = startOperationsRunner({
       read: pool,
       write,
@@ -86,6 +92,7 @@ async function main() {
       health.close();
       await operations.stop();
       await audit.stop();
+      await retention.stop();
       await consumer.close();
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();

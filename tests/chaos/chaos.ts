@@ -8,6 +8,7 @@ import { drainAndHeal, type Settled } from './heal.ts';
 import { checkInvariants, takeBaseline, type Check } from './invariants.ts';
 import { startLagMonitor } from './lag-monitor.ts';
 import type { PoisonRecord } from './poison.ts';
+import { startRetentionRounds, type RetentionFigures } from './retention-rounds.ts';
 import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
 import { startWorkload, type WorkloadStats } from '../support/steady-workload.ts';
 
@@ -27,6 +28,8 @@ export interface ChaosResult {
   workload: Omit<WorkloadStats, 'acknowledgedOrders'> & { acknowledgedOrders: number };
   eventsWritten: number;
   duplicatesAbsorbed: number;
+  /** Retention rounds run through the run: partitions archived, inbox pruned. */
+  retention: RetentionFigures;
   drainedSeconds: number | null;
   /** sync-status `missing` after the drain, and events asked for on demand (stacks that do not heal by themselves). */
   missingAtEnd: number | null;
@@ -44,6 +47,8 @@ const DRAIN_TIMEOUT_MS = 240_000;
 const ABORTED_DRAIN_TIMEOUT_MS = 30_000;
 /** Bound on the wait for poison messages still being retried before they are parked. */
 const PARKING_TIMEOUT_MS = 60_000;
+/** How often retention runs during a chaos run. */
+const RETENTION_EVERY_MS = 5000;
 
 /**
  * Drives the mixed workload on a running (supervised) stack, injects every kind of fault
@@ -61,12 +66,16 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     const products = await createProducts(api, plan.seed);
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
+    const retention = startRetentionRounds({ write, read }, RETENTION_EVERY_MS, log);
     const context = (i: number): FaultContext => ({ stack, api, products, write, read, poison, log, rnd: faultRandom(plan, i) });
     const { faults, aborted } = await runSchedule(plan, context, monitor.samples, () => workload.stats.orders.ok, log);
     const stats = await workload.stop();
     log(aborted ? `ABORTED, ${aborted}; workload stopped, checking what is left` : 'workload stopped; draining');
     const settled = await drainAndHeal(stack, aborted ? ABORTED_DRAIN_TIMEOUT_MS : DRAIN_TIMEOUT_MS);
     monitor.stop();
+    // One more round once drained: what the run wrote in partitions that have ended goes too.
+    await retention.roundNow();
+    const retained = await retention.stop();
     if (!(await waitUntilPoisonParked(stack, poison, aborted ? 10_000 : PARKING_TIMEOUT_MS)))
       log('some poison messages are not parked');
     const outcome = { acknowledgedOrders: stats.acknowledgedOrders, poison, settled };
@@ -78,6 +87,7 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
       workload: { ...workloadTotals, acknowledgedOrders: acknowledgedOrders.length },
       eventsWritten: await outboxCount(write),
       duplicatesAbsorbed: monitor.duplicatesAbsorbed(),
+      retention: retained,
       ...settledFigures(settled),
       poison,
       invariants,
@@ -100,7 +110,7 @@ const settledFigures = (s: Settled) => ({
 });
 
 async function outboxCount(write: pg.Pool): Promise<number> {
-  return Number((await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
+  return Number((await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_history')).rows[0]!.n);
 }
 
 /** A few products, the first three hot (most lines go to them), with stock that can run out. */

@@ -23,6 +23,9 @@ export function printReport(result: ChaosResult, log: (line: string) => void): v
   log(
     `duplicates delivered and absorbed by the inbox: ${result.duplicatesAbsorbed}; drained in ${result.drainedSeconds ?? 'not drained'} s; missing at the end ${result.missingAtEnd ?? '?'}${result.healRequested ? ` (${result.healRequested} asked for on demand)` : ''}`,
   );
+  log(
+    `retention (a round every 5 s, no age): ${result.retention.rounds} rounds (${result.retention.failedRounds} failed under faults), ${result.retention.archivedPartitions} outbox partitions with ${result.retention.archivedEvents} events archived, inbox pruned through position ${result.retention.prunedThrough} (${result.retention.pruned} rows)`,
+  );
   if (result.aborted) log(`\nschedule ABORTED: ${result.aborted}`);
   log(`\n${result.passed ? 'PASSED' : 'FAILED'}`);
 }

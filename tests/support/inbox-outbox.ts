@@ -1,20 +1,27 @@
 import type pg from 'pg';
+import { inboxWatermark } from '@shop/shared/audit';
 
 /**
- * Every outbox event id against the projector's inbox: `missing` were committed but never
- * projected, `unknown` were projected but are not in the outbox. The inbox's primary key means
- * no event is counted twice there.
+ * Every event of the log (outbox_history: archived partitions and the live outbox) against the
+ * projector's inbox: `missing` were committed but never projected, `unknown` were projected but
+ * are in no log. Events at or below the inbox's pruning watermark may have left the inbox (that is
+ * retention, not a loss): they are not required there; the read models' totals still count them.
+ * The inbox's primary key means no event is counted twice there.
  */
 export async function inboxAgainstOutbox(write: pg.Pool, read: pg.Pool) {
-  const outboxIds = new Set((await write.query<{ id: string }>('SELECT id::text AS id FROM outbox')).rows.map((r) => r.id));
+  const { prunedThrough } = await inboxWatermark(read);
+  const log = (await write.query<{ id: string; position: string }>('SELECT id::text AS id, position::text FROM outbox_history'))
+    .rows;
   const inboxIds = (await read.query<{ id: string }>('SELECT event_id::text AS id FROM read.processed_events')).rows.map(
     (r) => r.id,
   );
   const inbox = new Set(inboxIds);
+  const logIds = new Set(log.map((r) => r.id));
   return {
-    outbox: outboxIds.size,
+    outbox: log.length,
     inbox: inboxIds.length,
-    missing: [...outboxIds].filter((id) => !inbox.has(id)),
-    unknown: inboxIds.filter((id) => !outboxIds.has(id)),
+    prunedThrough,
+    missing: log.filter((r) => Number(r.position) > prunedThrough && !inbox.has(r.id)).map((r) => r.id),
+    unknown: inboxIds.filter((id) => !logIds.has(id)),
   };
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
@@ -11,12 +12,15 @@ import { rebuildResult, recordedRebuildProgress, runAndRecord } from '../operati
 import { rebuildReadModels, type RebuildReport } from '../rebuild/rebuild.ts';
 
 /**
- * `npm run rebuild`: every read model from the outbox event log, swapped in without downtime.
+ * `npm run rebuild [-- --allow-partial-history]`: every read model from the event log (archived
+ * partitions and the live outbox), swapped in without downtime. Refused when archived partitions
+ * were dropped, unless told to rebuild from what is left.
  * Recorded as an operation like the console's, so the console shows its progress and a second
  * rebuild (from here or the console) is refused while this one runs.
  */
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
+  const { values } = parseArgs({ options: { 'allow-partial-history': { type: 'boolean' } } });
   const config = loadConfig();
   const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'rebuild');
   const read = createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'rebuild', 'read');
@@ -33,6 +37,7 @@ async function main() {
         write,
         read,
         chunkSize: 2000,
+        allowPartialHistory: values['allow-partial-history'] === true,
         progress: recordedRebuildProgress(recorded, {
           start: (total) => bar.start(total, 0),
           advance: (done) => bar.update(Math.min(done, bar.getTotal())),
@@ -47,11 +52,19 @@ async function main() {
     const seconds = (Date.now() - started) / 1000;
     console.log(`rebuilt from ${report.events} events (${report.applied} applied) in ${seconds.toFixed(1)} s; swapped in`);
     for (const skipped of report.skipped) console.log(`  skipped ${skipped.id}: ${skipped.reason}`);
+    console.log(describeHistory(report.history));
   } finally {
     bar.stop();
     await write.end();
     await read.end();
   }
+}
+
+function describeHistory(history: RebuildReport['history']): string {
+  const since = history.since ? `since ${history.since.toISOString()}` : 'empty';
+  const archive = `${history.archivedPartitions} archived partition(s) with ${history.archivedEvents} event(s) and the live outbox`;
+  const dropped = history.dropped.map((d) => `\n  left out (dropped): ${d.name}, ${d.events} event(s)`).join('');
+  return `history replayed: ${since}, ${archive}${dropped}`;
 }
 
 main().catch((err: unknown) => {

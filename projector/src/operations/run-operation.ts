@@ -44,6 +44,12 @@ export const rebuildResult = (report: RebuildReport) => ({
   events: report.events,
   applied: report.applied,
   skipped: report.skipped.length,
+  history: {
+    since: report.history.since,
+    archivedPartitions: report.history.archivedPartitions,
+    archivedEvents: report.history.archivedEvents,
+    dropped: report.history.dropped.map((d) => d.name),
+  },
 });
 
 /** A rebuild's progress as the operation's phase, done and total (and also to `also`, e.g. a progress bar). */

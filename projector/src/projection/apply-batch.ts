@@ -6,6 +6,7 @@ import { addPlacedHours, subtractCancelledHours } from '../read-models/hourly-sa
 import { countApplied, recordNewEvents } from '../read-models/inbox.ts';
 import { upsertCancelledOrders, upsertPlacedOrders } from '../read-models/orders.ts';
 import { upsertProducts } from '../read-models/products.ts';
+import { holdInboxWatermark } from '../retention/inbox-pruning.ts';
 import { planEvents } from './plan.ts';
 
 export interface BatchOutcome {
@@ -23,6 +24,7 @@ export const NO_SHARD = -1;
  */
 export async function applyBatch(client: pg.PoolClient, events: KnownEvent[], shard = NO_SHARD): Promise<BatchOutcome> {
   if (events.length === 0) return { applied: 0, duplicates: 0 };
+  await holdInboxWatermark(client);
   const fresh = await recordNewEvents(client, events);
   const seen = new Set<string>();
   const newEvents = events.filter((e) => fresh.has(e.id) && !seen.has(e.id) && seen.add(e.id));

@@ -3,7 +3,9 @@ import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
 
 /**
  * Records the batch's events in the inbox, in batch order; returns the ids that were new.
- * Ids already there (duplicates, redeliveries) are left out, so they are not applied again.
+ * Ids already there (duplicates, redeliveries) are left out, so they are not applied again, and
+ * so are events at or below the pruning watermark (applied, their inbox rows pruned since:
+ * read.inbox_pruning). The caller holds the watermark (holdInboxWatermark).
  */
 export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[]): Promise<Set<string>> {
   const { rows } = await client.query<{ event_id: string }>(
@@ -11,6 +13,7 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
                SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.occurred_at, e.position
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
                       WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, position, n)
+                WHERE e.position IS NULL OR e.position > coalesce((SELECT pruned_through FROM inbox_pruning), 0)
                 ORDER BY e.n
                ON CONFLICT (event_id) DO NOTHING
                RETURNING event_id`,

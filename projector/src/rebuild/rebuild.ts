@@ -3,6 +3,7 @@ import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/e
 import { withTransaction } from '@shop/shared/db';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import { applyBatch, NO_SHARD } from '../projection/apply-batch.ts';
+import { historyCoverage, PartialHistoryError, type HistoryCoverage } from './history.ts';
 import { countOutboxUpTo, readOutbox } from './outbox-log.ts';
 import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.ts';
 
@@ -21,10 +22,13 @@ export interface RebuildReport {
   applied: number;
   /** Events the running projector would park too (unknown type, newer version, invalid): not applied. */
   skipped: { id: string; reason: string }[];
+  /** The history replayed: since when, how much of it from the archive, what was dropped from it. */
+  history: HistoryCoverage;
 }
 
 /**
- * Rebuilds every read model from the outbox event log into a shadow schema while the live
+ * Rebuilds every read model from the event log (archived partitions and the live outbox) into a
+ * shadow schema while the live
  * models keep serving (and the projector keeps projecting), then swaps it in.
  *
  * The first pass replays the outbox up to its high-water mark: it first waits for the write
@@ -40,9 +44,13 @@ export async function rebuildReadModels(deps: {
   progress: RebuildProgress;
   /** How long to wait for open write transactions before giving up (default 30 s). */
   waitTimeoutMs?: number;
+  /** Rebuild even though archived partitions were dropped (their events are left out). */
+  allowPartialHistory?: boolean;
 }) {
   const { write, read, chunkSize, progress } = deps;
-  const report: RebuildReport = { events: 0, applied: 0, skipped: [] };
+  const history = await historyCoverage(write);
+  if (history.dropped.length > 0 && !deps.allowPartialHistory) throw new PartialHistoryError(history);
+  const report: RebuildReport = { events: 0, applied: 0, skipped: [], history };
   const mark = await waitForHighWaterMark(write, {
     ...(deps.waitTimeoutMs === undefined ? {} : { timeoutMs: deps.waitTimeoutMs }),
     onBlocked: (lockers) => progress.waiting?.(lockers),

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
-import { appliedAmong } from '@shop/shared/audit';
+import { appliedAmong, inboxWatermark } from '@shop/shared/audit';
 import { decodeToken } from '@shop/shared/consistency';
 import { AppError } from '@shop/shared/http';
 import type { AppliedWatch } from './applied-watch.ts';
@@ -37,6 +37,8 @@ export function readYourWrites(deps: ReadYourWrites): RequestHandler {
     });
     const read = decodeToken(header.trim(), source);
     if (!read.ok) throw new AppError(400, 'invalid_consistency_token', read.message, { problem: read.problem });
+    // Its events may have been pruned from the inbox since (they were applied long ago): at once.
+    if (await issuedBeforePruning(deps.read, read.token.issuedAt)) return next();
     const wait = waitFor(req.headers.prefer, deps.maxWaitMs);
     const abandoned = new AbortController();
     const onClose = () => abandoned.abort();
@@ -52,6 +54,15 @@ export function readYourWrites(deps: ReadYourWrites): RequestHandler {
     if (wait.applied) res.set('Preference-Applied', wait.applied);
     next();
   };
+}
+
+/**
+ * A token issued at least a second (its precision) before the newest event pruned from the inbox:
+ * its events are older than events the reconciler has checked and retention has archived.
+ */
+async function issuedBeforePruning(read: pg.Pool, issuedAt: Date): Promise<boolean> {
+  const { occurredBefore } = await inboxWatermark(read);
+  return occurredBefore !== null && issuedAt.getTime() + 1000 <= occurredBefore.getTime();
 }
 
 async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError> {

@@ -53,3 +53,24 @@ export async function auditPosition(read: pg.Pool): Promise<AuditPosition> {
     throw err;
   }
 }
+
+export interface InboxWatermark {
+  /** Every event at or below this outbox position has left the inbox (dead letters excepted). */
+  prunedThrough: number;
+  /** When the newest pruned event occurred; null before any pruning. */
+  occurredBefore: Date | null;
+}
+
+/** How far the inbox is pruned (read.inbox_pruning, projector migration 005); nothing before that table exists. */
+export async function inboxWatermark(read: pg.Pool): Promise<InboxWatermark> {
+  try {
+    const { rows } = await read.query<{ pruned_through: string; occurred_before: Date | null }>(
+      /* sql */ `SELECT pruned_through::text, occurred_before FROM read.inbox_pruning`,
+    );
+    const row = rows[0];
+    return { prunedThrough: Number(row?.pruned_through ?? 0), occurredBefore: row?.occurred_before ?? null };
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return { prunedThrough: 0, occurredBefore: null };
+    throw err;
+  }
+}

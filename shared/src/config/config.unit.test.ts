@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkHttpTimeouts,
   ConfigError,
+  duration,
   httpServerEnv,
   parseEnv,
   port,
@@ -27,6 +28,20 @@ describe('parseEnv', () => {
     const bad = () => parseEnv(z.object({ A: port(1), B: port(2) }), { A: 'eighty', B: '70000' });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/A: .*; B: /);
+  });
+});
+
+describe('duration', () => {
+  const spans = z.object({ SPAN: duration('1 day') });
+  it('reads "<n> <unit>" as seconds, singular or plural, with the default when unset', () => {
+    expect(parseEnv(spans, {})).toEqual({ SPAN: 86_400 });
+    expect(parseEnv(spans, { SPAN: '15 minutes' })).toEqual({ SPAN: 900 });
+    expect(parseEnv(spans, { SPAN: '1 hour' })).toEqual({ SPAN: 3600 });
+    expect(parseEnv(spans, { SPAN: '2 weeks' })).toEqual({ SPAN: 1_209_600 });
+  });
+
+  it.each(['0 days', '-1 day', '1.5 days', '10 seconds', 'forever', '30', 'days'])('refuses %j', (text) => {
+    expect(() => parseEnv(spans, { SPAN: text })).toThrow(/SPAN: a positive span/);
   });
 });
 

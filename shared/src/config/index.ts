@@ -28,6 +28,25 @@ export const sqlIdentifier = (fallback: string) =>
     .regex(/^[a-z0-9_]+$/, 'a lower-case SQL identifier')
     .default(fallback);
 
+const SECONDS_PER: Record<string, number> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+
+/**
+ * A span of time written as `<n> <unit>` (minutes, hours, days, weeks: "1 day", "30 days",
+ * "15 minutes"), read as seconds.
+ */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^\s*(\d+)\s*(minute|hour|day|week)s?\s*$/.exec(text);
+      if (!match || Number(match[1]) === 0) {
+        ctx.addIssue({ code: 'custom', message: 'a positive span such as "15 minutes", "12 hours", "30 days" or "2 weeks"' });
+        return z.NEVER;
+      }
+      return Number(match[1]) * SECONDS_PER[match[2]!]!;
+    });
+
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** Connection to the project's own Postgres cluster; write and read databases may share it. */

@@ -1,0 +1,51 @@
+import type pg from 'pg';
+import type { Logger } from '@shop/shared/log';
+
+export interface PartitionPlan {
+  /** Span of one partition, in seconds. */
+  stepSeconds: number;
+  /** How many partitions to keep ready beyond the current one. */
+  ahead: number;
+}
+
+/**
+ * Extends the outbox partitions forward to `ahead` steps past now (outbox_create_partitions,
+ * migration 008); returns how many were created.
+ */
+export async function createOutboxPartitions(pool: pg.Pool, plan: PartitionPlan): Promise<number> {
+  const { rows } = await pool.query<{ created: number }>(
+    /* sql */ `SELECT outbox_create_partitions(make_interval(secs => $1::int),
+                                              now() + make_interval(secs => $1::int) * $2::int) AS created`,
+    [plan.stepSeconds, plan.ahead],
+  );
+  return rows[0]!.created;
+}
+
+/** Debezium's publication with the outbox published through its root (migration 008). */
+export async function ensureOutboxPublication(pool: pg.Pool, publication: string, signalTable: string): Promise<void> {
+  await pool.query(/* sql */ `SELECT ensure_outbox_publication($1::text, $2::text)`, [publication, signalTable]);
+}
+
+/**
+ * Keeps partitions ready ahead of the writes: now, then every half step (at most hourly). A write
+ * that finds none still succeeds (the default partition takes it), so a failed round is only logged.
+ */
+export function startPartitionUpkeep(pool: pg.Pool, plan: PartitionPlan, log: Logger): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= createOutboxPartitions(pool, plan)
+      .then((created) => {
+        if (created > 0) log.info({ created, stepSeconds: plan.stepSeconds }, 'outbox partitions created ahead');
+      })
+      .catch((err: unknown) => log.warn({ err }, 'could not create outbox partitions ahead; trying again later'))
+      .finally(() => (running = undefined));
+  };
+  const timer = setInterval(run, Math.min((plan.stepSeconds * 1000) / 2, 60 * 60_000));
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

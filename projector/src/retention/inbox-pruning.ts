@@ -1,0 +1,58 @@
+import type pg from 'pg';
+import { withTransaction } from '@shop/shared/db';
+
+/**
+ * Taken shared by every batch that records events in the inbox, exclusively by the pruner while it
+ * raises the watermark: a batch that read the old watermark commits before the rows below the new
+ * one are deleted, so no event can slip between the two checks (an advisory lock: no row is written).
+ */
+const PRUNING_LOCK = 0x1b0_c5e1;
+
+/** In a batch's transaction, before the inbox insert: the watermark holds until commit. */
+export async function holdInboxWatermark(client: pg.PoolClient): Promise<void> {
+  await client.query(/* sql */ `SELECT pg_advisory_xact_lock_shared($1::bigint)`, [PRUNING_LOCK]);
+}
+
+/**
+ * Raises the watermark to `through` (never lowers it), waiting for the batches in flight. Until
+ * this commits, nothing below the new mark is deleted.
+ */
+export async function raiseInboxWatermark(read: pg.Pool, through: number): Promise<void> {
+  await withTransaction(read, async (client) => {
+    await client.query(/* sql */ `SELECT pg_advisory_xact_lock($1::bigint)`, [PRUNING_LOCK]);
+    await client.query(
+      /* sql */ `INSERT INTO read.inbox_pruning AS p (pruned_through) VALUES ($1::bigint)
+               ON CONFLICT (id) DO UPDATE SET pruned_through = greatest(p.pruned_through, EXCLUDED.pruned_through),
+                                              pruned_at = now()`,
+      [through],
+    );
+  });
+}
+
+/**
+ * Deletes the inbox rows at or below the watermark, `batchSize` at a time through the position
+ * index (short transactions, no scan of the inbox), and records the newest pruned event's time.
+ * The rows of dead-lettered events stay: a re-drive of one is let past the watermark (it may never
+ * have been applied) and must still find it applied if it was.
+ */
+export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number): Promise<number> {
+  let pruned = 0;
+  for (;;) {
+    const { rows } = await read.query<{ deleted: number }>(
+      /* sql */ `WITH gone AS (
+                  DELETE FROM read.processed_events WHERE event_id IN (
+                    SELECT event_id FROM read.processed_events
+                     WHERE position <= (SELECT pruned_through FROM read.inbox_pruning)
+                       AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = processed_events.event_id)
+                     ORDER BY position LIMIT $1::int)
+                  RETURNING occurred_at)
+                UPDATE read.inbox_pruning
+                   SET occurred_before = greatest(occurred_before, (SELECT max(occurred_at) FROM gone))
+                RETURNING (SELECT count(*)::int FROM gone) AS deleted`,
+      [batchSize],
+    );
+    const deleted = rows[0]?.deleted ?? 0;
+    pruned += deleted;
+    if (deleted < batchSize) return pruned;
+  }
+}
