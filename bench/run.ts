@@ -169,19 +169,23 @@ async function main() {
 }
 
 function printScale(results: ScaleResults) {
-  const [small, large] = results.points;
-  if (!small || !large) return;
+  const [small, large, retained] = results.points;
+  if (!small || !large || !retained) return;
   const g = results.generated;
+  const r = results.retention;
+  const n = (x: number) => x.toLocaleString('en');
+  console.log(`\n${n(g.events)} events generated in ${g.seconds.toFixed(0)} s, all applied by the projector after ${g.drainedSeconds.toFixed(0)} s`);
   console.log(
-    `\n${g.events.toLocaleString('en')} events generated in ${g.seconds.toFixed(0)} s, all applied by the projector after ${g.drainedSeconds.toFixed(0)} s`,
+    `retention (older than ${r.olderThanDays} day): ${r.archivedPartitions} partitions, ${n(r.archivedEvents)} events archived, ${n(r.pruned)} inbox rows pruned in ${r.seconds} s`,
   );
   console.log(
-    `${'read path'.padEnd(48)} ${`p50 at ${small.outboxEvents.toLocaleString('en')}`.padStart(16)} ${`p50 at ${large.outboxEvents.toLocaleString('en')}`.padStart(18)}  ratio`,
+    `${'read path'.padEnd(48)} ${`p50 at ${n(small.outboxEvents)}`.padStart(16)} ${`p50 at ${n(large.outboxEvents)}`.padStart(18)}  ratio ${'after retention'.padStart(16)}`,
   );
   for (const cost of small.costs) {
     const big = large.costs.find((c) => c.path === cost.path)!;
+    const after = retained.costs.find((c) => c.path === cost.path)!;
     console.log(
-      `${cost.path.padEnd(48)} ${`${cost.p50} ms`.padStart(16)} ${`${big.p50} ms`.padStart(18)}  ${(big.p50 / cost.p50).toFixed(2)}×`,
+      `${cost.path.padEnd(48)} ${`${cost.p50} ms`.padStart(16)} ${`${big.p50} ms`.padStart(18)}  ${(big.p50 / cost.p50).toFixed(2)}× ${`${after.p50} ms`.padStart(16)}`,
     );
   }
 }

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { loadConfig as loadProjectorConfig } from '../projector/src/config.ts';
 import { openOnDemandReconciler } from '../projector/src/reconcile/on-demand.ts';
+import { retentionPolicy } from '../projector/src/retention/policy.ts';
+import { runRetentionRound } from '../projector/src/retention/retention-round.ts';
+import { createLogger } from '@shop/shared/log';
 import { childEnv } from '../infra/src/stack-config.ts';
 import { createProducts, orderBody, postJson, waitUntilDrained, type BenchContext } from './context.ts';
 import type { Progress } from './scenarios/freshness.ts';
@@ -15,25 +18,47 @@ export interface PathCost {
 }
 
 export interface ScalePoint {
+  /** Events in the live outbox, and in its archive (outbox_archive.events). */
   outboxEvents: number;
+  archivedEvents: number;
   inboxEvents: number;
   costs: PathCost[];
 }
 
+/** One retention round over the generated history: what moved, what was pruned, how long it took. */
+export interface RetentionRun {
+  olderThanDays: number;
+  archivedPartitions: number;
+  archivedEvents: number;
+  pruned: number;
+  seconds: number;
+  liveOutboxBytes: { before: number; after: number };
+}
+
 export interface ScaleResults {
+  /** At ~1,000 events; after the history; after retention archived most of it. */
   points: ScalePoint[];
-  generated: { events: number; seconds: number; drainedSeconds: number };
+  generated: { events: number; days: number; seconds: number; drainedSeconds: number };
+  retention: RetentionRun;
 }
 
 /** Rows per INSERT while generating the history: Debezium and the projector stream it as it grows. */
 const CHUNK = 50_000;
 
+/** Days of history the generated events are spread over (one daily partition each). */
+const HISTORY_DAYS = 10;
+/** The retention run keeps what is younger than this. */
+const KEEP_DAYS = 1;
+
 /**
- * `npm run bench -- --scale [--events N]`: what the read paths cost with a small write side and
- * with a large one. It measures at about a thousand outbox events, then generates N more (1
- * million by default) straight into the outbox, which flow through the real pipeline (Debezium,
+ * `npm run bench -- --scale [--events N]`: what the read paths cost with a small write side, with a
+ * large one, and after retention moved most of it out. It measures at about a thousand outbox
+ * events, then generates N more (1 million by default) straight into the outbox, spread over the
+ * last ten days (a daily partition each), which flow through the real pipeline (Debezium,
  * RabbitMQ, the projector applying every one), and measures the same paths again: sync-status,
  * `npm run lag`, one reconciler audit, the console's snapshot, /metrics and the query API's reads.
+ * Then one retention round archives the days older than one and prunes the inbox, and the paths
+ * are measured a third time.
  */
 export async function runScale(ctx: BenchContext, events: number, progress: Progress): Promise<ScaleResults> {
   await createProducts(ctx, 20);
@@ -41,9 +66,10 @@ export async function runScale(ctx: BenchContext, events: number, progress: Prog
   await waitUntilDrained(ctx, 120_000);
   const points = [await measurePoint(ctx, progress)];
 
+  const since = await createPastPartitions(ctx, HISTORY_DAYS);
   const started = performance.now();
   for (let done = 0; done < events; done += CHUNK) {
-    await generateUpdates(ctx, Math.min(CHUNK, events - done), done);
+    await generateUpdates(ctx, { count: Math.min(CHUNK, events - done), offset: done, total: events, since });
     progress('generating the history', done + CHUNK, events);
   }
   const generatedSeconds = (performance.now() - started) / 1000;
@@ -53,34 +79,81 @@ export async function runScale(ctx: BenchContext, events: number, progress: Prog
   for (let i = 300; i < 400; i++) await postJson(`${ctx.commandApi}/api/orders`, orderBody(ctx, i));
   await waitUntilDrained(ctx, 120_000);
   points.push(await measurePoint(ctx, progress));
-  return { points, generated: { events, seconds: generatedSeconds, drainedSeconds } };
+
+  progress('retention: archiving and pruning', 0, 1);
+  const retention = await retentionRound(ctx);
+  progress('retention: archiving and pruning', 1, 1);
+  points.push(await measurePoint(ctx, progress));
+  return { points, generated: { events, days: HISTORY_DAYS, seconds: generatedSeconds, drainedSeconds }, retention };
+}
+
+/** Daily partitions for the `days` before today's (the command API made today's); returns where they start. */
+async function createPastPartitions(ctx: BenchContext, days: number): Promise<Date> {
+  const { rows } = await ctx.write.query<{ since: Date }>(
+    /* sql */ `SELECT min(d) AS since
+                 FROM (SELECT min(from_at) AS today FROM outbox_live_partitions()) t,
+                      LATERAL generate_series(t.today - make_interval(days => $1::int), t.today - interval '1 day', interval '1 day') AS d,
+                      LATERAL outbox_create_partition(d, d + interval '1 day') AS created`,
+    [days],
+  );
+  return rows[0]!.since;
+}
+
+/** One retention round that keeps the last day, timed, with the live outbox's size around it. */
+async function retentionRound(ctx: BenchContext): Promise<RetentionRun> {
+  const before = await liveOutboxBytes(ctx);
+  const t0 = performance.now();
+  const report = await runRetentionRound(
+    { write: ctx.write, read: ctx.read },
+    retentionPolicy(KEEP_DAYS * 86_400),
+    createLogger('bench-retention', 'warn'),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    olderThanDays: KEEP_DAYS,
+    archivedPartitions: report.archived.length,
+    archivedEvents: report.archived.reduce((sum, p) => sum + p.events, 0),
+    pruned: report.pruned,
+    seconds: Math.round(seconds * 10) / 10,
+    liveOutboxBytes: { before, after: await liveOutboxBytes(ctx) },
+  };
+}
+
+async function liveOutboxBytes(ctx: BenchContext): Promise<number> {
+  const { rows } = await ctx.write.query<{ bytes: string }>(
+    /* sql */ `SELECT sum(pg_total_relation_size(i.inhrelid))::text AS bytes FROM pg_inherits i WHERE i.inhparent = 'public.outbox'::regclass`,
+  );
+  return Number(rows[0]!.bytes);
 }
 
 /**
  * `count` ProductUpdated events for the workload's products, inserted into the outbox as the
- * command API would write them (one statement: the outbox trigger draws positions and routes).
+ * command API would write them (one statement: the outbox trigger draws positions and routes),
+ * their occurred_at spread evenly from `since` to a day ago, so each lands in its day's partition.
  */
-async function generateUpdates(ctx: BenchContext, count: number, offset: number) {
+async function generateUpdates(ctx: BenchContext, batch: { count: number; offset: number; total: number; since: Date }) {
   await ctx.write.query(
-    /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version)
+    /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, occurred_at)
                SELECT gen_random_uuid(), 'product', p.id::text, 'ProductUpdated',
                       jsonb_build_object('productId', p.id, 'name', 'Scale ' || g, 'category', 'scale',
                                          'price', 1 + (g % 100), 'stock', 1000000 + g),
-                      1
+                      1,
+                      $4::timestamptz + make_interval(days => $5::int) * (g::float8 / $6::float8)
                  FROM generate_series($1::bigint + 1, $1::bigint + $2::bigint) AS g
                  JOIN LATERAL (SELECT ($3::int[])[1 + (g % array_length($3::int[], 1))] AS id) AS p ON true
                 ORDER BY g`,
-    [offset, count, ctx.products],
+    [batch.offset, batch.count, ctx.products, batch.since, HISTORY_DAYS, batch.total + 1],
   );
 }
 
 async function measurePoint(ctx: BenchContext, progress: Progress): Promise<ScalePoint> {
-  const [outbox, inbox] = await Promise.all([
+  const [outbox, archive, inbox] = await Promise.all([
     ctx.write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox'),
+    ctx.write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_archive.events'),
     ctx.read.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events'),
   ]);
   const size = outbox.rows[0]!.n;
-  const label = `measuring at ${size.toLocaleString('en')} events`;
+  const label = `measuring at ${size.toLocaleString('en')} live events`;
   const order = (
     await ctx.read.query<{ id: number; customer: number }>(
       'SELECT order_id AS id, customer_id AS customer FROM orders ORDER BY order_id DESC LIMIT 1',
@@ -123,7 +196,7 @@ async function measurePoint(ctx: BenchContext, progress: Progress): Promise<Scal
     });
   }
   progress(label, paths.length, paths.length);
-  return { outboxEvents: size, inboxEvents: inbox.rows[0]!.n, costs };
+  return { outboxEvents: size, archivedEvents: archive.rows[0]!.n, inboxEvents: inbox.rows[0]!.n, costs };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
+import { startPeriodic } from '@shop/shared/periodic';
 
 /**
  * Deletes the idempotency keys older than the TTL, oldest first, `batchSize` at a time through
@@ -28,22 +29,14 @@ export function startKeyExpiry(
   pool: pg.Pool,
   opts: { ttlHours: number; everyMs: number; log: Logger },
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= deleteExpiredKeys(pool, { ttlHours: opts.ttlHours, batchSize: 1000 })
-      .then((deleted) => {
-        if (deleted > 0) opts.log.info({ deleted, ttlHours: opts.ttlHours }, 'expired idempotency keys deleted');
-      })
-      .catch((err: unknown) => opts.log.warn({ err }, 'could not delete expired idempotency keys; trying again later'))
-      .finally(() => (running = undefined));
-  };
-  run();
-  const timer = setInterval(run, opts.everyMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const deleted = await deleteExpiredKeys(pool, { ttlHours: opts.ttlHours, batchSize: 1000 });
+      if (deleted > 0) opts.log.info({ deleted, ttlHours: opts.ttlHours }, 'expired idempotency keys deleted');
     },
-  };
+    {
+      everyMs: opts.everyMs,
+      onError: (err) => opts.log.warn({ err }, 'could not delete expired idempotency keys; trying again later'),
+    },
+  );
 }

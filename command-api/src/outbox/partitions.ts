@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
+import { startPeriodic } from '@shop/shared/periodic';
 
 export interface PartitionPlan {
   /** Span of one partition, in seconds. */
@@ -31,21 +32,14 @@ export async function ensureOutboxPublication(pool: pg.Pool, publication: string
  * that finds none still succeeds (the default partition takes it), so a failed round is only logged.
  */
 export function startPartitionUpkeep(pool: pg.Pool, plan: PartitionPlan, log: Logger): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= createOutboxPartitions(pool, plan)
-      .then((created) => {
-        if (created > 0) log.info({ created, stepSeconds: plan.stepSeconds }, 'outbox partitions created ahead');
-      })
-      .catch((err: unknown) => log.warn({ err }, 'could not create outbox partitions ahead; trying again later'))
-      .finally(() => (running = undefined));
-  };
-  const timer = setInterval(run, Math.min((plan.stepSeconds * 1000) / 2, 60 * 60_000));
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const created = await createOutboxPartitions(pool, plan);
+      if (created > 0) log.info({ created, stepSeconds: plan.stepSeconds }, 'outbox partitions created ahead');
     },
-  };
+    {
+      everyMs: Math.min((plan.stepSeconds * 1000) / 2, 60 * 60_000),
+      onError: (err) => log.warn({ err }, 'could not create outbox partitions ahead; trying again later'),
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
+import { startPeriodic } from '@shop/shared/periodic';
 import { inboxWatermark } from '@shop/shared/audit';
 import { pruneInboxBelowWatermark, raiseInboxWatermark } from './inbox-pruning.ts';
 import { archivePartition, livePartitions, lowestLivePosition } from './outbox-archive.ts';
@@ -73,20 +74,10 @@ export function startRetentionLoop(
   policy: RetentionPolicy,
   opts: { everyMs: number; log: Logger },
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= runRetentionRound(pools, policy, opts.log)
-      .then(() => undefined)
-      .catch((err: unknown) => opts.log.warn({ err }, 'retention round failed; trying again later'))
-      .finally(() => (running = undefined));
-  };
-  run();
-  const timer = setInterval(run, opts.everyMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      await runRetentionRound(pools, policy, opts.log);
     },
-  };
+    { everyMs: opts.everyMs, onError: (err) => opts.log.warn({ err }, 'retention round failed; trying again later') },
+  );
 }
