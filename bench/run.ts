@@ -174,7 +174,9 @@ function printScale(results: ScaleResults) {
   const g = results.generated;
   const r = results.retention;
   const n = (x: number) => x.toLocaleString('en');
-  console.log(`\n${n(g.events)} events generated in ${g.seconds.toFixed(0)} s, all applied by the projector after ${g.drainedSeconds.toFixed(0)} s`);
+  console.log(
+    `\n${n(g.events)} events generated in ${g.seconds.toFixed(0)} s, all applied by the projector after ${g.drainedSeconds.toFixed(0)} s`,
+  );
   console.log(
     `retention (older than ${r.olderThanDays} day): ${r.archivedPartitions} partitions, ${n(r.archivedEvents)} events archived, ${n(r.pruned)} inbox rows pruned in ${r.seconds} s`,
   );
