@@ -46,10 +46,6 @@ async function main() {
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
-    const retention = startRetentionLoop({ write, read: pool }, retentionPolicy(config.OUTBOX_RETENTION), {
-      everyMs: config.RETENTION_INTERVAL_MS,
-      log,
-    });
     const operations = startOperationsRunner({
       read: pool,
       write,
@@ -64,6 +60,11 @@ async function main() {
       brokerConnected: () => late.consumer?.isConnected(),
       shardStalledSeconds: () =>
         new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
+    });
+    const retention = startRetentionLoop({ write, read: pool }, retentionPolicy(config.OUTBOX_RETENTION), {
+      everyMs: config.RETENTION_INTERVAL_MS,
+      log,
+      report: (outcome) => metrics.recordRetention(outcome),
     });
     const consumer: Consumer = startConsumer({
       url: rabbitUrl(config),

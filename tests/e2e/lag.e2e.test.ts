@@ -187,6 +187,9 @@ describe('lag inspection', () => {
       expect(debezium, `${name} is not exported by Debezium`).toMatch(new RegExp(`^${name}\\{`, 'm'));
     const projector = await metrics(`http://127.0.0.1:${stack.PROJECTOR_PORT}/metrics`);
     expect(value(projector, 'projector_broker_connected')).toBe(1);
+    // The projector runs a retention round at start: the two retention alerts read these.
+    expect(projector).toMatch(/^projector_retention_rounds_total\{[^}]*outcome="ok"[^}]*\} [1-9]/m);
+    expect(value(projector, 'projector_retention_overdue_partitions')).toBe(0);
     const query = await metrics(`${queryApi(stack)}/metrics`);
     expect(value(query, 'pipeline_slot_active')).toBe(1);
     const confirmed = value(query, 'pipeline_slot_confirmed_flush_lsn_bytes')!;

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { KnownEvent } from '@shop/shared/events';
 import type { BatchOutcome } from '../projection/apply-batch.ts';
 import type { AuditReport } from '../reconcile/reconciler.ts';
+import type { RetentionReport } from '../retention/retention-round.ts';
 
 /** What the projector reports at /metrics and /health. */
 export interface ProjectorMetrics {
@@ -10,6 +11,8 @@ export interface ProjectorMetrics {
   recordDeadLetter(): void;
   /** One settlement event of a shard consumer (see ShardConsumerDeps.report). */
   recordSettlement(event: 'parked' | 'park-failed' | 'returned' | 'fault'): void;
+  /** One retention round's outcome. */
+  recordRetention(outcome: RetentionReport | 'failed'): void;
   snapshot(): {
     processed: number;
     duplicates: number;
@@ -112,6 +115,8 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     registers: [registry],
   });
 
+  const retention = retentionMetrics(registry);
+
   const totals = { processed: 0, duplicates: 0, deadLettered: 0 };
   let newest: KnownEvent | undefined;
   return {
@@ -132,6 +137,47 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     recordSettlement(event) {
       settlements.inc({ event: event.replace('-', '_') });
     },
+    recordRetention: retention.record,
     snapshot: () => ({ ...totals, lastEventId: newest?.id ?? null, lastEventAt: newest?.occurredAt.toISOString() ?? null }),
+  };
+}
+
+/** Retention rounds: how they went, what they moved, and whether they keep up with the policy. */
+function retentionMetrics(registry: Registry) {
+  const rounds = new Counter({
+    name: 'projector_retention_rounds_total',
+    help: 'Retention rounds, by outcome (ok, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const archived = new Counter({
+    name: 'projector_outbox_archived_events_total',
+    help: 'Outbox events moved to the archive (whole partitions)',
+    registers: [registry],
+  });
+  const pruned = new Counter({
+    name: 'projector_inbox_pruned_rows_total',
+    help: 'Inbox rows pruned below the watermark',
+    registers: [registry],
+  });
+  const overdue = new Gauge({
+    name: 'projector_retention_overdue_partitions',
+    help: 'Outbox partitions older than OUTBOX_RETENTION still live after the last round (0 when retention keeps up)',
+    registers: [registry],
+  });
+  const watermark = new Gauge({
+    name: 'projector_inbox_pruned_through',
+    help: 'Outbox position at or below which the inbox is pruned',
+    registers: [registry],
+  });
+  return {
+    record(outcome: RetentionReport | 'failed') {
+      rounds.inc({ outcome: outcome === 'failed' ? 'failed' : 'ok' });
+      if (outcome === 'failed') return;
+      archived.inc(outcome.archived.reduce((sum, p) => sum + p.events, 0));
+      pruned.inc(outcome.pruned);
+      overdue.set(outcome.overdue);
+      watermark.set(outcome.prunedThrough);
+    },
   };
 }

@@ -16,6 +16,8 @@ export interface RetentionReport {
   archived: { name: string; events: number }[];
   /** The oldest partition that had to stay, and why; null when every old enough one was archived. */
   kept: { name: string; reason: string } | null;
+  /** Partitions old enough to be archived that are still live after the round (0 when retention keeps up). */
+  overdue: number;
   /** Every event at or below this outbox position has left the inbox (except dead letters). */
   prunedThrough: number;
   pruned: number;
@@ -49,7 +51,9 @@ export async function runRetentionRound(
   const cutoff = Date.now() - policy.olderThanSeconds * 1000;
   const archived: RetentionReport['archived'] = [];
   let kept: RetentionReport['kept'] = null;
-  for (const partition of await livePartitions(pools.write)) {
+  const partitions = await livePartitions(pools.write);
+  const due = partitions.filter((p) => p.toAt.getTime() <= cutoff).length;
+  for (const partition of partitions) {
     if (partition.toAt.getTime() > cutoff) break;
     const events = await archivePartition(pools.write, partition.name, through, policy.lockTimeoutMs);
     if (events === null) {
@@ -65,19 +69,28 @@ export async function runRetentionRound(
   if (mark > before.prunedThrough) await raiseInboxWatermark(pools.read, mark);
   const pruned = await pruneInboxBelowWatermark(pools.read, policy.pruneBatchSize);
   if (pruned > 0) log.info({ pruned, prunedThrough: Math.max(mark, before.prunedThrough) }, 'inbox pruned');
-  return { archived, kept, prunedThrough: Math.max(mark, before.prunedThrough), pruned };
+  return { archived, kept, overdue: due - archived.length, prunedThrough: Math.max(mark, before.prunedThrough), pruned };
 }
 
-/** A retention round now and every `everyMs`; a failed round is logged and tried again next time. */
+/**
+ * A retention round now and every `everyMs`; each outcome goes to `report` (the metrics), a failed
+ * round is logged and tried again next time.
+ */
 export function startRetentionLoop(
   pools: { write: pg.Pool; read: pg.Pool },
   policy: RetentionPolicy,
-  opts: { everyMs: number; log: Logger },
+  opts: { everyMs: number; log: Logger; report: (outcome: RetentionReport | 'failed') => void },
 ): { stop(): Promise<void> } {
   return startPeriodic(
     async () => {
-      await runRetentionRound(pools, policy, opts.log);
+      opts.report(await runRetentionRound(pools, policy, opts.log));
     },
-    { everyMs: opts.everyMs, onError: (err) => opts.log.warn({ err }, 'retention round failed; trying again later') },
+    {
+      everyMs: opts.everyMs,
+      onError: (err) => {
+        opts.report('failed');
+        opts.log.warn({ err }, 'retention round failed; trying again later');
+      },
+    },
   );
 }
