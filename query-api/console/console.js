@@ -176,8 +176,18 @@ function outcome(op) {
   const r = op.result ?? {};
   const took =
     op.startedAt && op.finishedAt ? ` in ${((Date.parse(op.finishedAt) - Date.parse(op.startedAt)) / 1000).toFixed(1)} s` : '';
-  if (op.kind === 'rebuild') return `rebuilt from ${fmtNumber(r.events)} events (${fmtNumber(r.applied)} applied)${took}`;
+  if (op.kind === 'rebuild')
+    return `rebuilt from ${fmtNumber(r.events)} events (${fmtNumber(r.applied)} applied)${took}${historyNote(r.history)}`;
   return `audited ${fmtNumber(r.eventsAudited)} new events, ${fmtNumber(r.missing)} missing, ${fmtNumber(r.healRequested)} asked again${took}`;
+}
+
+/** What history a rebuild replayed: the archived partitions with the live outbox (docs/retention.md). */
+function historyNote(h) {
+  if (!h) return '';
+  const archived =
+    h.archivedPartitions > 0 ? `, ${fmtNumber(h.archivedEvents)} of them from ${h.archivedPartitions} archived partitions` : '';
+  const dropped = h.dropped?.length ? `; left out: ${h.dropped.join(', ')} (dropped)` : '';
+  return `${archived}${dropped}`;
 }
 
 async function requestOperation(kind) {

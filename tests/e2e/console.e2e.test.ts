@@ -171,7 +171,7 @@ describe('operator console (GET /console), in a real browser', () => {
       holder.release();
     }
     await until(async () => /succeeded/.test(await rebuildRow.innerText()));
-    const { rows } = await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    const { rows } = await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_history');
     expect(await rebuildRow.innerText()).toContain(`rebuilt from ${rows[0]!.n.toLocaleString('en')} events`);
     await until(async () => (await text('events-behind')) === '0');
   });
