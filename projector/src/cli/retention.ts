@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { postgresUrl } from '@shop/shared/config';
+import { duration, postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
 import { loadConfig } from '../config.ts';
@@ -20,11 +20,15 @@ async function main() {
     options: { 'older-than': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) return console.log(usage);
+  const config = loadConfig();
   const olderThan = values['older-than'];
-  const config = loadConfig(
-    olderThan === undefined || olderThan === '0' ? process.env : { ...process.env, OUTBOX_RETENTION: olderThan },
-  );
-  const olderThanSeconds = olderThan === '0' ? 0 : config.OUTBOX_RETENTION;
+  const asked = olderThan === undefined || olderThan === '0' ? null : duration('30 days').safeParse(olderThan);
+  if (asked && !asked.success) {
+    console.error(`--older-than ${JSON.stringify(olderThan)}: ${asked.error.issues[0]?.message ?? 'not a span'}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  const olderThanSeconds = olderThan === '0' ? 0 : (asked?.data ?? config.OUTBOX_RETENTION);
   const log = createLogger('retention', values.json ? 'silent' : 'warn');
   const read = createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'retention', 'read');
   const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'retention');
