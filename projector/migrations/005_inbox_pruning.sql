@@ -11,3 +11,7 @@ CREATE TABLE read.inbox_pruning (
   occurred_before timestamptz,
   pruned_at       timestamptz NOT NULL DEFAULT now()
 );
+
+-- Retention forgets the dead letters that were handled (re-driven and applied) once they are at or
+-- below the watermark: it finds them through their position.
+CREATE INDEX dead_letters_position_idx ON read.dead_letters (position);

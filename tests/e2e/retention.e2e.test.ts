@@ -74,6 +74,13 @@ describe('retention under load', () => {
       [watermark.prunedThrough],
     );
     expect(below.rows[0]!.n).toBe(0);
+    // Dead letters handled (applied since) at or below it are forgotten; those not handled stay.
+    const handledBelow = await read.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM read.dead_letters d WHERE position <= $1::bigint
+          AND EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = d.event_id)`,
+      [watermark.prunedThrough],
+    );
+    expect(handledBelow.rows[0]!.n).toBe(0);
     const ids = await inboxAgainstOutbox(write, read);
     expect({ missing: ids.missing, unknown: ids.unknown }).toEqual({ missing: [], unknown: [] });
     await expectReadModelsEqualWriteSide();

@@ -8,6 +8,7 @@ import { createPool, migrate, withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
 import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
+import { pruneInboxBelowWatermark, raiseInboxWatermark } from '../../projector/src/retention/inbox-pruning.ts';
 import { random } from '../support/random.ts';
 
 const stack = inject('stack');
@@ -128,6 +129,41 @@ describe('projections do not depend on delivery order', () => {
       await project(permuted, shuffled, seed + 1);
       expect(await readModels(permuted), `seed ${seed}`).toEqual(expected);
       expect(expected.counted[0]).toEqual({ n: events.length });
+    }
+  });
+
+  it('seeded: with the inbox pruned along the way, late copies of pruned events change nothing', async () => {
+    for (const seed of [21, 22, 23, 24, 25]) {
+      const events = history(seed);
+      const inOrder = await freshReadDatabase();
+      await project(inOrder, events, seed);
+      const { inbox: _all, ...expected } = await readModels(inOrder);
+
+      // The history in order (as the reconciler would vouch for it), the watermark raised to a
+      // random applied position and the inbox pruned after random batches; then copies of random
+      // events, pruned ones included, in a shuffled order, in random batches.
+      const rnd = random(seed * 13);
+      const pruned = await freshReadDatabase();
+      for (let i = 0; i < events.length;) {
+        const size = 1 + rnd.int(0, 6);
+        await withTransaction(pruned, (client) => applyBatch(client, events.slice(i, i + size)));
+        i += size;
+        if (rnd.int(0, 2) === 0) {
+          await raiseInboxWatermark(pruned, rnd.int(1, Math.min(i, events.length)));
+          await pruneInboxBelowWatermark(pruned, 1 + rnd.int(0, 5));
+        }
+      }
+      const copies = events.filter(() => rnd.int(0, 2) === 0);
+      for (let i = copies.length - 1; i > 0; i--) {
+        const j = rnd.int(0, i);
+        [copies[i], copies[j]] = [copies[j]!, copies[i]!];
+      }
+      await project(pruned, copies, seed + 2);
+      const { inbox, ...actual } = await readModels(pruned);
+      expect(actual, `seed ${seed}`).toEqual(expected);
+      const { rows } = await pruned.query<{ w: string }>('SELECT pruned_through::text AS w FROM inbox_pruning');
+      expect(Number(rows[0]?.w ?? 0), `seed ${seed}: the watermark was raised`).toBeGreaterThan(0);
+      expect(inbox.length, `seed ${seed}: rows were pruned`).toBeLessThan(events.length);
     }
   });
 });

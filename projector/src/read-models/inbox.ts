@@ -5,7 +5,8 @@ import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
  * Records the batch's events in the inbox, in batch order; returns the ids that were new.
  * Ids already there (duplicates, redeliveries) are left out, so they are not applied again, and
  * so are events at or below the pruning watermark (applied, their inbox rows pruned since:
- * read.inbox_pruning). The caller holds the watermark (holdInboxWatermark).
+ * read.inbox_pruning), except a noted dead letter's re-drive, which may never have been applied
+ * (its inbox row is kept while it is noted). The caller holds the watermark (holdInboxWatermark).
  */
 export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[]): Promise<Set<string>> {
   const { rows } = await client.query<{ event_id: string }>(
@@ -14,6 +15,7 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
                       WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, position, n)
                 WHERE e.position IS NULL OR e.position > coalesce((SELECT pruned_through FROM inbox_pruning), 0)
+                   OR EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_id = e.id)
                 ORDER BY e.n
                ON CONFLICT (event_id) DO NOTHING
                RETURNING event_id`,

@@ -33,7 +33,8 @@ export async function raiseInboxWatermark(read: pg.Pool, through: number): Promi
  * Deletes the inbox rows at or below the watermark, `batchSize` at a time through the position
  * index (short transactions, no scan of the inbox), and records the newest pruned event's time.
  * The rows of dead-lettered events stay: a re-drive of one is let past the watermark (it may never
- * have been applied) and must still find it applied if it was.
+ * have been applied) and must still find it applied if it was (forgetHandledDeadLetters lets them
+ * go together once the dead letter was handled).
  */
 export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number): Promise<number> {
   let pruned = 0;
@@ -54,5 +55,26 @@ export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number)
     const deleted = rows[0]?.deleted ?? 0;
     pruned += deleted;
     if (deleted < batchSize) return pruned;
+  }
+}
+
+/**
+ * Forgets the dead letters that were handled (their event applied since, by a re-drive) at or
+ * below the watermark, `batchSize` at a time; returns how many. Unhandled ones stay until handled.
+ * A copy of such an event that still arrives is then skipped by its position, as it was applied.
+ */
+export async function forgetHandledDeadLetters(read: pg.Pool, batchSize: number): Promise<number> {
+  let forgotten = 0;
+  for (;;) {
+    const { rowCount } = await read.query(
+      /* sql */ `DELETE FROM read.dead_letters WHERE event_id IN (
+                  SELECT d.event_id FROM read.dead_letters d
+                   WHERE d.position <= (SELECT pruned_through FROM read.inbox_pruning)
+                     AND EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = d.event_id)
+                   ORDER BY d.position LIMIT $1::int)`,
+      [batchSize],
+    );
+    forgotten += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) return forgotten;
   }
 }

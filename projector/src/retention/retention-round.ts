@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
 import { startPeriodic } from '@shop/shared/periodic';
 import { inboxWatermark } from '@shop/shared/audit';
-import { pruneInboxBelowWatermark, raiseInboxWatermark } from './inbox-pruning.ts';
+import { forgetHandledDeadLetters, pruneInboxBelowWatermark, raiseInboxWatermark } from './inbox-pruning.ts';
 import { archivePartition, livePartitions, lowestLivePosition } from './outbox-archive.ts';
 
 export interface RetentionPolicy {
@@ -21,6 +21,8 @@ export interface RetentionReport {
   /** Every event at or below this outbox position has left the inbox (except dead letters). */
   prunedThrough: number;
   pruned: number;
+  /** Handled dead letters (re-driven and applied) at or below the watermark, forgotten with their inbox rows. */
+  forgottenDeadLetters: number;
 }
 
 /** How far the reconciler vouches for the log: at or below `archiveThrough`, every event is handled. */
@@ -40,7 +42,7 @@ async function reconciledMark(read: pg.Pool): Promise<number> {
  * than the policy's age ago and whose events the reconciler has all checked; stops at the first
  * that must stay (the log is archived without holes). Then raises the inbox watermark to the
  * position below which no event is in the live outbox any more (Debezium cannot publish those
- * again) and prunes the inbox below it.
+ * again), forgets the dead letters handled below it, and prunes the inbox below it.
  */
 export async function runRetentionRound(
   pools: { write: pg.Pool; read: pg.Pool },
@@ -67,9 +69,10 @@ export async function runRetentionRound(
   const mark = lowestLive === null ? through : Math.min(through, lowestLive - 1);
   const before = await inboxWatermark(pools.read);
   if (mark > before.prunedThrough) await raiseInboxWatermark(pools.read, mark);
+  const forgottenDeadLetters = await forgetHandledDeadLetters(pools.read, policy.pruneBatchSize);
   const pruned = await pruneInboxBelowWatermark(pools.read, policy.pruneBatchSize);
   if (pruned > 0) log.info({ pruned, prunedThrough: Math.max(mark, before.prunedThrough) }, 'inbox pruned');
-  return { archived, kept, overdue: due - archived.length, prunedThrough: Math.max(mark, before.prunedThrough), pruned };
+  return { archived, kept, overdue: due - archived.length, prunedThrough: Math.max(mark, before.prunedThrough), pruned, forgottenDeadLetters };
 }
 
 /**
