@@ -72,7 +72,14 @@ export async function runRetentionRound(
   const forgottenDeadLetters = await forgetHandledDeadLetters(pools.read, policy.pruneBatchSize);
   const pruned = await pruneInboxBelowWatermark(pools.read, policy.pruneBatchSize);
   if (pruned > 0) log.info({ pruned, prunedThrough: Math.max(mark, before.prunedThrough) }, 'inbox pruned');
-  return { archived, kept, overdue: due - archived.length, prunedThrough: Math.max(mark, before.prunedThrough), pruned, forgottenDeadLetters };
+  return {
+    archived,
+    kept,
+    overdue: due - archived.length,
+    prunedThrough: Math.max(mark, before.prunedThrough),
+    pruned,
+    forgottenDeadLetters,
+  };
 }
 
 /**
