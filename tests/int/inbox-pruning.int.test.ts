@@ -1,14 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { inboxWatermark } from '@shop/shared/audit';
-import { postgresUrl } from '@shop/shared/config';
-import { createPool, migrate, withTransaction } from '@shop/shared/db';
+import { withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
-import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 import { recordDeadLetter } from '../../projector/src/read-models/dead-letters.ts';
 import {
@@ -17,9 +13,9 @@ import {
   pruneInboxBelowWatermark,
   raiseInboxWatermark,
 } from '../../projector/src/retention/inbox-pruning.ts';
+import { freshReadDatabase } from '../support/read-database.ts';
 
 const stack = inject('stack');
-const migrations = fileURLToPath(new URL('../../projector/migrations', import.meta.url));
 
 /** A product created at `position`, as the projector decodes it. */
 function created(position: number, productId = position): KnownEvent {
@@ -59,11 +55,7 @@ describe('inbox pruning watermark', () => {
     ).rows[0]!.n;
 
   beforeEach(async () => {
-    const name = `prune_${randomBytes(5).toString('hex')}`;
-    await ensureDatabases(stack, [name]);
-    const url = postgresUrl(stack, name);
-    await migrate(url, migrations, pino({ level: 'silent' }));
-    read = createPool(url, 4, 'prune-test', 'read');
+    read = await freshReadDatabase(stack, 'prune', 4);
   });
   afterEach(async () => {
     await read.end();

@@ -1,30 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { postgresUrl } from '@shop/shared/config';
-import { createPool, migrate, withTransaction } from '@shop/shared/db';
+import { withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
-import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 import { pruneInboxBelowWatermark, raiseInboxWatermark } from '../../projector/src/retention/inbox-pruning.ts';
 import { random } from '../support/random.ts';
+import { freshReadDatabase as freshDatabase } from '../support/read-database.ts';
 
 const stack = inject('stack');
-const migrations = fileURLToPath(new URL('../../projector/migrations', import.meta.url));
 const pools: pg.Pool[] = [];
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
 });
 
-/** A fresh, migrated read database of its own on the test cluster. */
+/** A fresh, migrated read database of its own on the test cluster, ended after the file. */
 async function freshReadDatabase(): Promise<pg.Pool> {
-  const name = `order_${randomBytes(5).toString('hex')}`;
-  await ensureDatabases(stack, [name]);
-  const url = postgresUrl(stack, name);
-  await migrate(url, migrations, pino({ level: 'silent' }));
-  const pool = createPool(url, 2, 'order-test', 'read');
+  const pool = await freshDatabase(stack, 'order');
   pools.push(pool);
   return pool;
 }

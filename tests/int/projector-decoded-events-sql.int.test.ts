@@ -1,18 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { postgresUrl } from '@shop/shared/config';
-import { createPool, migrate } from '@shop/shared/db';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import { edgePayloadMessage, nearlyValidMessage, validMessage } from '../support/event-messages.ts';
-import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
+import { freshReadDatabase } from '../support/read-database.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 
 const stack = inject('stack');
-const migrationsDir = fileURLToPath(new URL('../../projector/migrations', import.meta.url));
 
 /**
  * The decoder's promise, checked against the real read model: an event it returns never fails in
@@ -24,11 +18,7 @@ describe('events the decoder accepts, projected on a real read database', () => 
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    const database = `decode_${randomBytes(6).toString('hex')}`;
-    await ensureDatabases(stack, [database]);
-    const url = postgresUrl(stack, database);
-    await migrate(url, migrationsDir, pino({ level: 'silent' }));
-    pool = createPool(url, 2, 'decode-sql-test', 'read');
+    pool = await freshReadDatabase(stack, 'decode');
   });
   afterAll(() => pool.end());
 
