@@ -7,9 +7,9 @@ import { withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 import { recordDeadLetter } from '../../projector/src/read-models/dead-letters.ts';
+import { holdInboxWatermark } from '../../projector/src/read-models/inbox.ts';
 import {
   forgetHandledDeadLetters,
-  holdInboxWatermark,
   pruneInboxBelowWatermark,
   raiseInboxWatermark,
 } from '../../projector/src/retention/inbox-pruning.ts';

@@ -3,10 +3,9 @@ import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { KnownEvent } from '@shop/shared/events';
 import { addCategoryRevenue, addCustomerValue, addProductSales } from '../read-models/aggregates.ts';
 import { addPlacedHours, subtractCancelledHours } from '../read-models/hourly-sales.ts';
-import { countApplied, recordNewEvents } from '../read-models/inbox.ts';
+import { countApplied, holdInboxWatermark, recordNewEvents } from '../read-models/inbox.ts';
 import { upsertCancelledOrders, upsertPlacedOrders } from '../read-models/orders.ts';
 import { upsertProducts } from '../read-models/products.ts';
-import { holdInboxWatermark } from '../retention/inbox-pruning.ts';
 import { planEvents } from './plan.ts';
 
 export interface BatchOutcome {

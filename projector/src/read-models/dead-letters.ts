@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import { deadLetterRecord } from '../dead-letters/dead-letter-record.ts';
-import { holdInboxWatermark } from '../retention/inbox-pruning.ts';
+import { holdInboxWatermark } from './inbox.ts';
 
 /**
  * Notes a dead-lettered event in the read database before it is published to the DLQ, so the lag

@@ -2,6 +2,19 @@ import type pg from 'pg';
 import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
 
 /**
+ * Taken shared by every batch that records events in the inbox, exclusively by retention while it
+ * raises the pruning watermark (retention/inbox-pruning.ts): a batch that read the old watermark
+ * commits before the rows below the new one are deleted, so no event can slip between the two
+ * checks (an advisory lock: no row is written).
+ */
+export const PRUNING_LOCK = 0x1b0_c5e1;
+
+/** In a batch's transaction, before the inbox insert: the watermark holds until commit. */
+export async function holdInboxWatermark(client: pg.PoolClient): Promise<void> {
+  await client.query(/* sql */ `SELECT pg_advisory_xact_lock_shared($1::bigint)`, [PRUNING_LOCK]);
+}
+
+/**
  * Records the batch's events in the inbox, in batch order; returns the ids that were new.
  * Ids already there (duplicates, redeliveries) are left out, so they are not applied again, and
  * so are events at or below the pruning watermark (applied, their inbox rows pruned since:

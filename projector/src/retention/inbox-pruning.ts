@@ -1,17 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
-
-/**
- * Taken shared by every batch that records events in the inbox, exclusively by the pruner while it
- * raises the watermark: a batch that read the old watermark commits before the rows below the new
- * one are deleted, so no event can slip between the two checks (an advisory lock: no row is written).
- */
-const PRUNING_LOCK = 0x1b0_c5e1;
-
-/** In a batch's transaction, before the inbox insert: the watermark holds until commit. */
-export async function holdInboxWatermark(client: pg.PoolClient): Promise<void> {
-  await client.query(/* sql */ `SELECT pg_advisory_xact_lock_shared($1::bigint)`, [PRUNING_LOCK]);
-}
+import { PRUNING_LOCK } from '../read-models/inbox.ts';
 
 /**
  * Raises the watermark to `through` (never lowers it), waiting for the batches in flight. Until

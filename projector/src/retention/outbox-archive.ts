@@ -42,8 +42,8 @@ export async function archivePartition(
 }
 
 /**
- * The position below which every event has left the live outbox: one less than the lowest
- * position still in it (every partition, the default one too), or null when it is empty.
+ * The lowest position still in the live outbox (every partition, the default one too): every event
+ * below it has left the live outbox. Null when it is empty.
  */
 export async function lowestLivePosition(write: pg.Pool): Promise<number | null> {
   const { rows } = await write.query<{ low: string | null }>(/* sql */ `SELECT min(position)::text AS low FROM outbox`);
