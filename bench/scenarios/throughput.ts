@@ -125,7 +125,7 @@ function pgbench(
  * locking read (drawing the order id), the one-statement write, COMMIT; each $n bound to a
  * pgbench expression. pgbench runs it in extended protocol with unnamed statements, as pg does.
  */
-function orderScript(products: number[]): string {
+export function orderScript(products: number[]): string {
   const write = bindParameters(WRITE_PLACED_ORDER_SQL, [
     'ARRAY[:pid]',
     'ARRAY[1]',
@@ -146,6 +146,7 @@ function orderScript(products: number[]): string {
      jsonb_build_object('productId', :pid::int, 'name', :name::text, 'category', :category::text, 'price', :price::numeric,
        'stock', :stock::int - 1)]`,
     '1',
+    'NULL',
   ]);
   // As the API's load: request i orders product (i * 7) % 20, so the 16 requests in flight always
   // hold 16 different products (7 and 20 share no factor); each pgbench client keeps one product.
@@ -161,9 +162,16 @@ COMMIT;
 /** pgbench reads one statement per line unless it ends with a semicolon: keep each on one line. */
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
-/** Replaces $1..$n with the given SQL expressions (whole numbers matched, so $1 never eats $10). */
-function bindParameters(sql: string, expressions: string[]): string {
-  return sql.replace(/\$(\d+)/g, (_, n: string) => `(${expressions[Number(n) - 1]!})`);
+/**
+ * Replaces $1..$n with the given SQL expressions (whole numbers matched, so $1 never eats $10).
+ * A parameter without an expression throws: the API's statement gained one and the script must too.
+ */
+export function bindParameters(sql: string, expressions: string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const expression = expressions[Number(n) - 1];
+    if (expression === undefined) throw new Error(`pgbench script: no expression for parameter $${n}`);
+    return `(${expression})`;
+  });
 }
 
 /**
