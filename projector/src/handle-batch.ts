@@ -5,7 +5,8 @@ import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracer } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
-import { applyBatch, NO_SHARD } from './projection/apply-batch.ts';
+import { applyBatch, applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
+import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
@@ -20,6 +21,8 @@ export interface BatchHandlerDeps {
   maxAttempts: number;
   /** Spans per batch and per event (no-op unless tracing exports). */
   tracer: Tracer;
+  /** A transaction takes the batches of several shards up to this many events (group commit). */
+  maxGroupEvents: number;
 }
 
 /**
@@ -29,8 +32,14 @@ export interface BatchHandlerDeps {
  * If the transaction fails for a reason other than the database being away, the events are
  * retried one by one to find the culprit, which is requeued until its attempts run out. Attempts
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
+ * The batches of all shards share transactions (projection/group-commit.ts).
  */
-export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer }: BatchHandlerDeps) {
+export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer, maxGroupEvents }: BatchHandlerDeps) {
+  const group = new GroupCommit<ShardBatch, BatchOutcome>(
+    (batches) => withTransaction(pool, (client) => applyBatches(client, batches)),
+    maxGroupEvents,
+    (batch) => batch.events.length,
+  );
   return (messages: ConsumeMessage[]): Promise<Verdict[]> => traceBatch(tracer, messages, () => handleBatch(messages));
 
   async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
@@ -56,13 +65,19 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer }: 
   }
 
   async function applyAndCount(events: KnownEvent[], shard: number) {
-    const outcome = await withTransaction(pool, (client) => applyBatch(client, events, shard));
+    const outcome = await group.submit({ events, shard });
     metrics.recordBatch(events, outcome);
+  }
+
+  /** Alone, outside the group: finding the culprit of a failed batch must not fail other shards' batches. */
+  async function applyOneAndCount(event: KnownEvent, shard: number) {
+    const outcome = await withTransaction(pool, (client) => applyBatch(client, [event], shard));
+    metrics.recordBatch([event], outcome);
   }
 
   async function applyAlone({ msg, event }: { msg: ConsumeMessage; event: KnownEvent }): Promise<Verdict> {
     try {
-      await applyAndCount([event], shardOf([msg]));
+      await applyOneAndCount(event, shardOf([msg]));
       return { msg, action: 'ack' };
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);

@@ -74,7 +74,14 @@ async function main() {
       batchSize: config.PROJECTOR_BATCH_SIZE,
       maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
       log,
-      handleBatch: createBatchHandler({ pool, log, metrics, maxAttempts: config.PROJECTOR_MAX_ATTEMPTS, tracer: tracing.tracer }),
+      handleBatch: createBatchHandler({
+        pool,
+        log,
+        metrics,
+        maxAttempts: config.PROJECTOR_MAX_ATTEMPTS,
+        tracer: tracing.tracer,
+        maxGroupEvents: config.PROJECTOR_BATCH_SIZE,
+      }),
       onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
       report: (event) => {
         metrics.recordSettlement(event);

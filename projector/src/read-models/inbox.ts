@@ -45,17 +45,26 @@ export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[
 }
 
 /**
- * Adds to the inbox count of a shard and raises its highest applied position (its own row:
- * shards never wait on each other).
+ * Adds to the inbox count of each shard and raises its highest applied position (a row per shard:
+ * projectors that own other shards never wait on each other). Batches of one shard are summed.
  */
-export async function countApplied(client: pg.PoolClient, shard: number, applied: KnownEvent[]): Promise<void> {
-  if (applied.length === 0) return;
-  const positions = applied.map((e) => e.position).filter((p): p is number => p !== null);
+export async function countApplied(client: pg.PoolClient, batches: { shard: number; applied: KnownEvent[] }[]): Promise<void> {
+  const byShard = new Map<number, { processed: number; maxPosition: number | null }>();
+  for (const { shard, applied } of batches) {
+    if (applied.length === 0) continue;
+    const count = byShard.get(shard) ?? { processed: 0, maxPosition: null };
+    count.processed += applied.length;
+    for (const e of applied) if (e.position !== null) count.maxPosition = Math.max(count.maxPosition ?? e.position, e.position);
+    byShard.set(shard, count);
+  }
+  if (byShard.size === 0) return;
+  const rows = [...byShard];
   await client.query(
-    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed, max_position) VALUES ($1::int, $2::bigint, $3::bigint)
+    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed, max_position)
+               SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[])
                ON CONFLICT (bucket) DO UPDATE
                   SET processed = c.processed + EXCLUDED.processed,
                       max_position = greatest(c.max_position, EXCLUDED.max_position)`,
-    [shard, applied.length, positions.length > 0 ? Math.max(...positions) : null],
+    [rows.map(([shard]) => shard), rows.map(([, c]) => c.processed), rows.map(([, c]) => c.maxPosition)],
   );
 }
