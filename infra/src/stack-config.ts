@@ -83,9 +83,21 @@ export function testStackConfig(): StackConfig {
   return isolatedStackConfig('test', 1);
 }
 
-/** The stack `npm run bench` runs: isolated like the test stack, on other ports and names. */
+/**
+ * The stack `npm run bench` runs: isolated like the test stack, on other ports and names, and
+ * otherwise with the settings `npm start` ships (fsync on, LOG_LEVEL info, Debezium's heartbeat):
+ * only ports, names and the stack's folder differ, so what it measures is what users run.
+ */
 export function benchStackConfig(): StackConfig {
   return isolatedStackConfig('bench', 2);
+}
+
+/**
+ * The stack of `npm run bench -- --smoke` (run by `npm test`): the bench's settings on ports and
+ * names of its own, so a smoke run never stops or wipes a bench run's stack.
+ */
+export function benchSmokeStackConfig(): StackConfig {
+  return isolatedStackConfig('smoke', 4);
 }
 
 /**
@@ -150,8 +162,11 @@ export function chaosStackConfig(): StackConfig {
  * An isolated stack: its own cluster port, databases, slot, exchange, queues, HTTP ports and
  * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
  */
-function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): StackConfig {
+function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: number): StackConfig {
   const port = (base: number) => String(base + (n - 1) * 10_000);
+  // The bench stacks measure the durability and logging `npm start` ships; the test and chaos
+  // stacks trade them for speed (no fsync) and a short heartbeat their tests wait on.
+  const asShipped = name === 'bench' || name === 'smoke';
   return withDirs(
     name,
     parseEnv(schema, {
@@ -168,10 +183,8 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos', n: number): Stack
       DEBEZIUM_SLOT: `${name}_outbox`,
       DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
       DEBEZIUM_TOPIC_PREFIX: name,
-      DEBEZIUM_HEARTBEAT_MS: '2000',
       STACK_DIR: `.stack/${name}`,
-      PG_FSYNC: 'off',
-      LOG_LEVEL: name === 'bench' ? 'warn' : 'info',
+      ...(asShipped ? {} : { DEBEZIUM_HEARTBEAT_MS: '2000', PG_FSYNC: 'off', LOG_LEVEL: 'info' }),
       // A broker node of its own: tests restart it, and it cannot collide with the system broker.
       RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
       RABBITMQ_PORT: String(5672 + n),
