@@ -1,11 +1,10 @@
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
-import { withTransaction } from '@shop/shared/db';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracer } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
-import { applyBatch, applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
+import { applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
@@ -36,7 +35,7 @@ export interface BatchHandlerDeps {
  */
 export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer, maxGroupEvents }: BatchHandlerDeps) {
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
-    (batches) => withTransaction(pool, (client) => applyBatches(client, batches)),
+    (batches) => applyBatches(pool, batches),
     maxGroupEvents,
     (batch) => batch.events.length,
   );
@@ -71,7 +70,7 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer, ma
 
   /** Alone, outside the group: finding the culprit of a failed batch must not fail other shards' batches. */
   async function applyOneAndCount(event: KnownEvent, shard: number) {
-    const outcome = await withTransaction(pool, (client) => applyBatch(client, [event], shard));
+    const outcome = await applyBatches(pool, [{ events: [event], shard }]).then(([one]) => one!);
     metrics.recordBatch([event], outcome);
   }
 

@@ -9,46 +9,32 @@ import { aggregateTypeOf, type KnownEvent } from '@shop/shared/events';
  */
 export const PRUNING_LOCK = 0x1b0_c5e1;
 
-/** In a batch's transaction, before the inbox insert: the watermark holds until commit. */
+/** Before an inbox write (projection.apply_batch takes it itself): the watermark holds until commit. */
 export async function holdInboxWatermark(client: pg.PoolClient): Promise<void> {
   await client.query(/* sql */ `SELECT pg_advisory_xact_lock_shared($1::bigint)`, [PRUNING_LOCK]);
 }
 
 /**
- * Records the batch's events in the inbox, in batch order; returns the ids that were new.
- * Ids already there (duplicates, redeliveries) are left out, so they are not applied again, and
- * so are events at or below the pruning watermark (applied, their inbox rows pruned since:
- * read.inbox_pruning), except a noted dead letter's re-drive, which may never have been applied
- * (its inbox row is kept while it is noted). The caller holds the watermark (holdInboxWatermark).
+ * The inbox's columns for projection.apply_batch (migration 006), in batch order. The function
+ * answers the ids that are not new (already there, or at or below the pruning watermark and not
+ * a noted dead letter, read.inbox_pruning) and then writes nothing.
  */
-export async function recordNewEvents(client: pg.PoolClient, events: KnownEvent[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ event_id: string }>(
-    /* sql */ `INSERT INTO processed_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at, position)
-               SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.occurred_at, e.position
-                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
-                      WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, occurred_at, position, n)
-                WHERE e.position IS NULL OR e.position > coalesce((SELECT pruned_through FROM inbox_pruning), 0)
-                   OR EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_id = e.id)
-                ORDER BY e.n
-               ON CONFLICT (event_id) DO NOTHING
-               RETURNING event_id`,
-    [
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => aggregateTypeOf[e.type]),
-      events.map((e) => e.aggregateId),
-      events.map((e) => e.occurredAt),
-      events.map((e) => e.position),
-    ],
-  );
-  return new Set(rows.map((r) => r.event_id));
+export function inboxColumns(events: KnownEvent[]) {
+  return [
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => aggregateTypeOf[e.type]),
+    events.map((e) => e.aggregateId),
+    events.map((e) => e.occurredAt),
+    events.map((e) => e.position),
+  ] as const;
 }
 
 /**
- * Adds to the inbox count of each shard and raises its highest applied position (a row per shard:
- * projectors that own other shards never wait on each other). Batches of one shard are summed.
+ * The inbox count of each shard and its highest applied position (a row per shard: projectors
+ * that own other shards never wait on each other). Batches of one shard are summed.
  */
-export async function countApplied(client: pg.PoolClient, batches: { shard: number; applied: KnownEvent[] }[]): Promise<void> {
+export function shardCountColumns(batches: { shard: number; applied: KnownEvent[] }[]) {
   const byShard = new Map<number, { processed: number; maxPosition: number | null }>();
   for (const { shard, applied } of batches) {
     if (applied.length === 0) continue;
@@ -57,14 +43,6 @@ export async function countApplied(client: pg.PoolClient, batches: { shard: numb
     for (const e of applied) if (e.position !== null) count.maxPosition = Math.max(count.maxPosition ?? e.position, e.position);
     byShard.set(shard, count);
   }
-  if (byShard.size === 0) return;
   const rows = [...byShard];
-  await client.query(
-    /* sql */ `INSERT INTO inbox_counts AS c (bucket, processed, max_position)
-               SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[])
-               ON CONFLICT (bucket) DO UPDATE
-                  SET processed = c.processed + EXCLUDED.processed,
-                      max_position = greatest(c.max_position, EXCLUDED.max_position)`,
-    [rows.map(([shard]) => shard), rows.map(([, c]) => c.processed), rows.map(([, c]) => c.maxPosition)],
-  );
+  return [rows.map(([shard]) => shard), rows.map(([, c]) => c.processed), rows.map(([, c]) => c.maxPosition)] as const;
 }
