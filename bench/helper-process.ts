@@ -43,8 +43,12 @@ function isProgress<P>(message: unknown): message is { progress: P } {
   return typeof message === 'object' && message !== null && 'progress' in message;
 }
 
-/** The helper's side: says 'ready', and on 'stop' sends what `finish` returns, then exits. */
+/**
+ * The helper's side: says 'ready', and on 'stop' sends what `finish` returns, then exits. A helper
+ * whose parent is gone (the bench failed or was killed) exits too, so none outlives a run.
+ */
 export function serveUntilStopped(finish: () => Promise<unknown>): void {
+  process.on('disconnect', () => process.exit(0));
   process.send!('ready');
   process.on('message', (message) => {
     if (message !== 'stop') return;
