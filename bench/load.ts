@@ -7,6 +7,11 @@ export interface OpenLoopResult {
   /** Ids returned by successful requests. */
   ids: number[];
   requestMs: number[];
+  /**
+   * The send window, seconds: from the first request's start to the last one's, plus one interval
+   * (so a load sent on schedule has exactly `seconds`; a load generator that fell behind, more).
+   */
+  sendSeconds: number;
 }
 
 /**
@@ -20,7 +25,7 @@ export async function openLoop(
   onTick: (sent: number) => void,
 ): Promise<OpenLoopResult> {
   const total = Math.round(rate * seconds);
-  const result: OpenLoopResult = { sent: 0, ok: 0, failed: 0, ids: [], requestMs: [] };
+  const result: OpenLoopResult = { sent: 0, ok: 0, failed: 0, ids: [], requestMs: [], sendSeconds: 0 };
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < total; i++) {
@@ -28,6 +33,7 @@ export async function openLoop(
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const began = performance.now();
+    result.sendSeconds = (began - start) / 1000 + 1 / rate;
     result.sent++;
     inFlight.push(
       send(i).then(

@@ -1,62 +1,129 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { DEBEZIUM } from '../infra/src/native/debezium-server.ts';
 import { stopRecorded } from '../infra/src/native/processes.ts';
 import { deleteStackTopology } from '../infra/src/native/rabbitmq.ts';
 import { startStack, stopStack } from '../infra/src/native/stack.ts';
-import { benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
+import { benchSmokeStackConfig, benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
+import { conditionsOf } from './conditions.ts';
 import { createContext, createProducts, type BenchContext } from './context.ts';
-import { writePage, type BenchResults } from './report/page.ts';
+import { TUNING_LOG, writePage, type BenchResults } from './report/page.ts';
+import { summarize } from './report/results.ts';
+import { targetsOf, verdictOf } from './report/targets.ts';
 import { runBurst } from './scenarios/burst.ts';
-import { startFloor } from './scenarios/floor.ts';
-import { brokerRun, freshnessRun, runOrdersAtRate, type FreshnessRun, type Progress } from './scenarios/freshness.ts';
+import { floorWindows } from './scenarios/floor.ts';
+import {
+  brokerWindow,
+  runOrdersAtRate,
+  type FreshnessRun,
+  type FreshnessWindow,
+  type Progress,
+  type System,
+} from './scenarios/freshness.ts';
+import { idleWindow, liveCpuWindow, type IdleWindow, type LiveCpuWindow } from './scenarios/stack-cpu.ts';
+import type { SearchPlan } from './scenarios/sustained-search.ts';
 import { runWithLongTransactions } from './scenarios/long-transactions.ts';
 import { startRelay } from './scenarios/relay.ts';
 import { runScale, type ScaleResults } from './scale.ts';
 import { renderScale, writeScaleSection, type ScaleRun } from './report/scale-section.ts';
-import { startWriteCost, type WriteCost } from './scenarios/write-cost.ts';
+import { startWriteCost } from './scenarios/write-cost.ts';
 import type { RelayMode } from './relays/main.ts';
-import { findSustainedRate } from './scenarios/sustained.ts';
+import { findSustainedRate, type SustainedRate } from './scenarios/sustained.ts';
 import { commandApiThroughput, queryApiThroughput } from './scenarios/throughput.ts';
 
-const full = process.argv.includes('--full');
-const scale = process.argv.includes('--scale');
-const scaleEvents = Number(process.argv[process.argv.indexOf('--events') + 1] ?? 1_000_000) || 1_000_000;
-const plan = full
-  ? {
-      rates: [50, 200],
-      seconds: 60,
-      burst: 100_000,
-      throughputSeconds: 15,
-      search: { stepSeconds: 30 },
-      longTx: { rate: 200, seconds: 30 },
-    }
-  : {
-      rates: [50, 200],
-      seconds: 10,
-      burst: 10_000,
-      throughputSeconds: 4,
-      search: { stepSeconds: 10 },
-      longTx: { rate: 200, seconds: 6 },
-    };
+const args = process.argv.slice(2);
+const optionValue = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const mode: BenchResults['mode'] = args.includes('--smoke') ? 'smoke' : args.includes('--full') ? 'full' : 'quick';
+const scale = args.includes('--scale');
+const scaleEvents = Number(optionValue('--events') ?? 1_000_000) || 1_000_000;
+
+/** What one mode measures, and how long each window is. */
+interface Plan {
+  rates: number[];
+  /** Each freshness window's load, seconds. */
+  seconds: number;
+  /** Windows per figure (freshness, floors, live CPU, idle), bursts, and HTTP/pgbench samples per side. */
+  repetitions: number;
+  idleSeconds: number;
+  liveCpuRate: number;
+  burst: number;
+  throughputSeconds: number;
+  search: SearchPlan;
+  longTx: { rate: number; seconds: number };
+}
+
+const SEARCH = { start: 100, step: 100, max: 2_000, maxSteps: 1_000, minRate: 10 };
+const PLANS: Record<BenchResults['mode'], Plan> = {
+  // About 35 minutes (2 cores).
+  full: {
+    rates: [50, 200],
+    seconds: 25,
+    repetitions: 3,
+    idleSeconds: 10,
+    liveCpuRate: 200,
+    burst: 100_000,
+    throughputSeconds: 15,
+    search: { ...SEARCH, stepSeconds: 20 },
+    longTx: { rate: 200, seconds: 30 },
+  },
+  // About 11 minutes (2 cores).
+  quick: {
+    rates: [50, 200],
+    seconds: 5,
+    repetitions: 3,
+    idleSeconds: 10,
+    liveCpuRate: 200,
+    burst: 10_000,
+    throughputSeconds: 4,
+    search: { ...SEARCH, stepSeconds: 5 },
+    longTx: { rate: 200, seconds: 6 },
+  },
+  // Every scenario at tiny sizes, so the code cannot rot unnoticed (tests/e2e/bench-smoke.e2e.test.ts); figures mean nothing.
+  smoke: {
+    rates: [50, 200],
+    seconds: 2,
+    repetitions: 1,
+    idleSeconds: 2,
+    liveCpuRate: 200,
+    burst: 300,
+    throughputSeconds: 1,
+    search: { ...SEARCH, maxSteps: 2, stepSeconds: 2 },
+    longTx: { rate: 50, seconds: 2 },
+  },
+};
+const plan = PLANS[mode];
 
 async function main() {
-  const pageFrom = process.argv.indexOf('--page');
-  if (pageFrom > 0) return rewritePage(process.argv[pageFrom + 1]);
-  const scalePageFrom = process.argv.indexOf('--scale-page');
-  if (scalePageFrom > 0) return rewriteScaleSection(process.argv[scalePageFrom + 1]);
+  const pageFrom = args.indexOf('--page');
+  if (pageFrom >= 0) return rewritePage(args[pageFrom + 1]);
+  const scalePageFrom = args.indexOf('--scale-page');
+  if (scalePageFrom >= 0) return rewriteScaleSection(args[scalePageFrom + 1]);
   const started = Date.now();
   // Scale: one-minute outbox partitions, so its retention round archives the history without waiting days.
   const stack = scale
     ? { ...benchStackConfig(), OUTBOX_PARTITION_INTERVAL: '1 minute', OUTBOX_PARTITIONS_AHEAD: 30 }
-    : benchStackConfig();
+    : mode === 'smoke'
+      ? benchSmokeStackConfig()
+      : benchStackConfig();
+  const conditions = conditionsOf(
+    stack,
+    {
+      repetitions: plan.repetitions,
+      windowSeconds: plan.seconds,
+      idleSeconds: plan.idleSeconds,
+      liveCpuRate: plan.liveCpuRate,
+      burstEvents: plan.burst,
+      throughputSeconds: plan.throughputSeconds,
+    },
+    scale ? ['OUTBOX_PARTITION_INTERVAL', 'OUTBOX_PARTITIONS_AHEAD'] : [],
+  );
   console.log(
     scale
       ? `npm run bench -- --scale: read paths at ~2,000 outbox events, then after ${scaleEvents.toLocaleString('en')} more through the pipeline`
-      : `npm run bench (${full ? 'full' : 'quick'}): rates ${plan.rates.join(', ')}/s and the highest sustained × ${plan.seconds} s, burst ${plan.burst} events`,
+      : `npm run bench (${mode}): rates ${plan.rates.join(', ')}/s and the highest sustained, ${plan.repetitions} × ${plan.seconds} s windows each, bursts of ${plan.burst} events`,
   );
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
@@ -114,60 +181,125 @@ async function main() {
       console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
       return;
     }
-    await createProducts(ctx, 20);
-    await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
-    const freshness: FreshnessRun[] = [];
-    for (const rate of plan.rates) freshness.push(...(await measureCdcAndFloor(ctx, rate, progress)));
-    const top = Math.max(...plan.rates);
-    const sustained = await findSustainedRate(ctx, { from: top + 100, step: 100, max: 2_000, ...plan.search }, progress);
-    const rates = sustained.rate > top ? [...plan.rates, sustained.rate] : plan.rates;
-    if (sustained.rate > top) freshness.push(...(await measureCdcAndFloor(ctx, sustained.rate, progress)));
-    const longTransactions = [await longTransactionsWindow(ctx, 'cdc', progress)];
-    const burst = await runBurst(ctx, plan.burst, progress);
-    const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, progress);
-    const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, progress);
-    await stopRecorded(ctx.dirs, DEBEZIUM);
-    for (const { mode, system } of RELAYS) {
-      const relay = await startRelay(ctx, mode);
-      try {
-        // The legacy relay also at the highest sustained rate, in full runs (quick runs stay under 6 minutes).
-        for (const rate of mode === 'legacy-1s' && full ? rates : plan.rates) {
-          const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
-          const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s`);
-          const writeCost = await cost.stop(r.outboxEvents);
-          freshness.push(brokerRun(system, rate, plan.seconds, r, writeCost));
-        }
-        // Last: the legacy relay loses events here, and nothing can drain after that.
-        longTransactions.push(await longTransactionsWindow(ctx, system, progress));
-      } finally {
-        await relay.stop();
-      }
-    }
+    const measured = await measureAll(ctx, progress);
     bars.stop();
 
     const results: BenchResults = {
-      mode: full ? 'full' : 'quick',
+      mode,
       startedAt: new Date(started).toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
       machine: machine(stack.DEBEZIUM_VERSION),
-      freshness,
-      longTransactions,
-      sustained,
-      burst,
-      throughput: [commandApi, queryApi],
+      conditions,
+      ...measured,
     };
-    const resultsDir = join(repoRoot, 'bench', 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = `bench/results/${results.startedAt.replace(/[:.]/g, '-')}-${results.mode}.json`;
-    writeFileSync(join(repoRoot, file), `${JSON.stringify(results, null, 2)}\n`);
-    await writePage(join(repoRoot, 'docs'), results, file);
+    // A smoke run's figures mean nothing: they go to a folder of their own (--results <file> or a
+    // temporary one), never to bench/results or docs/benchmarks.md.
+    const stamp = results.startedAt.replace(/[:.]/g, '-');
+    const file =
+      optionValue('--results') ??
+      (mode === 'smoke'
+        ? join(tmpdir(), `bench-smoke-${stamp}`, 'results.json')
+        : join(repoRoot, 'bench', 'results', `${stamp}-${mode}.json`));
+    const docsDir = mode === 'smoke' ? join(dirname(file), 'docs') : join(repoRoot, 'docs');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    const shown = relative(repoRoot, file).startsWith('..') ? file : relative(repoRoot, file);
+    await writePage(docsDir, results, shown, { tuningLog: TUNING_LOG });
     printSummary(results);
-    console.log(`\nresults: ${file}\npage:    docs/benchmarks.md (charts in docs/benchmarks/)`);
+    console.log(`\nresults: ${shown}\npage:    ${join(docsDir, 'benchmarks.md')} (charts in ${join(docsDir, 'benchmarks')}/)`);
+    console.log(`${((Date.now() - started) / 1000).toFixed(0)} s in all`);
   } finally {
     bars.stop();
     await Promise.allSettled([ctx.write.end(), ctx.read.end()]);
     await stopStack(stack);
     await deleteStackTopology(stack).catch(() => undefined);
+  }
+}
+
+/** Every scenario of the plan, in order, on the running stack. */
+async function measureAll(ctx: BenchContext, progress: Progress) {
+  const reps = plan.repetitions;
+  await createProducts(ctx, 20);
+  await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
+
+  const idle: IdleWindow[] = [];
+  for (let i = 1; i <= reps; i++) idle.push(await idleWindow(ctx, plan.idleSeconds, progress, `idle ${i}/${reps}`));
+
+  const freshness = new Freshness();
+  for (const rate of plan.rates) await oursAndFloors(ctx, rate, freshness, progress);
+
+  const liveCpu: LiveCpuWindow[] = [];
+  for (let i = 1; i <= reps; i++)
+    liveCpu.push(
+      await liveCpuWindow(ctx, plan.liveCpuRate, plan.seconds, progress, `live CPU ${plan.liveCpuRate}/s ${i}/${reps}`),
+    );
+
+  const sustained = await findSustainedRate(ctx, plan.search, progress);
+  // Freshness at the highest sustained rate too, when it is above the plan's rates (not in the smoke run).
+  if (mode !== 'smoke' && sustained.rate > Math.max(...plan.rates)) await oursAndFloors(ctx, sustained.rate, freshness, progress);
+  const longTransactions = [await longTransactionsWindow(ctx, 'cdc', progress)];
+  const burst = await runBurst(ctx, plan.burst, reps, progress);
+  const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, reps, progress);
+  const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, reps, progress);
+
+  await stopRecorded(ctx.dirs, DEBEZIUM);
+  let relaySustained: SustainedRate | undefined;
+  for (const { mode: relayMode, system } of RELAYS) {
+    const relay = await startRelay(ctx, relayMode);
+    try {
+      for (const rate of plan.rates) {
+        for (let i = 1; i <= reps; i++) {
+          const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
+          const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `${system} ${rate}/s ${i}/${reps}`);
+          freshness.add(system, rate, brokerWindow(r, await cost.stop(r.outboxEvents)));
+        }
+      }
+      // The LISTEN/NOTIFY relay's highest sustained rate, searched as ours was.
+      if (system === 'listen-notify-relay') relaySustained = await findSustainedRate(ctx, plan.search, progress, system);
+      // Last: the legacy relay loses events here, and nothing can drain after that.
+      longTransactions.push(await longTransactionsWindow(ctx, system, progress));
+    } finally {
+      await relay.stop();
+    }
+  }
+  return {
+    idle,
+    liveCpu,
+    freshness: freshness.runs(),
+    longTransactions,
+    sustained,
+    ...(relaySustained ? { relaySustained } : {}),
+    burst,
+    throughput: [commandApi, queryApi],
+  };
+}
+
+/** The freshness windows as they are measured, gathered into one run per system and rate. */
+class Freshness {
+  private byKey = new Map<string, FreshnessRun>();
+
+  add(system: System, rate: number, window: FreshnessWindow) {
+    const key = `${system}@${rate}`;
+    const run = this.byKey.get(key) ?? { system, rate, seconds: plan.seconds, windows: [] };
+    run.windows.push(window);
+    this.byKey.set(key, run);
+  }
+
+  runs(): FreshnessRun[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/** Ours, then the floors in a window of their own (Debezium paused), in turn, `repetitions` times. */
+async function oursAndFloors(ctx: BenchContext, rate: number, freshness: Freshness, progress: Progress) {
+  const reps = plan.repetitions;
+  for (let i = 1; i <= reps; i++) {
+    const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
+    const r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC ${rate}/s ${i}/${reps}`);
+    freshness.add('cdc', rate, brokerWindow(r, await cost.stop(r.outboxEvents)));
+    const floors = await floorWindows(ctx, rate, plan.seconds, progress, `floors ${rate}/s ${i}/${reps} (Debezium paused)`);
+    freshness.add('floor-apply', rate, floors.apply);
+    freshness.add('floor-receipt', rate, floors.receipt);
   }
 }
 
@@ -199,7 +331,7 @@ function printScale(results: ScaleResults) {
 async function rewritePage(file: string | undefined) {
   if (!file) throw new Error('usage: npm run bench -- --page bench/results/<run>.json');
   const results = JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as BenchResults;
-  await writePage(join(repoRoot, 'docs'), results, file);
+  await writePage(join(repoRoot, 'docs'), results, file, { tuningLog: TUNING_LOG });
   console.log(`page: docs/benchmarks.md (charts in docs/benchmarks/), from ${file}`);
 }
 
@@ -212,37 +344,14 @@ function rewriteScaleSection(file: string | undefined) {
 }
 
 /** The baselines users pick instead of Debezium, each in its own process (bench/relays). */
-const RELAYS: { mode: RelayMode; system: FreshnessRun['system'] }[] = [
+const RELAYS: { mode: RelayMode; system: System }[] = [
   { mode: 'skip-locked-100ms', system: 'skip-locked-relay' },
   { mode: 'listen-notify', system: 'listen-notify-relay' },
   { mode: 'legacy-1s', system: 'polling-relay' },
 ];
 
-function longTransactionsWindow(ctx: BenchContext, system: FreshnessRun['system'], progress: Progress) {
+function longTransactionsWindow(ctx: BenchContext, system: System, progress: Progress) {
   return runWithLongTransactions(ctx, system, plan.longTx.rate, plan.longTx.seconds, progress);
-}
-
-/** Ours and the floor on the very same orders: the floor reads its own slot at the same time. */
-async function measureCdcAndFloor(ctx: BenchContext, rate: number, progress: Progress): Promise<FreshnessRun[]> {
-  const floor = await startFloor(ctx);
-  let arrivals = new Map<string, number>();
-  let r: Awaited<ReturnType<typeof runOrdersAtRate>>;
-  let writeCost: WriteCost;
-  try {
-    const cost = await startWriteCost(ctx.write, ctx.stack.WRITE_DB_NAME);
-    r = await runOrdersAtRate(ctx, rate, plan.seconds, progress, `CDC + floor ${rate}/s`);
-    writeCost = await cost.stop(r.outboxEvents);
-  } finally {
-    arrivals = await floor.stop();
-  }
-  const floorLatencies = r.events.flatMap((e) => {
-    const at = arrivals.get(e.id);
-    return at === undefined ? [] : [at - e.committedAt];
-  });
-  return [
-    brokerRun('cdc', rate, plan.seconds, r, writeCost),
-    freshnessRun('floor', rate, plan.seconds, { ...r, latencies: floorLatencies }),
-  ];
 }
 
 function machine(debezium: string) {
@@ -266,22 +375,31 @@ function machine(debezium: string) {
 function printSummary(results: BenchResults) {
   for (const t of results.throughput) {
     console.log(
-      `${t.name}: ${t.http.requestsPerSecond.toFixed(0)} req/s (p99 ${t.http.p99Ms} ms) vs SQL ${t.sql.transactionsPerSecond.toFixed(0)}/s: ${t.ratio.toFixed(2)}×`,
+      `${t.name}: ${t.http.requestsPerSecond.toFixed(0)} req/s (p99 ${t.http.p99Ms} ms) vs pgbench ${t.sql.transactionsPerSecond.toFixed(0)}/s: ${t.ratio.toFixed(2)}×`,
     );
   }
-  console.log('\nfreshness (ms)          p50      p95      p99      max');
+  console.log('\nfreshness (ms, median of the windows)   p50      p99   failed   over');
   for (const r of results.freshness) {
-    const f = (n: number) => n.toFixed(1).padStart(8);
+    const s = summarize(r);
+    const f = (x: number) => x.toFixed(1).padStart(8);
     console.log(
-      `${`${r.system} ${r.rate}/s`.padEnd(22)}${f(r.latencyMs.p50)} ${f(r.latencyMs.p95)} ${f(r.latencyMs.p99)} ${f(r.latencyMs.max)}   (${r.latencyMs.count} orders)`,
+      `${`${r.system} ${r.rate}/s`.padEnd(36)}${f(s.p50.median)} ${f(s.p99.median)} ${String(s.failed).padStart(8)}   ${s.covered} of ${s.ok} ok orders (${s.windows} windows)`,
     );
+  }
+  for (const s of [results.sustained, results.relaySustained]) {
+    if (s)
+      console.log(
+        `highest sustained (${s.system}): ${s.rate}/s (${s.end}; steps ${s.steps.map((x) => `${x.rate}${x.kept ? '✓' : '✗'}`).join(' ')})`,
+      );
   }
   if (results.burst) {
     const b = results.burst;
     console.log(
-      `\nburst of ${b.events}: debezium ${b.debeziumEventsPerSecond.toFixed(0)}/s, bare consume ${b.bareConsumeEventsPerSecond.toFixed(0)}/s, projector ${b.projectorEventsPerSecond.toFixed(0)}/s (${(b.projectorEventsPerSecond / b.bareConsumeEventsPerSecond).toFixed(2)}× bare)`,
+      `\nburst of ${b.events}: debezium ${b.debeziumEventsPerSecond.toFixed(0)}/s, baseline ${b.baselineEventsPerSecond?.toFixed(0)}/s, projector ${b.projectorEventsPerSecond.toFixed(0)}/s`,
     );
   }
+  console.log('\ntargets:');
+  for (const t of targetsOf(results)) console.log(`  ${t.name}: ${verdictOf(t).replace(/\*\*/g, '')}`);
 }
 
 /** Set by a signal: the stack is being stopped, and the process exits when that is done. */

@@ -1,30 +1,41 @@
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
 import { ALL_SHARDS, shardBindingKey, shardQueueOf } from '@shop/shared/messaging';
 import { stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import type { BenchContext } from '../context.ts';
-import { startCpuAccounting } from '../cpu-accounting.ts';
+import { startCpuAccounting, type CpuCategory } from '../cpu-accounting.ts';
+import { startHelper } from '../helper-process.ts';
 import { behindOverTime, committedAndApplied, outboxPosition, type Progress } from './freshness.ts';
+import { spread } from '../report/stats.ts';
 
-/** One burst: Debezium's rate, the bare consumer's and the projector's on the same events. */
+/** One burst: Debezium's rate, the catch-up baseline's and the projector's on the same events. */
 export interface BurstSample {
   debeziumSeconds: number;
   debeziumEventsPerSecond: number;
-  bareConsumeSeconds: number;
-  bareConsumeEventsPerSecond: number;
+  /** The catch-up baseline (baseline-client.ts); absent from runs that measured a bare consume instead. */
+  baselineSeconds?: number;
+  baselineEventsPerSecond?: number;
+  /** Runs recorded before the baseline: a bare consume-and-ack loop. */
+  bareConsumeSeconds?: number;
+  bareConsumeEventsPerSecond?: number;
   projectorSeconds: number;
   projectorEventsPerSecond: number;
+  /** CPU ms per event of the bench stack's own processes while the projector caught up. */
+  catchUpStackCpuMsPerEvent?: number;
 }
 
-/** The median of SAMPLES bursts for each stage (fields of BurstSample), every sample, and where the projector's CPU went. */
+/** The median of the bursts for each stage (fields of BurstSample), every sample, and where the CPU went. */
 export interface BurstResult extends BurstSample {
   events: number;
   /** Absent from runs recorded before bursts were repeated. */
   samples?: BurstSample[];
   /** CPU milliseconds per event while the projector caught up, by process, over every burst. */
   catchUpCpuMsPerEvent?: CpuPerEvent[];
-  /** The same for the bare consume-and-ack loop. */
+  /** The same for the catch-up baseline. */
+  baselineCpuMsPerEvent?: CpuPerEvent[];
+  /** Runs recorded before the baseline: the bare consume-and-ack loop's. */
   bareCpuMsPerEvent?: CpuPerEvent[];
   /** Events committed and not yet applied over time, from the first burst's commit: [seconds, events]. */
   lagSamples: [number, number][];
@@ -33,50 +44,68 @@ export interface BurstResult extends BurstSample {
 export interface CpuPerEvent {
   process: string;
   ms: number;
+  category?: CpuCategory;
 }
+
+type CpuWindow = { events: number; shares: { process: string; cpuSeconds: number; category?: CpuCategory }[] };
 
 /** CPU seconds by process over several windows, and the events they handled: CPU ms per event. */
 class CpuTally {
-  private seconds = new Map<string, number>();
+  private seconds = new Map<string, { seconds: number; category?: CpuCategory }>();
   private events = 0;
 
-  add(window: { events: number; shares: { process: string; cpuSeconds: number }[] }): void {
+  add(window: CpuWindow): void {
     this.events += window.events;
-    for (const c of window.shares) this.seconds.set(c.process, (this.seconds.get(c.process) ?? 0) + c.cpuSeconds);
+    for (const c of window.shares) {
+      const entry = this.seconds.get(c.process) ?? { seconds: 0, category: c.category };
+      entry.seconds += c.cpuSeconds;
+      this.seconds.set(c.process, entry);
+    }
   }
 
   perEvent(): CpuPerEvent[] {
     return [...this.seconds]
-      .map(([process, seconds]) => ({ process, ms: (seconds * 1000) / Math.max(1, this.events) }))
+      .map(([process, { seconds, category }]) => ({ process, ms: (seconds * 1000) / Math.max(1, this.events), category }))
       .filter((c) => c.ms >= 0.001)
       .sort((a, b) => b.ms - a.ms);
   }
 }
 
+/** CPU ms per event of the bench stack's own processes in one window. */
+const stackMsPerEvent = (window: CpuWindow) =>
+  (window.shares.filter((s) => s.category === 'stack').reduce((sum, s) => sum + s.cpuSeconds, 0) * 1000) /
+  Math.max(1, window.events);
+
 /** Runs `work` and counts the CPU every process used meanwhile (from /proc), in CPU seconds. */
-async function withCpu<T>(db: BenchContext['read'], work: () => Promise<T>) {
-  const cpu = await startCpuAccounting(db);
+async function withCpu<T>(ctx: BenchContext, work: () => Promise<T>) {
+  const cpu = await startCpuAccounting(ctx.read, ctx.dirs);
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
-  const shares = (await cpu.stop()).map((c) => ({ process: c.process, cpuSeconds: c.cores * seconds }));
+  const shares = (await cpu.stop()).map((c) => ({ process: c.process, cpuSeconds: c.cores * seconds, category: c.category }));
   return { result, shares };
 }
 
-/** Bursts per run: each stage's figure is the median, with the range of all. */
-export const BURST_SAMPLES = 3;
+const BASELINE = fileURLToPath(new URL('./baseline-client.ts', import.meta.url));
+/** The baseline's inbox in the read database, shaped like the projector's (indexes and all). */
+const BASELINE_INBOX = 'public.bench_baseline_inbox';
 
-/** Copies of the shard queues for the bare consumer: as many, of the same type, bound the same way. */
+/** Copies of the shard queues for the catch-up baseline: as many, of the same type, bound the same way. */
 const copyQueueOf = (shard: number) => `bench.copy.${shard}`;
 
 /**
  * Bursts of outbox rows in the order mix the command API writes (an `OrderPlaced` and a
  * `ProductUpdated` per one-line order), each written in one statement while the projector is
- * stopped: how fast Debezium moves them to RabbitMQ; then how fast a bare consume-and-ack loop
- * drains a copy of the same messages from as many queues of the same type, and how fast the
- * projector catches up on the originals.
+ * stopped: how fast Debezium moves them to RabbitMQ; then how fast the catch-up baseline
+ * (baseline-client.ts) writes the inbox rows of a copy of the same messages from as many queues
+ * of the same type, and how fast the projector catches up on the originals.
  */
-export async function runBurst(ctx: BenchContext, events: number, progress: Progress): Promise<BurstResult> {
+export async function runBurst(
+  ctx: BenchContext,
+  events: number,
+  samplesWanted: number,
+  progress: Progress,
+): Promise<BurstResult> {
   const connection = await amqp.connect(rabbitUrl(ctx.stack));
   const channel = await connection.createChannel();
   for (const shard of ALL_SHARDS) {
@@ -86,10 +115,10 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
   let lagSamples: [number, number][] = [];
   const samples: BurstSample[] = [];
   const catchUpCpu = new CpuTally();
-  const bareCpu = new CpuTally();
+  const baselineCpu = new CpuTally();
   try {
-    for (let i = 0; i < BURST_SAMPLES; i++) {
-      const label = `burst ${i + 1}/${BURST_SAMPLES}`;
+    for (let i = 0; i < samplesWanted; i++) {
+      const label = `burst ${i + 1}/${samplesWanted}`;
       const sample = await burstOnce(
         ctx,
         connection,
@@ -102,25 +131,26 @@ export async function runBurst(ctx: BenchContext, events: number, progress: Prog
       samples.push(sample.figures);
       if (sample.behind) lagSamples = sample.behind;
       catchUpCpu.add(sample.catchUpCpu);
-      bareCpu.add(sample.bareCpu);
+      baselineCpu.add(sample.baselineCpu);
     }
   } finally {
     for (const shard of ALL_SHARDS) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
     await connection.close().catch(() => undefined);
+    await ctx.read.query(`DROP TABLE IF EXISTS ${BASELINE_INBOX}`).catch(() => undefined);
   }
-  const median = (value: (s: BurstSample) => number) =>
-    [...samples.map(value)].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  const median = (value: (s: BurstSample) => number) => spread(samples.map(value)).median;
   return {
     events,
     debeziumSeconds: median((s) => s.debeziumSeconds),
     debeziumEventsPerSecond: median((s) => s.debeziumEventsPerSecond),
-    bareConsumeSeconds: median((s) => s.bareConsumeSeconds),
-    bareConsumeEventsPerSecond: median((s) => s.bareConsumeEventsPerSecond),
+    baselineSeconds: median((s) => s.baselineSeconds!),
+    baselineEventsPerSecond: median((s) => s.baselineEventsPerSecond!),
     projectorSeconds: median((s) => s.projectorSeconds),
     projectorEventsPerSecond: median((s) => s.projectorEventsPerSecond),
+    catchUpStackCpuMsPerEvent: median((s) => s.catchUpStackCpuMsPerEvent!),
     samples,
     catchUpCpuMsPerEvent: catchUpCpu.perEvent(),
-    bareCpuMsPerEvent: bareCpu.perEvent(),
+    baselineCpuMsPerEvent: baselineCpu.perEvent(),
     lagSamples,
   };
 }
@@ -136,7 +166,7 @@ async function burstOnce(
   wantLag: boolean,
 ) {
   await stopRecorded(ctx.dirs, 'projector');
-  const baseline = await queued(channel, ctx);
+  const queuedBefore = await queued(channel, ctx);
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
 
   const start = await outboxPosition(ctx);
@@ -157,17 +187,13 @@ async function burstOnce(
   );
   const inserted = performance.now();
   await until(
-    async () => (await queued(channel, ctx)) - baseline >= events,
+    async () => (await queued(channel, ctx)) - queuedBefore >= events,
     (n) => progress('debezium → rabbitmq', n, events),
-    async () => (await queued(channel, ctx)) - baseline,
+    async () => (await queued(channel, ctx)) - queuedBefore,
   );
   const debeziumSeconds = (performance.now() - inserted) / 1000;
 
-  const bareStart = performance.now();
-  const bare = await withCpu(ctx.read, () =>
-    bareConsume(ctx, connection, events, (n) => progress('bare consume-and-ack', n, events)),
-  );
-  const bareConsumeSeconds = (performance.now() - bareStart) / 1000;
+  const baseline = await runBaseline(ctx, events, (n) => progress('catch-up baseline', n, events));
 
   // From the commit of the projector's first transaction of the burst to that of its last (commit
   // timestamps): neither its start-up nor the polling here is counted; the first transaction's
@@ -182,7 +208,7 @@ async function burstOnce(
     applied,
   );
   const appliedBeforeCpu = await applied();
-  const catchUp = await withCpu(ctx.read, () =>
+  const catchUp = await withCpu(ctx, () =>
     until(
       async () => (await applied()) >= events,
       (n) => progress('projector catch-up', n, events),
@@ -198,19 +224,21 @@ async function burstOnce(
   );
   const projectorSeconds = (commits[0]!.last.getTime() - commits[0]!.first.getTime()) / 1000;
   const appliedAtStart = commits[0]!.first_count;
+  const catchUpCpu = { events: events - appliedBeforeCpu, shares: catchUp.shares };
   return {
     figures: {
       debeziumSeconds,
       debeziumEventsPerSecond: events / debeziumSeconds,
-      bareConsumeSeconds,
-      bareConsumeEventsPerSecond: events / bareConsumeSeconds,
+      baselineSeconds: baseline.seconds,
+      baselineEventsPerSecond: baseline.eventsPerSecond,
       projectorSeconds,
       projectorEventsPerSecond: (events - appliedAtStart) / projectorSeconds,
+      catchUpStackCpuMsPerEvent: stackMsPerEvent(catchUpCpu),
     },
-    catchUpCpu: { events: events - appliedBeforeCpu, shares: catchUp.shares },
+    catchUpCpu,
     // For the chart, from commit timestamps afterwards: nothing polls the pipeline during the burst.
     ...(wantLag ? { behind: await behindSince(ctx, start) } : {}),
-    bareCpu: { events, shares: bare.shares },
+    baselineCpu: { events, shares: baseline.shares },
   };
 }
 
@@ -224,48 +252,51 @@ async function queued(channel: amqp.Channel, ctx: BenchContext) {
 }
 
 /**
- * The baseline: consume and ack from the copies of the eight shard queues, a channel per queue
- * with the projector's prefetch window, acking as the projector settles: one multiple-ack when a
- * batch is full or when no more messages are waiting right now. Nothing is decoded or applied.
+ * The catch-up baseline on the copies of the shard queues, in its own process, into an inbox table
+ * of its own created afresh (shaped like the projector's); timed like the projector, by commit
+ * timestamps from its first statement's commit to its last (the first statement's events not
+ * counted), its CPU counted from its 'go' until every event is written and acked.
  */
-async function bareConsume(ctx: BenchContext, connection: amqp.ChannelModel, events: number, onProgress: (n: number) => void) {
-  const batch = ctx.stack.PROJECTOR_BATCH_SIZE;
-  let consumed = 0;
-  const channels: amqp.Channel[] = [];
-  await new Promise<void>((resolve) => {
-    for (const shard of ALL_SHARDS) {
-      void (async () => {
-        const channel = await connection.createChannel();
-        channels.push(channel);
-        await channel.prefetch(ctx.stack.PROJECTOR_PREFETCH);
-        let last: amqp.ConsumeMessage | undefined;
-        let unacked = 0;
-        let flushScheduled = false;
-        const flush = () => {
-          flushScheduled = false;
-          if (last) channel.ack(last, true);
-          last = undefined;
-          unacked = 0;
-        };
-        await channel.consume(copyQueueOf(shard), (msg) => {
-          if (!msg) return;
-          last = msg;
-          unacked++;
-          consumed++;
-          if (unacked >= batch) flush();
-          else if (!flushScheduled) {
-            flushScheduled = true;
-            setImmediate(flush);
-          }
-          if (consumed % 1000 === 0) onProgress(consumed);
-          if (consumed >= events) resolve();
-        });
-      })();
-    }
-  });
-  onProgress(consumed);
-  await new Promise((r) => setImmediate(r));
-  for (const channel of channels) await channel.close();
+async function runBaseline(ctx: BenchContext, events: number, onProgress: (n: number) => void) {
+  await ctx.read.query(`DROP TABLE IF EXISTS ${BASELINE_INBOX}`);
+  await ctx.read.query(`CREATE TABLE ${BASELINE_INBOX} (LIKE read.processed_events INCLUDING ALL)`);
+  const { PG_HOST: host, PG_PORT: port, PG_USER: user, PG_PASSWORD: password, READ_DB_NAME: database } = ctx.stack;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const helper = await startHelper<{ written: number }, { consumed: number; done?: boolean }>(
+    BASELINE,
+    {
+      url: rabbitUrl(ctx.stack),
+      queues: ALL_SHARDS.map(copyQueueOf),
+      prefetch: ctx.stack.PROJECTOR_PREFETCH,
+      batchSize: ctx.stack.PROJECTOR_BATCH_SIZE,
+      read: { host, port, user, password, database, application_name: 'bench-baseline' },
+      table: BASELINE_INBOX,
+      events,
+    },
+    'catch-up baseline',
+    (p) => {
+      onProgress(p.consumed);
+      if (p.done) finished();
+    },
+  );
+  let measured: Awaited<ReturnType<typeof withCpu>>;
+  try {
+    measured = await withCpu(ctx, async () => {
+      helper.send('go');
+      await done;
+    });
+  } finally {
+    await helper.stop();
+  }
+  const { rows } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
+    `WITH t AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM ${BASELINE_INBOX})
+     SELECT min(committed) AS first, max(committed) AS last,
+            (SELECT count(*)::int FROM t WHERE committed = (SELECT min(committed) FROM t)) AS first_count
+       FROM t`,
+  );
+  const seconds = (rows[0]!.last.getTime() - rows[0]!.first.getTime()) / 1000;
+  return { seconds, eventsPerSecond: (events - rows[0]!.first_count) / seconds, shares: measured.shares };
 }
 
 async function until(

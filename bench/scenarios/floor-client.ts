@@ -2,11 +2,11 @@ import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replicatio
 import { serveUntilStopped } from '../helper-process.ts';
 
 /**
- * The floor's replication client, in a process of its own so the load generator's event loop
- * cannot delay it: records when each OrderPlaced outbox row arrives and sends them back on 'stop'.
+ * The receipt floor's replication client, in a process of its own so the load generator's event
+ * loop cannot delay it: records when each OrderPlaced outbox row arrives and sends them back on 'stop'.
  */
 const { connection, publication, slot } = JSON.parse(process.argv[2]!) as {
-  connection: { host: string; port: number; user: string; password: string; database: string };
+  connection: { host: string; port: number; user: string; password: string; database: string; application_name: string };
   publication: string;
   slot: string;
 };

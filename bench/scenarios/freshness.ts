@@ -4,31 +4,64 @@ import { openLoop } from '../load.ts';
 import { percentiles, type Percentiles } from '../report/stats.ts';
 import { commitOrder, firstArrivals, type CommitOrder } from './commit-order.ts';
 import { startTap } from './tap.ts';
+import { startCpuAccounting } from '../cpu-accounting.ts';
 import type { WriteCost } from './write-cost.ts';
 
-export interface FreshnessRun {
-  system: 'cdc' | 'floor' | 'skip-locked-relay' | 'listen-notify-relay' | 'polling-relay';
-  rate: number;
-  seconds: number;
-  orders: number;
+/** Every system a freshness window measures: ours, the two floors, and the relays users pick instead. */
+export type System = 'cdc' | 'floor-receipt' | 'floor-apply' | 'skip-locked-relay' | 'listen-notify-relay' | 'polling-relay';
+
+/** One repetition of one system at one rate. */
+export interface FreshnessWindow {
+  /** Requests sent (the open loop sends all of rate × seconds, whatever the answers). */
+  sent: number;
+  /** Requests answered with an order id. */
+  ok: number;
+  /** Requests that failed (an error status or no answer). */
   failed: number;
+  /** The send window: from the first request's start to the last one's, plus one interval, in seconds. */
+  sendSeconds?: number;
+  /** The load window: from the first request's start to the last answer, in seconds. */
+  loadSeconds: number;
+  /** Successful orders per second of the send window. */
   achievedRate: number;
-  /** Write's commit to the projector's commit (for the floor: to the client's receipt). */
+  /** Each request's time to its answer (the command API's side), ms. */
+  requestMs?: Percentiles;
+  /**
+   * The successful orders' `OrderPlaced` events, from the write's commit to the projector's commit
+   * (receipt floor: to the client's receipt; apply floor: to the commit of its apply
+   * transaction); `count` says how many of the `ok` orders it covers.
+   */
   latencyMs: Percentiles;
-  /** Write's commit to the event's arrival at a consumer of the exchange (not for the floor). */
+  /** Write's commit to the event's arrival at a consumer of the exchange (not for the floors). */
   brokerMs?: Percentiles;
   /** Commit order against position order and against the order of arrival at the broker. */
   order?: CommitOrder;
-  /** What the write database paid in the measured window (not for the floor, which shares ours). */
+  /** What the write database paid in the measured window (not for the floors). */
   writeCost?: WriteCost;
   /** Orders committed but not yet applied, every 100 ms from the window's first commit: [seconds, orders]. */
   behind?: [number, number][];
+  /** The bench process's own CPU over the load window (process.cpuUsage), in cores. */
+  loadGeneratorCores: number;
+}
+
+/** One system at one rate: its repetitions, each a window of `seconds`. */
+export interface FreshnessRun {
+  system: System;
+  rate: number;
+  seconds: number;
+  windows: FreshnessWindow[];
 }
 
 export type Progress = (label: string, done: number, total: number) => void;
 
-/** Orders sent beside the open loop (bench/scenarios/long-transactions.ts). */
-export interface ExtraOrders {
+/** How a window runs, and what is sent beside the open loop (bench/scenarios/long-transactions.ts). */
+export interface WindowOptions {
+  /** The broker tap (commit to broker, arrival order); default on. */
+  tap?: boolean;
+  /** Wait until the projector has applied every event; default on (off: the floors' windows, Debezium paused). */
+  drain?: boolean;
+  /** Count the CPU of every process from the load's start until drained (cpu-accounting.ts). */
+  cpu?: boolean;
   /** Called every 20 ms of the load with the time elapsed: sends what is due. */
   alongside?: (elapsedMs: number) => void;
   /** After the load: the ids of the orders sent alongside it. */
@@ -57,12 +90,14 @@ export async function runOrdersAtRate(
   seconds: number,
   progress: Progress,
   label: string,
-  extra: ExtraOrders = {},
+  options: WindowOptions = {},
 ) {
   const startPosition = await outboxPosition(ctx);
-  const tap = await startTap(ctx);
+  const tap = options.tap === false ? undefined : await startTap(ctx);
+  const cpu = options.cpu ? await startCpuAccounting(ctx.read, ctx.dirs) : undefined;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const alongside = extra.alongside;
+  const alongside = options.alongside;
   const ticker = alongside ? setInterval(() => alongside(performance.now() - started), 20) : undefined;
   const load = await openLoop(
     rate,
@@ -70,23 +105,29 @@ export async function runOrdersAtRate(
     async (i) => (await postJson(`${ctx.commandApi}/api/orders`, orderBody(ctx, i)))?.orderId as number | undefined,
     (sent) => progress(`${label}: sending`, sent, Math.round(rate * seconds)),
   );
-  const achievedRate = load.sent / ((performance.now() - started) / 1000);
+  const loadSeconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpuBefore);
   clearInterval(ticker);
-  const lateIds = (await extra.lateIds?.()) ?? [];
+  const lateIds = (await options.lateIds?.()) ?? [];
   // Every event the window wrote (orders and the stock updates they carry), for costs per event.
   const { rows: produced } = await ctx.write.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM outbox WHERE position > $1::bigint`,
     [startPosition],
   );
-  await waitUntilDrained(
-    ctx,
-    120_000,
-    (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent),
-    extra.settleMs,
-  );
-  const arrivals = await tap.stop();
+  const drain = options.drain !== false;
+  if (drain) {
+    await waitUntilDrained(
+      ctx,
+      120_000,
+      (left) => progress(`${label}: draining`, Math.max(0, load.sent - left), load.sent),
+      options.settleMs,
+    );
+  }
+  const cpuShares = await cpu?.stop();
+  const cpuSeconds = (performance.now() - started) / 1000;
+  const arrivals = (await tap?.stop()) ?? [];
   const events = await placedEvents(ctx, [...load.ids, ...lateIds]);
-  const appliedAt = await appliedTimes(ctx, events);
+  const appliedAt = drain ? await appliedTimes(ctx, events) : new Map<string, number>();
   const arrivedAt = firstArrivals(arrivals);
   const since = (at: Map<string, number>) =>
     events.flatMap((e) => {
@@ -96,7 +137,10 @@ export async function runOrdersAtRate(
   const lateOrders = new Set(lateIds.map(String));
   return {
     load,
-    achievedRate,
+    loadSeconds,
+    achievedRate: load.ok / load.sendSeconds,
+    loadGeneratorCores: (used.user + used.system) / 1e6 / loadSeconds,
+    startPosition,
     events,
     lateEventIds: events.filter((e) => lateOrders.has(e.orderId)).map((e) => e.id),
     appliedAt,
@@ -104,10 +148,14 @@ export async function runOrdersAtRate(
     behind: behindOverTime(events, appliedAt),
     latencies: since(appliedAt),
     brokerLatencies: since(arrivedAt),
-    order: commitOrder(events, arrivals),
+    order: tap ? commitOrder(events, arrivals) : undefined,
     outboxEvents: produced[0]!.n,
+    /** With `cpu`: each process's share over the window from the load's start until drained. */
+    cpu: cpuShares && { seconds: cpuSeconds, shares: cpuShares },
   };
 }
+
+export type OrdersAtRate = Awaited<ReturnType<typeof runOrdersAtRate>>;
 
 /** Orders committed and not yet applied, sampled every 100 ms, from the commit and apply times. */
 export function behindOverTime(
@@ -146,7 +194,7 @@ export async function committedAndApplied(ctx: BenchContext, position: string) {
 }
 
 /** For each of these events the projector applied: the commit time of the transaction that applied it. */
-async function appliedTimes(ctx: BenchContext, events: { id: string }[]): Promise<Map<string, number>> {
+export async function appliedTimes(ctx: BenchContext, events: { id: string }[]): Promise<Map<string, number>> {
   const { rows } = await ctx.read.query<{ event_id: string; committed: Date }>(
     `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
     [events.map((e) => e.id)],
@@ -172,36 +220,31 @@ export async function placedEvents(ctx: BenchContext, orderIds: number[]): Promi
   return rows.map((r) => ({ id: r.id, orderId: r.order_id, position: Number(r.position), committedAt: r.committed.getTime() }));
 }
 
-export function freshnessRun(
-  system: FreshnessRun['system'],
-  rate: number,
-  seconds: number,
-  r: { load: { sent: number; failed: number }; achievedRate: number; latencies: number[] },
-  extra: Partial<FreshnessRun> = {},
-): FreshnessRun {
+/** One window's figures, from a run of orders; `latencies` may come from elsewhere (the floors). */
+export function windowOf(
+  r: Pick<OrdersAtRate, 'load' | 'loadSeconds' | 'achievedRate' | 'loadGeneratorCores'>,
+  latencies: number[],
+  extra: Partial<FreshnessWindow> = {},
+): FreshnessWindow {
   return {
-    system,
-    rate,
-    seconds,
-    orders: r.load.sent,
+    sent: r.load.sent,
+    ok: r.load.ok,
     failed: r.load.failed,
+    sendSeconds: r.load.sendSeconds,
+    loadSeconds: r.loadSeconds,
     achievedRate: r.achievedRate,
-    latencyMs: percentiles(r.latencies),
+    requestMs: percentiles(r.load.requestMs),
+    latencyMs: percentiles(latencies),
+    loadGeneratorCores: r.loadGeneratorCores,
     ...extra,
   };
 }
 
-/** A system's run through the broker: freshness, the hop to the broker, order, and what the write side paid. */
-export function brokerRun(
-  system: FreshnessRun['system'],
-  rate: number,
-  seconds: number,
-  r: Awaited<ReturnType<typeof runOrdersAtRate>>,
-  writeCost: WriteCost,
-): FreshnessRun {
-  return freshnessRun(system, rate, seconds, r, {
+/** A system's window through the broker: freshness, the hop to the broker, order, and what the write side paid. */
+export function brokerWindow(r: OrdersAtRate, writeCost: WriteCost): FreshnessWindow {
+  return windowOf(r, r.latencies, {
     brokerMs: percentiles(r.brokerLatencies),
-    order: r.order,
+    ...(r.order ? { order: r.order } : {}),
     writeCost,
     behind: r.behind,
   });

@@ -2,7 +2,7 @@ import type { BenchContext } from '../context.ts';
 import { postJson } from '../context.ts';
 import { percentiles, type Percentiles } from '../report/stats.ts';
 import { overtaken, type CommitOrder } from './commit-order.ts';
-import { runOrdersAtRate, type FreshnessRun, type Progress } from './freshness.ts';
+import { runOrdersAtRate, type Progress, type System } from './freshness.ts';
 
 /** How long a long transaction holds its commit after drawing its outbox positions. */
 export const HOLD_SECONDS = 2.5;
@@ -13,7 +13,7 @@ const LATE_CUSTOMER = 900_001;
 
 /** One system's window with long transactions forced into the load. */
 export interface LongTransactionsRun {
-  system: FreshnessRun['system'];
+  system: System;
   rate: number;
   seconds: number;
   holdSeconds: number;
@@ -65,7 +65,7 @@ async function lateProducts(ctx: BenchContext, n: number): Promise<number[]> {
  */
 export async function runWithLongTransactions(
   ctx: BenchContext,
-  system: FreshnessRun['system'],
+  system: System,
   rate: number,
   seconds: number,
   progress: Progress,
@@ -101,7 +101,7 @@ export async function runWithLongTransactions(
     orders: r.load.sent,
     longTransactions: lateEvents.size,
     overtakenBy: overtaken(r.events, lateEvents),
-    order: r.order,
+    order: r.order!,
     longTransactionsMissed: r.lateEventIds.filter((id) => !r.arrivedAt.has(id)).length,
     longTransactionLatencyMs: percentiles(lateLatencies),
   };

@@ -13,10 +13,18 @@ import { runningPid } from '../../infra/src/native/processes.ts';
 import { WRITE_PLACED_ORDER_SQL } from '../../command-api/src/orders/write-placed-order.ts';
 import { LOCK_PRODUCTS_FOR_ORDER_SQL } from '../../command-api/src/products/product-queries.ts';
 
-type HttpSummary = { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+type HttpSummary = {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** The bench process's own CPU while autocannon ran in it (process.cpuUsage), in cores. */
+  loadGeneratorCores?: number;
+};
 type SqlSummary = { transactionsPerSecond: number; avgLatencyMs: number; p50Ms: number; p99Ms: number };
 
-/** Samples alternate HTTP and SQL (H S H S H S), so a drift of the machine hits both alike. */
+/** Samples alternate HTTP and SQL (H S H S H S), so a drift of the machine hits both alike; 3 unless told. */
 export const SAMPLES = 3;
 
 export interface HttpVsSql {
@@ -35,6 +43,8 @@ export interface HttpVsSql {
   };
   /** Where the machine's CPU went in each run (for the command API). */
   cpu?: { live: CpuShare[]; http: CpuShare[]; sql: CpuShare[] };
+  /** The protocol pgbench ran in ('extended': unnamed prepared statements, as `pg` sends a query with parameters). */
+  pgbenchProtocol?: 'simple' | 'extended';
 }
 
 const CONNECTIONS = 16;
@@ -50,8 +60,9 @@ async function cannon(
   let i = 0;
   const started = Date.now();
   const ticker = setInterval(() => progress(Math.round((Date.now() - started) / 1000)), 500);
+  const cpuBefore = process.cpuUsage();
   try {
-    return await autocannon({
+    const result = await autocannon({
       url,
       connections: CONNECTIONS,
       duration: seconds,
@@ -63,6 +74,8 @@ async function cannon(
         },
       ],
     });
+    const used = process.cpuUsage(cpuBefore);
+    return { result, loadGeneratorCores: (used.user + used.system) / 1e6 / ((Date.now() - started) / 1000) };
   } finally {
     clearInterval(ticker);
   }
@@ -72,13 +85,7 @@ async function cannon(
  * pgbench with a custom script against one database: transactions per second, and the latency
  * percentiles of every transaction from its per-transaction log (`-l`).
  */
-function pgbench(
-  ctx: BenchContext,
-  database: string,
-  script: string,
-  seconds: number,
-  mode: 'simple' | 'extended' = 'simple',
-): SqlSummary {
+function pgbench(ctx: BenchContext, database: string, script: string, seconds: number, mode: 'simple' | 'extended'): SqlSummary {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const file = join(dir, 'script.sql');
   writeFileSync(file, script);
@@ -180,7 +187,12 @@ export function bindParameters(sql: string, expressions: string[]): string {
  * neither side pays for the pipeline in real time (pgbench would otherwise starve it and leave
  * its work for later); the pipeline catches up afterwards.
  */
-export async function commandApiThroughput(ctx: BenchContext, seconds: number, progress: Progress): Promise<HttpVsSql> {
+export async function commandApiThroughput(
+  ctx: BenchContext,
+  seconds: number,
+  samples: number,
+  progress: Progress,
+): Promise<HttpVsSql> {
   const live = await liveCommandApi(ctx, seconds, progress);
   const debezium = runningPid(ctx.dirs, DEBEZIUM);
   if (debezium === undefined) throw new Error('Debezium Server is not running');
@@ -189,33 +201,35 @@ export async function commandApiThroughput(ctx: BenchContext, seconds: number, p
     // Contiguous ids: the products were created first, in one go.
     const sorted = [...ctx.products].sort((a, b) => a - b);
     const script = orderScript(sorted);
-    const samples = await alternate(
+    const runs = await alternate(
+      samples,
       async (n) => {
-        const cpu = await startCpuAccounting(ctx.write);
+        const cpu = await startCpuAccounting(ctx.write, ctx.dirs);
         const result = summary(
           await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
-            progress(`command API, pipeline paused (autocannon ${n}/${SAMPLES})`, s, seconds),
+            progress(`command API, pipeline paused (autocannon ${n}/${samples})`, s, seconds),
           ),
         );
         return { result, cpu: await cpu.stop() };
       },
       async (n) => {
-        progress(`pgbench: same statements, pipeline paused (${n}/${SAMPLES})`, 0, 1);
-        const cpu = await startCpuAccounting(ctx.write);
+        progress(`pgbench: same statements, pipeline paused (${n}/${samples})`, 0, 1);
+        const cpu = await startCpuAccounting(ctx.write, ctx.dirs);
         const result = pgbench(ctx, ctx.stack.WRITE_DB_NAME, script, seconds, 'extended');
         return { result, cpu: await cpu.stop() };
       },
     );
-    const http = medianBy(samples.http, (s) => s.result.requestsPerSecond);
-    const sql = medianBy(samples.sql, (s) => s.result.transactionsPerSecond);
+    const http = medianBy(runs.http, (s) => s.result.requestsPerSecond);
+    const sql = medianBy(runs.sql, (s) => s.result.transactionsPerSecond);
     return {
       name: 'POST /api/orders',
       http: http.result,
       sql: sql.result,
-      samples: { http: samples.http.map((s) => s.result), sql: samples.sql.map((s) => s.result) },
+      samples: { http: runs.http.map((s) => s.result), sql: runs.sql.map((s) => s.result) },
       ratio: http.result.requestsPerSecond / sql.result.transactionsPerSecond,
       live: live.result,
       cpu: { live: live.cpu, http: http.cpu, sql: sql.cpu },
+      pgbenchProtocol: 'extended',
     };
   } finally {
     process.kill(debezium, 'SIGCONT');
@@ -225,7 +239,7 @@ export async function commandApiThroughput(ctx: BenchContext, seconds: number, p
 
 async function liveCommandApi(ctx: BenchContext, seconds: number, progress: Progress) {
   const start = await outboxPosition(ctx);
-  const cpu = await startCpuAccounting(ctx.write);
+  const cpu = await startCpuAccounting(ctx.write, ctx.dirs);
   const result = await cannon(`${ctx.commandApi}/api/orders`, seconds, 'POST', orderRequest(ctx), (s) =>
     progress('command API, pipeline live (autocannon)', s, seconds),
   );
@@ -255,7 +269,12 @@ const orderRequest = (ctx: BenchContext) => (i: number) =>
  * pgbench transaction, the three kinds drawn evenly over the same products, categories and
  * customers, so rates and latency percentiles compare one to one.
  */
-export async function queryApiThroughput(ctx: BenchContext, seconds: number, progress: Progress): Promise<HttpVsSql> {
+export async function queryApiThroughput(
+  ctx: BenchContext,
+  seconds: number,
+  samples: number,
+  progress: Progress,
+): Promise<HttpVsSql> {
   const products = ctx.products;
   const script = `\\set kind random(0, 2)
 \\set pid random(${Math.min(...products)}, ${Math.max(...products)})
@@ -268,7 +287,8 @@ SELECT revenue::text, order_count FROM read.category_revenue WHERE category = 'b
 SELECT total_spent::text, order_count, last_order_date FROM read.customer_value WHERE customer_id = :cid;
 \\endif
 `;
-  const samples = await alternate(
+  const runs = await alternate(
+    samples,
     async (n) =>
       summary(
         await cannon(
@@ -281,49 +301,53 @@ SELECT total_spent::text, order_count, last_order_date FROM read.customer_value 
             if (kind === 1) return `/api/analytics/categories/bench-${i % 5}/revenue`;
             return `/api/analytics/customers/${1 + (i % 500)}/lifetime-value`;
           },
-          (s) => progress(`query API analytics (autocannon ${n}/${SAMPLES})`, s, seconds),
+          (s) => progress(`query API analytics (autocannon ${n}/${samples})`, s, seconds),
         ),
       ),
     async (n) => {
-      progress(`pgbench: same queries (${n}/${SAMPLES})`, 0, 1);
-      return pgbench(ctx, ctx.stack.READ_DB_NAME, script, seconds);
+      progress(`pgbench: same queries (${n}/${samples})`, 0, 1);
+      // Extended protocol with unnamed statements, as `pg` sends the API's parameterised queries.
+      return pgbench(ctx, ctx.stack.READ_DB_NAME, script, seconds, 'extended');
     },
   );
-  const http = medianBy(samples.http, (s) => s.requestsPerSecond);
-  const sql = medianBy(samples.sql, (s) => s.transactionsPerSecond);
+  const http = medianBy(runs.http, (s) => s.requestsPerSecond);
+  const sql = medianBy(runs.sql, (s) => s.transactionsPerSecond);
   return {
     name: 'GET /api/analytics/* (products, categories, customers)',
     http,
     sql,
-    samples,
+    samples: runs,
     ratio: http.requestsPerSecond / sql.transactionsPerSecond,
+    pgbenchProtocol: 'extended',
   };
 }
 
-/** SAMPLES rounds of one HTTP sample then one SQL sample. */
+/** `samples` rounds of one HTTP sample then one SQL sample. */
 async function alternate<H, S>(
+  samples: number,
   http: (n: number) => Promise<H>,
   sql: (n: number) => Promise<S>,
 ): Promise<{ http: H[]; sql: S[] }> {
   const result = { http: [] as H[], sql: [] as S[] };
-  for (let n = 1; n <= SAMPLES; n++) {
+  for (let n = 1; n <= samples; n++) {
     result.http.push(await http(n));
     result.sql.push(await sql(n));
   }
   return result;
 }
 
-/** The sample with the median value (SAMPLES is odd). */
+/** The sample with the median value (the upper middle one for an even count). */
 function medianBy<T>(samples: T[], value: (t: T) => number): T {
   return [...samples].sort((a, b) => value(a) - value(b))[Math.floor(samples.length / 2)]!;
 }
 
-function summary(r: autocannon.Result) {
+function summary({ result: r, loadGeneratorCores }: { result: autocannon.Result; loadGeneratorCores: number }): HttpSummary {
   return {
     requestsPerSecond: r.requests.average,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors,
+    loadGeneratorCores,
   };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { processSample, TICKS_PER_SECOND } from '../cpu-accounting.ts';
-import { FLOOR_SLOT } from './floor.ts';
+import { FLOOR_SLOTS } from './floor.ts';
 
 /** Backends report their table statistics at most this often: wait it out before reading them. */
 const STATS_REPORT_MS = 1_100;
@@ -60,12 +60,12 @@ export async function startWriteCost(write: pg.Pool, database: string): Promise<
 }
 
 async function snapshot(write: pg.Pool, database: string, known: Set<string>): Promise<Snapshot> {
-  // The floor's walsender reads the same database but is the floor's cost, not the system's.
+  // A floor's walsender reads the same database but is the floor's cost, not the system's.
   const { rows: backends } = await write.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
       WHERE datname = $1
-        AND pid NOT IN (SELECT active_pid FROM pg_replication_slots WHERE slot_name = $2 AND active_pid IS NOT NULL)`,
-    [database, FLOOR_SLOT],
+        AND pid NOT IN (SELECT active_pid FROM pg_replication_slots WHERE slot_name = ANY($2::text[]) AND active_pid IS NOT NULL)`,
+    [database, Object.values(FLOOR_SLOTS)],
   );
   const ticks = new Map<string, number>();
   for (const pid of new Set([...known, ...backends.map((b) => String(b.pid))])) {
