@@ -5,7 +5,7 @@ import { errorHandler, jsonBody, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
 import { healthRouter } from '@shop/shared/http';
-import { traceRequests, type Tracer } from '@shop/shared/telemetry';
+import { traceRequests, type Tracing } from '@shop/shared/telemetry';
 import { docsRouter } from './http/openapi.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { productRoutes } from './products/routes.ts';
@@ -19,16 +19,16 @@ export interface AppDeps {
   log: Logger;
   bodyLimit: string;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
-  tracer?: Tracer;
+  tracing?: Pick<Tracing, 'tracer' | 'recording'>;
 }
 
-export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, tracer }: AppDeps): express.Express {
+export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, tracing }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Command answers are never revalidated: hashing each one for an ETag is wasted work.
   app.disable('etag');
   const metrics = createHttpMetrics('command-api');
-  if (tracer) app.use(traceRequests(tracer));
+  if (tracing) app.use(traceRequests(tracing));
   app.use(metrics.middleware);
   // Request lines are logged at info: below that level the per-request logger is pure cost.
   if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));

@@ -30,7 +30,7 @@ async function main() {
     await createOutboxPartitions(pool, partitions);
     const upkeep = startPartitionUpkeep(pool, partitions, log);
     const keyTtlHours = config.IDEMPOTENCY_KEY_TTL_HOURS;
-    const app = createApp({ pool, source, keyTtlHours, log, bodyLimit: config.BODY_LIMIT, tracer: tracing.tracer });
+    const app = createApp({ pool, source, keyTtlHours, log, bodyLimit: config.BODY_LIMIT, tracing });
     const expiry = startKeyExpiry(pool, { ttlHours: keyTtlHours, everyMs: 60 * 60_000, log });
     const release = async () => {
       await expiry.stop();

@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, healthRouter, unknownRoute } from '@shop/shared/http';
 import type { Logger } from '@shop/shared/log';
 import { createHttpMetrics } from '@shop/shared/metrics';
-import { traceRequests, type Tracer } from '@shop/shared/telemetry';
+import { traceRequests, type Tracing } from '@shop/shared/telemetry';
 import { analyticsRoutes } from './analytics/routes.ts';
 import { consoleRoutes, type ConsoleDeps } from './console/routes.ts';
 import { readYourWrites, type ReadYourWrites } from './consistency/read-your-writes.ts';
@@ -22,7 +22,7 @@ export interface AppDeps {
   /** The operator console at /console (absent in tests of the API alone). */
   console?: ConsoleDeps;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
-  tracer?: Tracer;
+  tracing?: Pick<Tracing, 'tracer' | 'recording'>;
   /** Read-your-writes with a Consistency-Token (absent in tests of the API alone: the header is then refused). */
   consistency?: ReadYourWrites;
 }
@@ -33,12 +33,12 @@ const shortCache: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createApp({ pool, pipeline, log, console: consoleDeps, tracer, consistency }: AppDeps): express.Express {
+export function createApp({ pool, pipeline, log, console: consoleDeps, tracing, consistency }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const metrics = createHttpMetrics('query-api');
   registerLagGauges(metrics.registry, pipeline);
-  if (tracer) app.use(traceRequests(tracer));
+  if (tracing) app.use(traceRequests(tracing));
   app.use(metrics.middleware);
   // Request lines are logged at info: below that level the per-request logger is pure cost.
   if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));

@@ -31,7 +31,7 @@ async function main() {
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();
     };
-    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracer: tracing.tracer, consistency });
+    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracing, consistency });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

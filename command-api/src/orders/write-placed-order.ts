@@ -36,27 +36,32 @@ export const WRITE_PLACED_ORDER_SQL = /* sql */ `WITH stock AS (
  * Every write of a placed order in one statement (one round trip, inside the caller's
  * transaction and after its locking read): the stock taken, the order, its lines and its outbox
  * events. Round trips to the database were what limited the order rate (docs/benchmarks.md).
+ * Named: parsed and planned once per connection (see lockProductsForOrder).
  */
 export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrderWrite): Promise<void> {
   const [eventIds, aggregateTypes, aggregateIds, types, payloads, version, spanContext] = outboxParameters(order.events);
   const lines = order.lines;
-  await client.query(WRITE_PLACED_ORDER_SQL, [
-    lines.map((l) => l.productId),
-    lines.map((l) => l.quantity),
-    order.orderId,
-    order.customerId,
-    centsToNumeric(order.totalCents),
-    order.placedAt,
-    lines.map((l) => l.category),
-    lines.map((l) => l.unitPriceCents),
-    lines.map((l) => l.lineTotalCents),
-    eventIds,
-    aggregateTypes,
-    aggregateIds,
-    types,
-    payloads,
-    version,
-    spanContext,
-  ]);
+  await client.query({
+    name: 'write-placed-order',
+    text: WRITE_PLACED_ORDER_SQL,
+    values: [
+      lines.map((l) => l.productId),
+      lines.map((l) => l.quantity),
+      order.orderId,
+      order.customerId,
+      centsToNumeric(order.totalCents),
+      order.placedAt,
+      lines.map((l) => l.category),
+      lines.map((l) => l.unitPriceCents),
+      lines.map((l) => l.lineTotalCents),
+      eventIds,
+      aggregateTypes,
+      aggregateIds,
+      types,
+      payloads,
+      version,
+      spanContext,
+    ],
+  });
   noteWritten(client, eventIds);
 }

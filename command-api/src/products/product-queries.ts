@@ -33,9 +33,15 @@ export const LOCK_PRODUCTS_FOR_ORDER_SQL = /* sql */ `
 /**
  * lockProducts for an order, drawing the order's id in the same round trip (the sequence is
  * called once per row; the first value is used, the others are gaps). Undefined with no rows.
+ * A named statement, like the order's write: parsed and planned once per connection instead of
+ * at every order (planning was most of the database's cost per order, docs/benchmarks.md).
  */
 export async function lockProductsForOrder(client: pg.PoolClient, ids: number[]) {
-  const { rows } = await client.query<ProductRow & { order_id: string }>(LOCK_PRODUCTS_FOR_ORDER_SQL, [ids]);
+  const { rows } = await client.query<ProductRow & { order_id: string }>({
+    name: 'lock-products-for-order',
+    text: LOCK_PRODUCTS_FOR_ORDER_SQL,
+    values: [ids],
+  });
   return {
     products: rows.map(({ order_id: _, ...product }) => product),
     orderId: rows[0] ? Number(rows[0].order_id) : undefined,

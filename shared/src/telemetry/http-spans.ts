@@ -1,16 +1,20 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Request, RequestHandler } from 'express';
+import type { Tracing } from './tracing.ts';
 
 /**
  * One SERVER span per request, continuing the caller's W3C trace (`traceparent` in the request)
  * and active while the request is handled, so what the handler writes (the outbox's span
  * context) belongs to it. Named after the route that matched (`POST /api/orders`), never the raw
- * URL, so span names stay few. Health checks and metric scrapes are not traced.
+ * URL, so span names stay few. Health checks and metric scrapes are not traced. When spans are
+ * not recorded, a request without a `traceparent` has no context to pass on: it is left alone, so
+ * it pays nothing for tracing (no span, no AsyncLocalStorage context).
  */
-export function traceRequests(tracer: Tracer): RequestHandler {
+export function traceRequests({ tracer, recording }: Pick<Tracing, 'tracer' | 'recording'>): RequestHandler {
   return (req, res, next) => {
     // Probes and scrapes (every few seconds) would bury the traces of real requests.
     if (UNTRACED.has(req.path)) return next();
+    if (!recording && req.headers.traceparent === undefined) return next();
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracer.startSpan(
       `${req.method} ${req.path}`,

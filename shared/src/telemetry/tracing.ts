@@ -10,6 +10,8 @@ const SHUTDOWN_EXPORT_MS = 2_000;
 
 export interface Tracing {
   tracer: Tracer;
+  /** Spans are recorded and exported (an OTLP endpoint is set); otherwise only trace context passes through. */
+  recording: boolean;
   /** Exports what is still buffered; call before the process exits. */
   shutdown(): Promise<void>;
 }
@@ -25,7 +27,7 @@ export function startTracing(serviceName: string, settings: { OTEL_EXPORTER_OTLP
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const endpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint === undefined) return { tracer: trace.getTracer(serviceName), shutdown: async () => undefined };
+  if (endpoint === undefined) return { tracer: trace.getTracer(serviceName), recording: false, shutdown: async () => undefined };
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: [
@@ -38,6 +40,7 @@ export function startTracing(serviceName: string, settings: { OTEL_EXPORTER_OTLP
   trace.setGlobalTracerProvider(provider);
   return {
     tracer: trace.getTracer(serviceName),
+    recording: true,
     // The spans still buffered get one short chance at exit: a collector that is down must neither
     // fail the shutdown (exit 1) nor hold it while the exporter retries.
     shutdown: async () => {
