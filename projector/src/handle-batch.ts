@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
-import type { Tracer } from '@shop/shared/telemetry';
+import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
 import { applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
@@ -18,8 +18,8 @@ export interface BatchHandlerDeps {
   metrics: ProjectorMetrics;
   /** Real projection failures after which an event is dead-lettered by us, with its error. */
   maxAttempts: number;
-  /** Spans per batch and per event (no-op unless tracing exports). */
-  tracer: Tracer;
+  /** Spans per batch and per event, when tracing records (the projector is the trace's end: otherwise nothing to pass on). */
+  tracing: Pick<Tracing, 'tracer' | 'recording'>;
   /** A transaction takes the batches of several shards up to this many events (group commit). */
   maxGroupEvents: number;
 }
@@ -33,13 +33,14 @@ export interface BatchHandlerDeps {
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  * The batches of all shards share transactions (projection/group-commit.ts).
  */
-export function createBatchHandler({ pool, log, metrics, maxAttempts, tracer, maxGroupEvents }: BatchHandlerDeps) {
+export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents }: BatchHandlerDeps) {
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
     (batches) => applyBatches(pool, batches),
     maxGroupEvents,
     (batch) => batch.events.length,
   );
-  return (messages: ConsumeMessage[]): Promise<Verdict[]> => traceBatch(tracer, messages, () => handleBatch(messages));
+  return (messages: ConsumeMessage[]): Promise<Verdict[]> =>
+    tracing.recording ? traceBatch(tracing.tracer, messages, () => handleBatch(messages)) : handleBatch(messages);
 
   async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
     const verdicts: Verdict[] = [];

@@ -79,7 +79,7 @@ async function main() {
         log,
         metrics,
         maxAttempts: config.PROJECTOR_MAX_ATTEMPTS,
-        tracer: tracing.tracer,
+        tracing,
         maxGroupEvents: config.PROJECTOR_BATCH_SIZE,
       }),
       onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
