@@ -94,7 +94,8 @@ export function benchStackConfig(): StackConfig {
 
 /**
  * The stack of `npm run bench -- --smoke` (run by `npm test`): the bench's settings on ports and
- * names of its own, so a smoke run never stops or wipes a bench run's stack.
+ * names of its own (HTTP 28180-28186, Postgres 5437, RabbitMQ 5676), so a smoke run never stops
+ * or wipes a bench run's stack.
  */
 export function benchSmokeStackConfig(): StackConfig {
   return isolatedStackConfig('smoke', 4);
@@ -163,7 +164,9 @@ export function chaosStackConfig(): StackConfig {
  * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
  */
 function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: number): StackConfig {
-  const port = (base: number) => String(base + (n - 1) * 10_000);
+  // The smoke stack's HTTP ports sit beside the bench's (28180-28186), below the kernel's range of
+  // ephemeral ports (32768-60999), where an outgoing connection can hold the port a service listens on.
+  const port = (base: number) => String(base + (name === 'smoke' ? 10_100 : (n - 1) * 10_000));
   // The bench stacks measure the durability and logging `npm start` ships; the test and chaos
   // stacks trade them for speed (no fsync) and a short heartbeat their tests wait on.
   const asShipped = name === 'bench' || name === 'smoke';
