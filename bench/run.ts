@@ -142,7 +142,13 @@ async function main() {
       );
     });
   }
-  await startStack(stack, (line) => console.log(`[stack] ${line}`));
+  try {
+    await startStack(stack, (line) => console.log(`[stack] ${line}`));
+  } catch (err) {
+    // What did start must not outlive a start that failed.
+    await stopStack(stack).catch(() => undefined);
+    throw err;
+  }
 
   const bars = new MultiBar(
     // Without a terminal (CI, a log file) the bars are printed every few seconds instead.
