@@ -345,7 +345,7 @@ function throughputSection(md: string[], throughput: HttpVsSql[]) {
   const samples = throughput[0]?.samples?.http.length ?? 1;
   md.push('## HTTP APIs against the same SQL through pgbench', '');
   md.push(
-    "autocannon with 16 connections (closed loop) against pgbench with 16 clients running the very statements the endpoint runs (the SQL text is imported from the service), for the same duration: the order transaction (BEGIN, lock the product and draw the order id, one statement writing the stock, the order, its line and two outbox events, COMMIT) and the analytics reads. pgbench runs in **extended protocol** (`-M extended`, unnamed statements) on both sides, as `pg` sends the services' queries, which all carry parameters: the same protocol on both sides of each ratio.",
+    'autocannon with 16 connections (closed loop) against pgbench with 16 clients running the very statements the endpoint runs (the SQL text is imported from the service), for the same duration: the order transaction (BEGIN, lock the product and draw the order id, one statement writing the stock, the order, its line and two outbox events, COMMIT) and the analytics reads. pgbench speaks the protocol the API sends its statements in (column `pgbench -M`), so both sides of each ratio parse and plan alike: `prepared` where the API names its statements (`pg` parses and plans them once per connection), `extended` where it sends them unnamed with parameters (parsed at every execution).',
     '',
     "For the command API both sides run with Debezium paused (SIGSTOP), so neither pays for the pipeline in real time; with the pipeline live, pgbench's 16 backends starve Debezium and the projector, which then do that work after the run, while the API's rate includes it. The API's rate with the pipeline live is reported separately, with the lag it caused.",
     '',
@@ -353,8 +353,8 @@ function throughputSection(md: string[], throughput: HttpVsSql[]) {
   md.push(
     `Each side ran ${samples} sample${samples === 1 ? '' : 's'}, alternating (HTTP, SQL, HTTP, SQL, ...), each as long as the others; the table gives the median sample of each side with the range of all samples in brackets. pgbench's latency percentiles come from its per-transaction log. The order transaction's product follows the API's load: the 16 requests in flight always hold 16 different products, and so do pgbench's 16 clients. The analytics side runs one query per request and per pgbench transaction, the three kinds drawn evenly. autocannon runs in the bench process: its CPU is the load generator's column.`,
     '',
-    '| endpoint | HTTP req/s | HTTP p50 / p99 ms | non-2xx | SQL tx/s (pgbench) | SQL p50 / p99 ms | HTTP / SQL rate | HTTP p99 / SQL p99 | load generator (cores) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| endpoint | HTTP req/s | HTTP p50 / p99 ms | non-2xx | SQL tx/s (pgbench) | pgbench -M | SQL p50 / p99 ms | HTTP / SQL rate | HTTP p99 / SQL p99 | load generator (cores) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const t of throughput) {
     const range = (values: number[]) =>
@@ -365,6 +365,7 @@ function throughputSection(md: string[], throughput: HttpVsSql[]) {
       `${t.http.p50Ms} / ${t.http.p99Ms}`,
       t.http.non2xx,
       `${round(t.sql.transactionsPerSecond, 0)}${t.samples ? range(t.samples.sql.map((q) => q.transactionsPerSecond)) : ''}`,
+      t.pgbenchProtocol ?? '-',
       t.sql.p50Ms === undefined ? `avg ${round(t.sql.avgLatencyMs, 2)}` : `${round(t.sql.p50Ms, 2)} / ${round(t.sql.p99Ms, 2)}`,
       `${round(t.ratio, 2)}×`,
       t.sql.p99Ms ? `${round(t.http.p99Ms / t.sql.p99Ms, 2)}×` : '-',
