@@ -20,6 +20,8 @@ export interface Conditions {
   liveCpuRate: number;
   burstEvents: number;
   throughputSeconds: number;
+  /** Orders sent before anything is measured (absent from runs recorded before it was set). */
+  warmUp?: { rate: number; seconds: number };
 }
 
 /**

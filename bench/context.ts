@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { postJsonRequest } from './http-client.ts';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { stackDirs, type StackDirs } from '../infra/src/native/processes.ts';
@@ -29,9 +30,10 @@ export function createContext(stack: StackConfig, log: (line: string) => void): 
   };
 }
 
+/** The JSON answer of a successful (2xx) POST, undefined otherwise (bench/http-client.ts). */
 export async function postJson(url: string, body: unknown): Promise<Record<string, unknown> | undefined> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+  const answer = await postJsonRequest(url, body);
+  return answer.status >= 200 && answer.status < 300 ? answer.body : undefined;
 }
 
 /** An order of 1–3 lines over the workload's products. */

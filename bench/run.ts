@@ -53,6 +53,12 @@ interface Plan {
   throughputSeconds: number;
   search: SearchPlan;
   longTx: { rate: number; seconds: number };
+  /**
+   * Orders before anything is measured. Debezium's JVM needs minutes of load before its hot paths
+   * are compiled (its CPU per order at 200/s was about twice as high in the first minutes after a
+   * start as half an hour later, bench/tuning.md); a cold JVM would be measured otherwise.
+   */
+  warmUp: { rate: number; seconds: number };
 }
 
 const SEARCH = { start: 100, step: 100, max: 2_000, maxSteps: 1_000, minRate: 10 };
@@ -68,6 +74,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     throughputSeconds: 15,
     search: { ...SEARCH, stepSeconds: 20 },
     longTx: { rate: 200, seconds: 30 },
+    warmUp: { rate: 200, seconds: 90 },
   },
   // About 11 minutes (2 cores).
   quick: {
@@ -80,6 +87,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     throughputSeconds: 4,
     search: { ...SEARCH, stepSeconds: 5 },
     longTx: { rate: 200, seconds: 6 },
+    warmUp: { rate: 200, seconds: 45 },
   },
   // Every scenario at tiny sizes, so the code cannot rot unnoticed (tests/e2e/bench-smoke.e2e.test.ts); figures mean nothing.
   smoke: {
@@ -92,6 +100,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     throughputSeconds: 1,
     search: { ...SEARCH, maxSteps: 2, stepSeconds: 2 },
     longTx: { rate: 50, seconds: 2 },
+    warmUp: { rate: 50, seconds: 2 },
   },
 };
 const plan = PLANS[mode];
@@ -114,6 +123,7 @@ async function main() {
       repetitions: plan.repetitions,
       windowSeconds: plan.seconds,
       idleSeconds: plan.idleSeconds,
+      warmUp: plan.warmUp,
       liveCpuRate: plan.liveCpuRate,
       burstEvents: plan.burst,
       throughputSeconds: plan.throughputSeconds,
@@ -226,7 +236,7 @@ async function main() {
 async function measureAll(ctx: BenchContext, progress: Progress) {
   const reps = plan.repetitions;
   await createProducts(ctx, 20);
-  await runOrdersAtRate(ctx, 50, 2, progress, 'warm-up');
+  await runOrdersAtRate(ctx, plan.warmUp.rate, plan.warmUp.seconds, progress, 'warm-up');
 
   const idle: IdleWindow[] = [];
   for (let i = 1; i <= reps; i++) idle.push(await idleWindow(ctx, plan.idleSeconds, progress, `idle ${i}/${reps}`));

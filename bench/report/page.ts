@@ -125,6 +125,10 @@ function conditionsSection(md: string[], results: BenchResults) {
     '|---|---|---|',
     ...c.differences.map((d) => `| ${d.setting} | ${d.bench} | ${d.shipped} |`),
     '',
+    c.warmUp
+      ? `Before anything is measured, ${c.warmUp.rate} orders/s for ${c.warmUp.seconds} s warm the stack up (Debezium's JVM compiles its hot paths only under load).`
+      : '',
+    '',
     `Each freshness figure is the median of ${c.repetitions} window${c.repetitions === 1 ? '' : 's'} of ${c.windowSeconds} s per system and rate (windows of the systems taken in turn), with the range of all in brackets; the burst and the HTTP-against-pgbench samples are repeated ${c.repetitions} times too. The load generator (this bench process: the open loop, autocannon) shares the machine with the stack; its own CPU (\`process.cpuUsage\`) over each window is reported in cores beside each figure.`,
     '',
   );
