@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import { serveUntilStopped } from '../helper-process.ts';
+import { streamSlot, type SlotSettings } from './slot-stream.ts';
 
 /**
  * The apply floor's client, in a process of its own: reads its own slot and, for each transaction
@@ -11,15 +10,8 @@ import { serveUntilStopped } from '../helper-process.ts';
  * That is the least any pipeline from the WAL to the read side must do; the bench reads the
  * commit time of each row afterwards (pg_xact_commit_timestamp), as it reads the projector's.
  */
-type Connection = { host: string; port: number; user: string; password: string; database: string; application_name: string };
-const { connection, read, publication, slot, table, connections } = JSON.parse(process.argv[2]!) as {
-  connection: Connection;
-  read: Connection;
-  publication: string;
-  slot: string;
-  table: string;
-  connections: number;
-};
+const settings = JSON.parse(process.argv[2]!) as SlotSettings & { read: SlotSettings['connection']; connections: number };
+const { read, connections } = settings;
 const db = new pg.Pool({ ...read, max: connections });
 db.on('error', () => undefined);
 // Open every connection before the window, so none is opened while it is measured.
@@ -32,7 +24,7 @@ function apply(ids: string[]) {
   inFlight++;
   // The pool queues what finds no free connection, in the order received.
   void db
-    .query(`INSERT INTO ${table} (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [ids])
+    .query(`INSERT INTO public.bench_floor_applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [ids])
     .then(
       () => transactions++,
       () => undefined,
@@ -40,25 +32,20 @@ function apply(ids: string[]) {
     .finally(() => inFlight--);
 }
 
-const service = new LogicalReplicationService(connection, { acknowledge: { auto: true, timeoutSeconds: 1 } });
-service.on('data', (_lsn: string, message: { tag: string; relation?: { name: string }; new?: Record<string, unknown> }) => {
-  if (message.tag === 'begin') current = [];
-  else if (message.tag === 'insert' && message.relation?.name === 'outbox' && message.new?.id)
-    current.push(String(message.new.id));
-  else if (message.tag === 'commit' && current.length > 0) {
-    apply(current);
-    current = [];
-  }
-});
-service.on('error', () => undefined);
-void service.subscribe(new PgoutputPlugin({ protoVersion: 1, publicationNames: [publication] }), slot).catch(() => undefined);
-setTimeout(
-  () =>
-    serveUntilStopped(async () => {
-      await service.stop().catch(() => undefined);
-      while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
-      await db.end().catch(() => undefined);
-      return { transactions };
-    }),
-  500,
+streamSlot(
+  settings,
+  (message) => {
+    if (message.tag === 'begin') current = [];
+    else if (message.tag === 'insert' && message.relation?.name === 'outbox' && message.new?.id)
+      current.push(String(message.new.id));
+    else if (message.tag === 'commit' && current.length > 0) {
+      apply(current);
+      current = [];
+    }
+  },
+  async () => {
+    while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    await db.end().catch(() => undefined);
+    return { transactions };
+  },
 );

@@ -9,8 +9,6 @@ import { runOrdersAtRate, windowOf, type FreshnessWindow, type Progress } from '
 
 /** The floors' own slots; their walsenders are the floors' cost, not the measured system's. */
 export const FLOOR_SLOTS = { receipt: 'bench_floor_receipt', apply: 'bench_floor_apply' } as const;
-/** The apply floor's table in the read database: one row per event it applied. */
-const APPLIED = 'public.bench_floor_applied';
 const RECEIPT_CLIENT = fileURLToPath(new URL('./floor-client.ts', import.meta.url));
 const APPLY_CLIENT = fileURLToPath(new URL('./floor-apply-client.ts', import.meta.url));
 
@@ -39,8 +37,9 @@ export async function floorWindows(
 ): Promise<FloorWindows> {
   const debezium = runningPid(ctx.dirs, DEBEZIUM);
   if (debezium === undefined) throw new Error('Debezium Server is not running');
-  await ctx.read.query(`CREATE TABLE IF NOT EXISTS ${APPLIED} (event_id uuid PRIMARY KEY)`);
-  await ctx.read.query(`TRUNCATE ${APPLIED}`);
+  // The apply floor's table: a row per event it applied.
+  await ctx.read.query(`CREATE TABLE IF NOT EXISTS public.bench_floor_applied (event_id uuid PRIMARY KEY)`);
+  await ctx.read.query(`TRUNCATE public.bench_floor_applied`);
   for (const slot of Object.values(FLOOR_SLOTS)) {
     await dropSlot(ctx, slot);
     await ctx.write.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
@@ -64,7 +63,6 @@ export async function floorWindows(
         read: connection(ctx.stack.READ_DB_NAME, 'bench-floor-apply'),
         publication: ctx.stack.DEBEZIUM_PUBLICATION,
         slot: FLOOR_SLOTS.apply,
-        table: APPLIED,
         connections: SHARD_COUNT,
       },
       'apply floor',
@@ -79,7 +77,7 @@ export async function floorWindows(
     // reads the same WAL and writes nothing, is done by then), then a moment for stragglers.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await ctx.read.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${APPLIED}`);
+      const { rows } = await ctx.read.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.bench_floor_applied`);
       progress(`${label}: floors catching up`, Math.min(rows[0]!.n, r.outboxEvents), r.outboxEvents);
       if (rows[0]!.n >= r.outboxEvents || Date.now() > deadline) break;
       await new Promise((done) => setTimeout(done, 100));
@@ -93,7 +91,7 @@ export async function floorWindows(
   await new Promise((done) => setTimeout(done, 300));
   for (const slot of Object.values(FLOOR_SLOTS)) await dropSlot(ctx, slot, true);
   const { rows } = await ctx.read.query<{ event_id: string; committed: Date }>(
-    `SELECT event_id::text, pg_xact_commit_timestamp(xmin) AS committed FROM ${APPLIED} WHERE event_id = ANY($1::uuid[])`,
+    `SELECT event_id::text, pg_xact_commit_timestamp(xmin) AS committed FROM public.bench_floor_applied WHERE event_id = ANY($1::uuid[])`,
     [r.events.map((e) => e.id)],
   );
   const applied = new Map(rows.map((a) => [a.event_id, a.committed.getTime()]));
