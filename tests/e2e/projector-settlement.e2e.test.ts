@@ -18,6 +18,7 @@ import {
   waitUntilProjected,
 } from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
+import { readyInShardQueues } from '../support/shard-queues.ts';
 
 const stack = inject('stack');
 const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
@@ -55,19 +56,6 @@ async function projectedAmong(ids: number[]): Promise<number> {
     [ids],
   );
   return rows[0]!.n;
-}
-
-/** Messages ready in the shard queues (none once every delivery is settled and nothing waits). */
-async function readyInShardQueues(): Promise<number> {
-  const connection = await amqp.connect(rabbitUrl(stack));
-  try {
-    const channel = await connection.createChannel();
-    let ready = 0;
-    for (let shard = 0; shard < 8; shard++) ready += (await channel.checkQueue(shardQueueOf(names, shard))).messageCount;
-    return ready;
-  } finally {
-    await connection.close();
-  }
 }
 
 async function parkedReasonOf(eventId: string): Promise<string | undefined> {
@@ -138,11 +126,14 @@ describe('settlement: nothing acknowledged that was not applied', () => {
         // A backlog: the projector is away while all of it is published, so its batches are full ones.
         if (placement !== 'amid') await stopRecorded(dirs, 'projector');
         await createProductsDirectly(ids.slice(0, 1500));
-        await eventually(async () => ((await readyInShardQueues()) >= 1500 || placement === 'amid' ? true : undefined), 30_000);
+        await eventually(
+          async () => ((await readyInShardQueues(stack)) >= 1500 || placement === 'amid' ? true : undefined),
+          30_000,
+        );
         await publishRaw(stack, [poison]);
         await createProductsDirectly(ids.slice(1500));
         if (placement !== 'amid') {
-          await eventually(async () => ((await readyInShardQueues()) >= 3001 ? true : undefined), 30_000);
+          await eventually(async () => ((await readyInShardQueues(stack)) >= 3001 ? true : undefined), 30_000);
           await startServices(stack, dirs, () => undefined);
         }
       }
@@ -157,7 +148,7 @@ describe('settlement: nothing acknowledged that was not applied', () => {
       await read.query('ALTER TABLE read.dead_letters DROP CONSTRAINT test_no_parking');
       const reason = await eventually(() => parkedReasonOf(poisonId), 60_000);
       expect(reason).toMatch(/^invalid: /);
-      await eventually(async () => ((await readyInShardQueues()) === 0 ? true : undefined), 30_000);
+      await eventually(async () => ((await readyInShardQueues(stack)) === 0 ? true : undefined), 30_000);
     }, 180_000);
   }
 });
