@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startExtraProjector } from '../support/extra-projector.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
+import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
 import { startPostgres, stopPostgres } from '../../infra/src/native/postgres-cluster.ts';
 import { runningPid, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
 import { startRabbitNode, stopRabbitNode } from '../../infra/src/native/rabbitmq-node.ts';
@@ -79,8 +80,11 @@ describe('projector resilience', () => {
     });
     expect(whileDown.status).toBe(201);
 
+    // Debezium Server exits when its broker goes away, and takes a moment to: starting the stack
+    // again restarts just it, once the dying process is gone (a start that finds it still there
+    // waits on it, and fails when it exits: CI of 2026-12-07).
+    await eventually(async () => (runningPid(dirs, DEBEZIUM) === undefined ? true : undefined), 30_000);
     await startRabbitNode(stack, dirs);
-    // Debezium Server exits when its broker goes away; starting the stack again restarts just it.
     await startStack(stack, () => undefined);
     await runMixedWorkload(stack, 5, 20);
     await eventually(async () => ((await projectorStats(stack)).status === 'ok' ? true : undefined), 30_000);
