@@ -27,10 +27,11 @@ export interface Conditions {
 /**
  * Settings an isolated stack may change from what `npm start` ships: where it listens, what its
  * databases, slot, exchange and queues are called, where it keeps its files, which broker node and
- * JDK it uses. Anything else must be as shipped, or the bench measures something users do not run.
+ * JDK it uses, and its own generated secrets. Anything else must be as shipped, or the bench
+ * measures something users do not run.
  */
 const PLACEMENT =
-  /(_PORT|_NAME)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
+  /(_PORT|_NAME|_PASSWORD)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
 
 /** Settings the page names as shipped: durability, logging, and the pipeline's own pace. */
 const STATED = [

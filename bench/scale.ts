@@ -202,7 +202,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 function lagCli(ctx: BenchContext): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'query-api/src/cli/lag.ts', '--json'], {
-      env: childEnv(ctx.stack),
+      env: childEnv(ctx.stack, 'projector'),
       stdio: 'ignore',
     });
     child.on('error', reject);
@@ -211,7 +211,7 @@ function lagCli(ctx: BenchContext): Promise<void> {
 }
 
 async function reconcileOnce(ctx: BenchContext): Promise<void> {
-  const config = loadProjectorConfig(childEnv(ctx.stack));
+  const config = loadProjectorConfig(childEnv(ctx.stack, 'projector'));
   const { reconciler, close } = await openOnDemandReconciler(config);
   try {
     const report = await reconciler.audit();

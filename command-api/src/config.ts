@@ -7,14 +7,13 @@ import {
   parseEnv,
   port,
   postgresEnv,
-  sqlIdentifier,
   telemetryEnv,
 } from '@shop/shared/config';
 
 const schema = z.object({
   COMMAND_API_PORT: port(8080),
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
-  ...postgresEnv,
+  ...postgresEnv('shop_command_api'),
   BODY_LIMIT: z.string().default('100kb'),
   // An Idempotency-Key is remembered this long, then forgotten (and deleted, checked every hour).
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
@@ -27,9 +26,6 @@ const schema = z.object({
   // checked every half span, at most hourly), so no write waits for one (docs/retention.md).
   OUTBOX_PARTITION_INTERVAL: duration('1 day'),
   OUTBOX_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(1000).default(7),
-  // Debezium's publication, which the command API creates (publishing the outbox through its root).
-  DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
-  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   ...httpServerEnv,
   ...telemetryEnv,
   LOG_LEVEL: logLevel,

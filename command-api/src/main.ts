@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, serverTimeouts } from '@shop/shared/config';
 import { pipelineSource } from '@shop/shared/consistency';
-import { createPool, migrate } from '@shop/shared/db';
+import { createPool, MigrationsPendingError, pendingMigrations } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
@@ -9,7 +9,7 @@ import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { startKeyExpiry } from './idempotency/key-expiry.ts';
 import { loadConfig } from './config.ts';
-import { createOutboxPartitions, ensureOutboxPublication, startPartitionUpkeep } from './outbox/partitions.ts';
+import { createOutboxPartitions, startPartitionUpkeep } from './outbox/partitions.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -19,13 +19,12 @@ async function main() {
     const config = loadConfig();
     const log = createLogger('command-api', config.LOG_LEVEL);
     const databaseUrl = postgresUrl(config, config.WRITE_DB_NAME);
-    await migrate(databaseUrl, migrationsDir, log);
+    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
+    await checkMigrated(pool, config.WRITE_DB_NAME);
 
     const tracing = startTracing('command-api', config);
-    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'command-api');
     const source = await pipelineSource(pool);
-    // Before the first write: the publication Debezium reads and partitions for the writes.
-    await ensureOutboxPublication(pool, config.DEBEZIUM_PUBLICATION, config.DEBEZIUM_SIGNAL_TABLE);
+    // Before the first write: partitions for the writes.
     const partitions = { stepSeconds: config.OUTBOX_PARTITION_INTERVAL, ahead: config.OUTBOX_PARTITIONS_AHEAD };
     await createOutboxPartitions(pool, partitions);
     const upkeep = startPartitionUpkeep(pool, partitions, log);
@@ -42,6 +41,18 @@ async function main() {
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }
+}
+
+/** The command API may not run DDL: its owner migrates the write side first (src/migrate.ts). */
+async function checkMigrated(pool: Awaited<ReturnType<typeof createPool>>, database: string) {
+  const pending = await pendingMigrations(pool, migrationsDir);
+  if (pending.length === 0) return;
+  await pool.end();
+  throw new MigrationsPendingError(
+    database,
+    pending,
+    'npm start runs them; docker compose its migrate service; by hand: PG_USER=shop_owner PG_PASSWORD=… node --import tsx command-api/src/migrate.ts',
+  );
 }
 
 await main();

@@ -2,9 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
-import { httpServerEnv, logLevel, parseEnv, port, postgresEnv, rabbitEnv, sqlIdentifier } from '@shop/shared/config';
+import { httpServerEnv, logLevel, parseEnv, port, rabbitPlaceEnv, sqlIdentifier } from '@shop/shared/config';
+import { BROKER_USERS, type BrokerLogin } from '@shop/shared/messaging';
+import { loadOrCreateSecrets, SECRET_SETTINGS, type SecretSetting } from './secrets.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
+
+const secretsEnv = Object.fromEntries(
+  SECRET_SETTINGS.map((name) => [name, z.string().min(16, 'at least 16 characters')]),
+) as Record<SecretSetting, z.ZodString>;
 
 /** Every setting of the stack; the defaults are the ones `.env.example` documents. */
 const schema = z.object({
@@ -13,18 +19,30 @@ const schema = z.object({
   PROJECTOR_PORT: port(8082),
   DEBEZIUM_HTTP_PORT: port(8083),
   DEBEZIUM_METRICS_PORT: port(8084),
-  ...postgresEnv,
+  PG_HOST: z.string().default('127.0.0.1'),
+  PG_PORT: port(5433),
+  // The cluster's bootstrap superuser: only `npm start` (roles, databases) and the operator's
+  // tools (tests, bench) log in as it, never a service or Debezium (docs/security.md).
+  PG_ADMIN_USER: z.string().default('postgres'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Secrets (infra/src/secrets.ts): generated into the stack's folder unless given.
+  ...secretsEnv,
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   READ_DB_NAME: z.string().min(1).default('shop_read'),
-  ...rabbitEnv,
+  ...rabbitPlaceEnv,
+  // The stack's own broker node listens here (the system broker keeps 5672).
+  RABBITMQ_PORT: port(5682),
   RABBITMQ_PRIVATE_NODE: z
     .string()
     .regex(/^[a-z0-9_]*$/)
-    .default(''),
-  // docker compose only: the host port of the broker's management UI.
+    .default('cqrs_dev'),
+  // docker compose only: the host port of the broker's management UI, the host address every
+  // port is published on (loopback unless opened), and the observability file's Grafana admin.
   RABBITMQ_MANAGEMENT_PORT: port(15672),
+  PUBLISH_ADDRESS: z.string().default('127.0.0.1'),
+  GRAFANA_ADMIN_PASSWORD: z.string().optional(),
   PROJECTOR_SHARDS: z.string().default('all'),
-  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).default(2000),
+  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(2000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(1000),
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
@@ -67,12 +85,34 @@ const schema = z.object({
 /** The names of every setting, as `.env.example` must list them. */
 export const STACK_SETTINGS = Object.keys(schema.shape);
 
-export type StackConfig = z.infer<typeof schema> & { name: string; stackDir: string };
+/**
+ * A stack's settings. PG_USER and PG_PASSWORD are the operator's login (the bootstrap superuser),
+ * RABBITMQ_USER and RABBITMQ_PASSWORD the broker's admin, for the stack's own set-up and for
+ * tests and the bench; a component gets its own logins (childEnv).
+ */
+export type StackConfig = z.infer<typeof schema> & {
+  name: string;
+  stackDir: string;
+  PG_USER: string;
+  PG_PASSWORD: string;
+  /** The broker's admin: the stack's set-up and the operator's tools; never a component. */
+  RABBITMQ_USER: string;
+  RABBITMQ_PASSWORD: string;
+};
 
-/** The stack `npm start` runs: defaults, then `.env` if present, then the process environment. */
+/**
+ * The stack `npm start` runs: defaults, then the secrets it generated in its folder, then `.env`
+ * if present, then the process environment.
+ */
 export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = join(repoRoot, '.env')): StackConfig {
   const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath, 'utf8')) : {};
-  return withDirs('dev', parseEnv(schema, { ...fromFile, ...env }));
+  return withDirs('dev', parseEnv(schema, withStoredSecrets({ ...fromFile, ...env })));
+}
+
+/** The secrets kept in the stack's folder (generated when missing), under what was given. */
+function withStoredSecrets(given: Record<string, string | undefined>): Record<string, string | undefined> {
+  const set = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined && value !== ''));
+  return { ...loadOrCreateSecrets(resolve(repoRoot, set.STACK_DIR ?? '.stack/dev')), ...set };
 }
 
 /**
@@ -172,50 +212,119 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: numb
   const asShipped = name === 'bench' || name === 'smoke';
   return withDirs(
     name,
-    parseEnv(schema, {
-      COMMAND_API_PORT: port(18080),
-      QUERY_API_PORT: port(18081),
-      PROJECTOR_PORT: port(18082),
-      DEBEZIUM_HTTP_PORT: port(18083),
-      DEBEZIUM_METRICS_PORT: port(18086),
-      PG_PORT: String(5433 + n),
-      WRITE_DB_NAME: `${name}_write`,
-      READ_DB_NAME: `${name}_read`,
-      EVENTS_EXCHANGE: `${name}.shop.events`,
-      PROJECTOR_QUEUE: `${name}.shop.projector`,
-      DEBEZIUM_SLOT: `${name}_outbox`,
-      DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
-      DEBEZIUM_TOPIC_PREFIX: name,
-      STACK_DIR: `.stack/${name}`,
-      ...(asShipped ? {} : { DEBEZIUM_HEARTBEAT_MS: '2000', PG_FSYNC: 'off', LOG_LEVEL: 'info' }),
-      // A broker node of its own: tests restart it, and it cannot collide with the system broker.
-      RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
-      RABBITMQ_PORT: String(5672 + n),
-      DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
-      ...(name === 'test'
-        ? {
-            ...TEST_HTTP_TIMEOUTS,
-            ...TEST_RECONCILER,
-            ...TEST_RETENTION,
-            CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
-            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
-          }
-        : {}),
-      ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
-    }),
+    parseEnv(
+      schema,
+      withStoredSecrets({
+        COMMAND_API_PORT: port(18080),
+        QUERY_API_PORT: port(18081),
+        PROJECTOR_PORT: port(18082),
+        DEBEZIUM_HTTP_PORT: port(18083),
+        DEBEZIUM_METRICS_PORT: port(18086),
+        PG_PORT: String(5433 + n),
+        WRITE_DB_NAME: `${name}_write`,
+        READ_DB_NAME: `${name}_read`,
+        EVENTS_EXCHANGE: `${name}.shop.events`,
+        PROJECTOR_QUEUE: `${name}.shop.projector`,
+        DEBEZIUM_SLOT: `${name}_outbox`,
+        DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
+        DEBEZIUM_TOPIC_PREFIX: name,
+        STACK_DIR: `.stack/${name}`,
+        ...(asShipped ? {} : { DEBEZIUM_HEARTBEAT_MS: '2000', PG_FSYNC: 'off', LOG_LEVEL: 'info' }),
+        // A broker node of its own: tests restart it, and it cannot collide with the system broker.
+        RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
+        RABBITMQ_PORT: String(5672 + n),
+        DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
+        ...(name === 'test'
+          ? {
+              ...TEST_HTTP_TIMEOUTS,
+              ...TEST_RECONCILER,
+              ...TEST_RETENTION,
+              CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
+              OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
+            }
+          : {}),
+        ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
+      }),
+    ),
   );
 }
 
 function withDirs(name: string, config: z.infer<typeof schema>): StackConfig {
   const projectorUrls = config.PROJECTOR_URLS || `http://127.0.0.1:${config.PROJECTOR_PORT}`;
-  return { ...config, PROJECTOR_URLS: projectorUrls, name, stackDir: resolve(repoRoot, config.STACK_DIR) };
+  return {
+    ...config,
+    PROJECTOR_URLS: projectorUrls,
+    PG_USER: config.PG_ADMIN_USER,
+    PG_PASSWORD: config.PG_ADMIN_PASSWORD,
+    RABBITMQ_USER: BROKER_USERS.admin,
+    RABBITMQ_PASSWORD: config.RABBITMQ_ADMIN_PASSWORD,
+    name,
+    stackDir: resolve(repoRoot, config.STACK_DIR),
+  };
 }
 
-/** The environment every child process of the stack gets: exactly the validated settings. */
-export function childEnv(config: StackConfig): Record<string, string> {
+/** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
+export type DbLogin = 'owner' | 'command-api' | 'debezium' | 'projector' | 'query-api';
+
+export const DB_ROLES: Record<DbLogin, { user: string; password: SecretSetting }> = {
+  owner: { user: 'shop_owner', password: 'PG_OWNER_PASSWORD' },
+  'command-api': { user: 'shop_command_api', password: 'PG_COMMAND_API_PASSWORD' },
+  debezium: { user: 'shop_debezium', password: 'PG_DEBEZIUM_PASSWORD' },
+  projector: { user: 'shop_projector', password: 'PG_PROJECTOR_PASSWORD' },
+  'query-api': { user: 'shop_query_api', password: 'PG_QUERY_API_PASSWORD' },
+};
+
+/** The connection settings of one component's role, in the shape postgresUrl takes. */
+export function dbLogin(config: StackConfig, login: DbLogin) {
+  const role = DB_ROLES[login];
+  return { PG_HOST: config.PG_HOST, PG_PORT: config.PG_PORT, PG_USER: role.user, PG_PASSWORD: config[role.password] };
+}
+
+/** Each broker user's password (shared/src/messaging/broker-users.ts). */
+export const BROKER_PASSWORDS: Record<BrokerLogin, SecretSetting> = {
+  admin: 'RABBITMQ_ADMIN_PASSWORD',
+  debezium: 'RABBITMQ_DEBEZIUM_PASSWORD',
+  projector: 'RABBITMQ_PROJECTOR_PASSWORD',
+  'query-api': 'RABBITMQ_QUERY_API_PASSWORD',
+};
+
+/** Every broker user's password, as the broker's definitions take them. */
+export const brokerPasswords = (config: StackConfig) =>
+  Object.fromEntries(Object.entries(BROKER_PASSWORDS).map(([login, key]) => [login, config[key]])) as Record<BrokerLogin, string>;
+
+/** Settings no child process gets as such: the secrets, and the operator's logins. */
+const NOT_PASSED_ON = new Set<string>([
+  ...SECRET_SETTINGS,
+  'GRAFANA_ADMIN_PASSWORD',
+  'PG_ADMIN_USER',
+  'PG_USER',
+  'PG_PASSWORD',
+  'RABBITMQ_USER',
+  'RABBITMQ_PASSWORD',
+]);
+
+/**
+ * The environment a child process of the stack gets: the validated settings, without any secret
+ * but its own logins (PG_USER and PG_PASSWORD; RABBITMQ_USER and RABBITMQ_PASSWORD, the broker
+ * user of the same name unless another is named) when it has them. The supervisor has none: it reads the
+ * stack's secrets file itself.
+ */
+export function childEnv(config: StackConfig, login?: DbLogin, brokerLogin?: BrokerLogin): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
   for (const [key, value] of Object.entries(config)) {
-    if (/^[A-Z][A-Z0-9_]*$/.test(key) && value !== undefined) env[key] = String(value);
+    if (/^[A-Z][A-Z0-9_]*$/.test(key) && value !== undefined && !NOT_PASSED_ON.has(key)) env[key] = String(value);
+  }
+  // The console's token opens its actions: only the query API serves them.
+  if (login !== 'query-api') delete env.CONSOLE_ADMIN_TOKEN;
+  if (login) {
+    const own = dbLogin(config, login);
+    env.PG_USER = own.PG_USER;
+    env.PG_PASSWORD = own.PG_PASSWORD;
+  }
+  const broker = brokerLogin ?? (login && login in BROKER_PASSWORDS ? (login as BrokerLogin) : undefined);
+  if (broker) {
+    env.RABBITMQ_USER = BROKER_USERS[broker];
+    env.RABBITMQ_PASSWORD = config[BROKER_PASSWORDS[broker]];
   }
   return env;
 }

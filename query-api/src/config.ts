@@ -18,9 +18,9 @@ const schema = z.object({
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
   DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
-  ...postgresEnv,
+  ...postgresEnv('shop_query_api'),
   // The console (/console): shard queue depths and the dead-letter queue, read and re-driven over AMQP.
-  ...rabbitEnv,
+  ...rabbitEnv('shop_query_api'),
   // Where the console asks each projector instance for its shards (comma-separated base URLs).
   PROJECTOR_URLS: z
     .string()

@@ -23,9 +23,12 @@ export function onShutdownSignal(log: Logger, shutdown: () => Promise<void>, tim
   process.on('SIGINT', handle);
 }
 
+/** Mistakes of set-up, not of code: their message says it all. */
+const PLAIN_ERRORS = new Set(['ConfigError', 'MigrationsPendingError']);
+
 /** Logs a fatal start-up error in one line (no stack for configuration mistakes) and exits. */
 export function exitOnStartupError(log: Logger, err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
-  log.fatal({ err: err instanceof Error && err.name !== 'ConfigError' ? err : undefined }, message);
+  log.fatal({ err: err instanceof Error && !PLAIN_ERRORS.has(err.name) ? err : undefined }, message);
   process.exit(1);
 }

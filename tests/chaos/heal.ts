@@ -24,7 +24,7 @@ export function runReconcile(stack: StackConfig, timeoutMs: number): Promise<Rec
   return new Promise((resolve) => {
     const entry = join(repoRoot, 'projector', 'src', 'cli', 'reconcile.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', entry, '--timeout-ms', String(timeoutMs)], {
-      env: childEnv(stack),
+      env: childEnv(stack, 'projector'),
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'ignore'],
     });

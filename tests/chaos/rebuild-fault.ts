@@ -4,6 +4,7 @@ import { createPool } from '@shop/shared/db';
 import { createProduct } from '../../command-api/src/products/create-product.ts';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import type { FaultContext } from './fault-context.ts';
+import { dbLogin } from '../../infra/src/stack-config.ts';
 
 const NO_PROGRESS = { start: () => undefined, advance: () => undefined, stop: () => undefined };
 
@@ -16,8 +17,8 @@ const NO_PROGRESS = { start: () => undefined, advance: () => undefined, stop: ()
  */
 export async function rebuildHeldTransaction(ctx: FaultContext): Promise<string> {
   const delayMs = ctx.rnd.int(0, 3_000);
-  const write = createPool(postgresUrl(ctx.stack, ctx.stack.WRITE_DB_NAME), 2, 'chaos-rebuild');
-  const read = createPool(postgresUrl(ctx.stack, ctx.stack.READ_DB_NAME), 2, 'chaos-rebuild', 'read');
+  const write = createPool(postgresUrl(dbLogin(ctx.stack, 'projector'), ctx.stack.WRITE_DB_NAME), 2, 'chaos-rebuild');
+  const read = createPool(postgresUrl(dbLogin(ctx.stack, 'projector'), ctx.stack.READ_DB_NAME), 2, 'chaos-rebuild', 'read');
   const rebuild = () => rebuildReadModels({ write, read, chunkSize: 2000, progress: NO_PROGRESS });
   const held = await ctx.write.connect();
   try {

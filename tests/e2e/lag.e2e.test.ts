@@ -30,7 +30,7 @@ const status = async () => (await (await fetch(`${queryApi(stack)}/api/analytics
 function runLagInspector(args: string[]): Promise<{ code: number; output: { ok: boolean; problems: string[] } }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'query-api/src/cli/lag.ts'), '--json', ...args], {
-      env: childEnv(stack),
+      env: childEnv(stack, 'query-api'),
       cwd: join(repoRoot, 'query-api'),
     });
     let out = '';

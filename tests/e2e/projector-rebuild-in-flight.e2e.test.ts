@@ -9,6 +9,7 @@ import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
 import { pgConnection } from '../../infra/src/native/postgres-cluster.ts';
 import { commandApi, eventually, postJson, stackDatabases, waitUntilProjected } from '../support/clients.ts';
+import { dbLogin } from '../../infra/src/stack-config.ts';
 
 const stack = inject('stack');
 
@@ -34,9 +35,15 @@ describe('npm run rebuild with a write transaction in flight', () => {
   it('waits for it, then has its event exactly once and equals the write side', async () => {
     const writer = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 1, 'held-writer');
     const held = await writer.connect();
-    const rebuildWrite = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'rebuild-test');
+    const rebuildWrite = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.WRITE_DB_NAME), 2, 'rebuild-test');
     // No connection timeout: the test holds this pool's only client as a gate for a while.
-    const rebuildRead = new pg.Pool({ ...pgConnection(stack, stack.READ_DB_NAME), max: 1, options: '-c search_path=read' });
+    const rebuildRead = new pg.Pool({
+      ...pgConnection(stack, stack.READ_DB_NAME),
+      user: dbLogin(stack, 'projector').PG_USER,
+      password: dbLogin(stack, 'projector').PG_PASSWORD,
+      max: 1,
+      options: '-c search_path=read',
+    });
     let gate: Promise<pg.PoolClient> | undefined;
     let gateOpen = false;
     const openGate = async () => {
@@ -143,8 +150,8 @@ describe('npm run rebuild with a write transaction in flight', () => {
        VALUES ($1::uuid, 'ProductCreated', 'product', '0', now(), 1000000000000)`,
       [eventId],
     );
-    const rebuildWrite = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'rebuild-test');
-    const rebuildRead = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'rebuild-test', 'read');
+    const rebuildWrite = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.WRITE_DB_NAME), 2, 'rebuild-test');
+    const rebuildRead = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'rebuild-test', 'read');
     try {
       const before = await compareReadModels(write, read);
       const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };

@@ -7,6 +7,7 @@ import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
 import { queryApi, stackDatabases, waitUntilProjected } from '../support/clients.ts';
 import { runMixedWorkload } from '../support/workload.ts';
+import { dbLogin } from '../../infra/src/stack-config.ts';
 
 const stack = inject('stack');
 
@@ -89,8 +90,8 @@ describe('npm run rebuild', () => {
 });
 
 async function rebuild() {
-  const writePool = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'rebuild-test');
-  const readPool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'rebuild-test', 'read');
+  const writePool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.WRITE_DB_NAME), 2, 'rebuild-test');
+  const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'rebuild-test', 'read');
   try {
     const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
     return await rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress });

@@ -9,6 +9,7 @@ import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import { startExtraProjector } from '../support/extra-projector.ts';
 import { commandApi, eventually, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
+import { dbLogin } from '../../infra/src/stack-config.ts';
 
 const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
@@ -120,8 +121,8 @@ describe('read-your-writes (Consistency-Token)', () => {
   it("holds across a rebuild's swap: orders read with their tokens while the read models are rebuilt and swapped in", async () => {
     const product = await command('/api/products', { name: 'RYW rebuild', category: 'ryw', price: 1.5, stock: 1_000_000 });
     const productId = product.body.productId as number;
-    const writePool = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'ryw-rebuild');
-    const readPool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'ryw-rebuild', 'read');
+    const writePool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.WRITE_DB_NAME), 2, 'ryw-rebuild');
+    const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'ryw-rebuild', 'read');
     const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
     let rebuilding = true;
     const rebuilt = rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress }).finally(

@@ -28,7 +28,8 @@ const status = async () => (await (await fetch(`${queryApi(stack)}/api/analytics
 function runCli(entry: string, args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry), ...args], {
-      env: childEnv(stack),
+      // Each tool as its service's role: the lag view as the query API, reconcile as the projector.
+      env: childEnv(stack, entry.startsWith('query-api/') ? 'query-api' : 'projector'),
       cwd: repoRoot,
     });
     let stdout = '';

@@ -75,7 +75,7 @@ describe('command API operations', () => {
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
     const port = 18_090;
     const env = {
-      ...childEnv(stack),
+      ...childEnv(stack, 'command-api'),
       COMMAND_API_PORT: String(port),
       WRITE_DB_NAME: new URL(api.url.replace('http', 'postgres')).pathname,
     };

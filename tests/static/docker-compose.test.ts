@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { COMPOSE_SECRETS } from '../../infra/src/secrets.ts';
 import { repoRoot } from '../../infra/src/stack-config.ts';
 
 interface ComposeService {
@@ -35,13 +36,30 @@ const substitutions = [...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}
   name: m[1]!,
   fallback: m[2],
 }));
+/** `${NAME:?message}`: compose stops with the message when NAME is unset or empty. */
+const required = (text: string) =>
+  [...text.matchAll(/\$\{([A-Z0-9_]+):\?([^}]*)\}/g)].map((m) => ({ name: m[1]!, message: m[2]! }));
+const observabilityText = read('docker-compose.observability.yml');
+const observability = parse(observabilityText) as { services: Record<string, ComposeService> };
+/** Services that run once and exit (db-setup, migrate): no healthcheck, never restarted. */
+const oneShot = (service: ComposeService) => service.restart === 'no';
 
 describe('docker-compose.yml', () => {
   it('runs the same pieces as the native stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['command-api', 'debezium', 'postgres', 'projector', 'query-api', 'rabbitmq']);
+    expect(Object.keys(services).sort()).toEqual([
+      'broker-setup',
+      'command-api',
+      'db-setup',
+      'debezium',
+      'migrate',
+      'postgres',
+      'projector',
+      'query-api',
+      'rabbitmq',
+    ]);
     expect(services.postgres!.command).toContain('wal_level=logical');
     expect(services.rabbitmq!.image).toMatch(/management/);
-    expect(services.rabbitmq!.ports).toContain('${RABBITMQ_MANAGEMENT_PORT:-15672}:15672');
+    expect(services.rabbitmq!.ports).toContain('${PUBLISH_ADDRESS:-127.0.0.1}:${RABBITMQ_MANAGEMENT_PORT:-15672}:15672');
   });
 
   it("has only keys that Compose v2 and Debian's docker-compose 1.29 both accept (no top-level name)", () => {
@@ -51,6 +69,7 @@ describe('docker-compose.yml', () => {
 
   it('gives every service a healthcheck and a restart policy, and the processes an init', () => {
     for (const [name, service] of Object.entries(services)) {
+      if (oneShot(service)) continue;
       expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined();
       expect(service.restart, `${name} restart`).toBe('unless-stopped');
       if (name !== 'postgres' && name !== 'rabbitmq') expect(service.init, `${name} init`).toBe(true);
@@ -96,8 +115,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the contract ports from the documented settings', () => {
-    expect(services['command-api']!.ports).toEqual(['${COMMAND_API_PORT:-8080}:${COMMAND_API_PORT:-8080}']);
-    expect(services['query-api']!.ports).toEqual(['${QUERY_API_PORT:-8081}:${QUERY_API_PORT:-8081}']);
+    expect(services['command-api']!.ports).toEqual([
+      '${PUBLISH_ADDRESS:-127.0.0.1}:${COMMAND_API_PORT:-8080}:${COMMAND_API_PORT:-8080}',
+    ]);
+    expect(services['query-api']!.ports).toEqual([
+      '${PUBLISH_ADDRESS:-127.0.0.1}:${QUERY_API_PORT:-8081}:${QUERY_API_PORT:-8081}',
+    ]);
     expect(example.COMMAND_API_PORT).toBe('8080');
     expect(example.QUERY_API_PORT).toBe('8081');
   });
@@ -105,10 +128,57 @@ describe('docker-compose.yml', () => {
   it('gives each node service only documented variables, and Debezium every variable its config reads', () => {
     for (const [name, service] of Object.entries(services)) {
       if (!service.build) continue;
-      for (const key of Object.keys(service.environment ?? {})) expect(Object.keys(example), `${name}: ${key}`).toContain(key);
+      // Each service's own logins are set here per service (docs/security.md), not settings.
+      const ownLogin = /^(PG|RABBITMQ)_(USER|PASSWORD)$/;
+      for (const key of Object.keys(service.environment ?? {})) {
+        if (!ownLogin.test(key)) expect(Object.keys(example), `${name}: ${key}`).toContain(key);
+      }
     }
     const used = new Set([...properties.matchAll(/\$\{([A-Z0-9_]+):([^}]*)\}/g)].map((m) => m[1]!));
     for (const key of used) expect(Object.keys(services.debezium!.environment!), key).toContain(key);
+  });
+
+  it('publishes every port of both files on loopback unless PUBLISH_ADDRESS opens them', () => {
+    const all = [...Object.entries(services), ...Object.entries(observability.services)];
+    const ports = all.flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, port })));
+    expect(ports.length).toBeGreaterThan(8);
+    for (const { name, port } of ports) expect(port, name).toMatch(/^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:/);
+    expect(example.PUBLISH_ADDRESS).toBe('127.0.0.1');
+  });
+
+  it('has no default password or token anywhere: a missing one stops compose and says how to make it', () => {
+    const secretish = /PASSWORD|PASS\b|TOKEN|SECRET|COOKIE/;
+    for (const text of [composeText, observabilityText]) {
+      // The console's token may be left empty: its console is then read-only.
+      for (const { name, fallback } of substitutions.filter((s) => secretish.test(s.name) && s.name !== 'CONSOLE_ADMIN_TOKEN')) {
+        expect(fallback, `${name} has a default`).toBeUndefined();
+      }
+      for (const { name, message } of required(text)) expect(message, name).toMatch(/npm run secrets/);
+    }
+    for (const [name, service] of [...Object.entries(services), ...Object.entries(observability.services)]) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        if (!secretish.test(key) || key === 'CONSOLE_ADMIN_TOKEN') continue;
+        expect(String(value), `${name}: ${key}`).toMatch(/^\$\{[A-Z0-9_]+:\?[^}]+\}$/);
+      }
+    }
+    const requiredNames = new Set([...required(composeText), ...required(observabilityText)].map((r) => r.name));
+    for (const secret of COMPOSE_SECRETS) expect(requiredNames, secret).toContain(secret);
+    expect(composeText).not.toMatch(/:-guest\b|(PASSWORD|PASS):-/);
+  });
+
+  it('lets no service log in to Postgres as the superuser: each has its own role', () => {
+    const logins = Object.fromEntries(
+      Object.entries(services)
+        .filter(([, service]) => service.environment?.PG_USER !== undefined)
+        .map(([name, service]) => [name, service.environment!.PG_USER]),
+    );
+    expect(logins).toEqual({
+      migrate: 'shop_owner',
+      'command-api': 'shop_command_api',
+      projector: 'shop_projector',
+      'query-api': 'shop_query_api',
+      debezium: 'shop_debezium',
+    });
   });
 
   it('mounts files that exist', () => {
@@ -131,7 +201,7 @@ describe('debezium/config/application.properties', () => {
   it('keeps the settings production needs from day one', () => {
     for (const line of [
       'debezium.source.plugin.name=pgoutput',
-      'debezium.source.publication.autocreate.mode=filtered',
+      'debezium.source.publication.autocreate.mode=disabled',
       'debezium.source.offset.storage=io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore',
       'debezium.sink.rabbitmq.deliveryMode=2',
       'debezium.transforms.outbox.type=io.debezium.transforms.outbox.EventRouter',

@@ -20,7 +20,7 @@ export async function startExtraProjector(
     command: process.execPath,
     args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
     cwd,
-    env: { ...childEnv(stack), PROJECTOR_PORT: String(port), ...options.env },
+    env: { ...childEnv(stack, 'projector'), PROJECTOR_PORT: String(port), ...options.env },
   });
   if (options.waitUntilHealthy === false) return;
   await eventually(

@@ -22,11 +22,6 @@ export async function createOutboxPartitions(pool: pg.Pool, plan: PartitionPlan)
   return rows[0]!.created;
 }
 
-/** Debezium's publication with the outbox published through its root (migration 008). */
-export async function ensureOutboxPublication(pool: pg.Pool, publication: string, signalTable: string): Promise<void> {
-  await pool.query(/* sql */ `SELECT ensure_outbox_publication($1::text, $2::text)`, [publication, signalTable]);
-}
-
 /**
  * Keeps partitions ready ahead of the writes: now, then every half step (at most hourly). A write
  * that finds none still succeeds (the default partition takes it), so a failed round is only logged.

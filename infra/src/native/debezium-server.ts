@@ -162,7 +162,7 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
       'io.debezium.server.Main',
     ],
     cwd: workDir,
-    env: { ...childEnv(config), ...tracing.env, JAVA_HOME: javaHome },
+    env: { ...childEnv(config, 'debezium'), ...tracing.env, JAVA_HOME: javaHome },
   });
 }
 

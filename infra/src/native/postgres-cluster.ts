@@ -38,10 +38,18 @@ function runAsOwner(bin: string, args: string[], owner: ReturnType<typeof cluste
 /** Local socket connections are trusted (the cluster owner's shell); TCP needs the password. */
 function initCluster(bin: string, dataDir: string, config: StackConfig, owner: ReturnType<typeof clusterOwner>) {
   const pwfile = join(dataDir, '..', 'pg-initial-password');
-  writeFileSync(pwfile, `${config.PG_PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(pwfile, `${config.PG_ADMIN_PASSWORD}\n`, { mode: 0o600 });
   if (owner) chownSync(pwfile, owner.uid, owner.gid);
   try {
-    const args = ['-D', dataDir, '-U', config.PG_USER, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256'];
+    const args = [
+      '-D',
+      dataDir,
+      '-U',
+      config.PG_ADMIN_USER,
+      `--pwfile=${pwfile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+    ];
     runAsOwner(join(bin, 'initdb'), [...args, '-E', 'UTF8', '--locale=C'], owner);
   } finally {
     rmSync(pwfile, { force: true });
@@ -58,8 +66,7 @@ export async function startPostgres(config: StackConfig, dirs: StackDirs): Promi
   if (!bin) throw new Error('PostgreSQL server binaries not found: apt-get install postgresql');
   const owner = clusterOwner();
   const dataDir = join(dirs.root, 'pgdata');
-  const socketDir = join(dirs.root, 'pgsocket');
-  for (const dir of [dataDir, socketDir]) {
+  for (const dir of [dataDir, socketDir(config)]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (owner) chownSync(dir, owner.uid, owner.gid);
   }
@@ -68,7 +75,7 @@ export async function startPostgres(config: StackConfig, dirs: StackDirs): Promi
   if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster(bin, dataDir, config, owner);
   const settings = [
     `-p ${config.PG_PORT}`,
-    `-k ${socketDir}`,
+    `-k ${socketDir(config)}`,
     `-c listen_addresses=${config.PG_HOST}`,
     '-c wal_level=logical',
     '-c max_replication_slots=10',
@@ -95,7 +102,7 @@ export async function startPostgres(config: StackConfig, dirs: StackDirs): Promi
 }
 
 async function canConnect(config: StackConfig): Promise<boolean> {
-  const client = new pg.Client(adminConnection(config));
+  const client = new pg.Client(socketConnection(config, 'postgres'));
   try {
     await client.connect();
     return true;
@@ -112,11 +119,24 @@ export const pgConnection = (config: StackConfig, database: string): pg.ClientCo
   database,
 });
 
-const adminConnection = (config: StackConfig) => pgConnection(config, 'postgres');
+/** The folder of the cluster's Unix socket: only the cluster's owner (and root) may enter it. */
+export const socketDir = (config: StackConfig) => join(config.stackDir, 'pgsocket');
 
-/** Creates the write and read databases if they do not exist yet. */
+/**
+ * The bootstrap superuser over the cluster's Unix socket, which trusts local connections: the
+ * stack's set-up works whatever the superuser's password is (it sets it, see roles.ts), so a
+ * cluster made with an older password is still taken over.
+ */
+export const socketConnection = (config: StackConfig, database: string): pg.ClientConfig => ({
+  host: socketDir(config),
+  port: config.PG_PORT,
+  user: config.PG_ADMIN_USER,
+  database,
+});
+
+/** Creates databases (the tests' own) if they do not exist yet, as the bootstrap superuser. */
 export async function ensureDatabases(config: StackConfig, names: string[]): Promise<void> {
-  const client = new pg.Client(adminConnection(config));
+  const client = new pg.Client(pgConnection(config, 'postgres'));
   await client.connect();
   try {
     for (const name of names) {
@@ -131,7 +151,7 @@ export async function ensureDatabases(config: StackConfig, names: string[]): Pro
 
 /** True when the cluster accepts a connection. */
 export async function isPostgresReachable(config: StackConfig): Promise<boolean> {
-  const client = new pg.Client({ ...adminConnection(config), connectionTimeoutMillis: 2_000 });
+  const client = new pg.Client({ ...pgConnection(config, 'postgres'), connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     return true;

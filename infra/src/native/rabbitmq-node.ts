@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { isRabbitReachable } from './rabbitmq.ts';
 import { recordPid, runningPid, spawnDetached, stopRecorded, type StackDirs } from './processes.ts';
-import type { StackConfig } from '../stack-config.ts';
+import { brokerDefinitions, MAX_MESSAGE_BYTES } from '@shop/shared/messaging';
+import { brokerPasswords, type StackConfig } from '../stack-config.ts';
 import { systemUser } from './system-user.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -14,6 +15,10 @@ export const RABBITMQ = 'rabbitmq';
  * folder, AMQP port and Erlang distribution port, so tests can restart their broker without
  * touching the system one. `rabbitmq-server` run as root switches to the rabbitmq user, which
  * must own the folders.
+ *
+ * Its users are the stack's, one per component (shared/src/messaging/broker-users.ts), imported
+ * from a definitions file at every boot, so a changed password takes effect when the node
+ * restarts; there is no guest. Messages above MAX_MESSAGE_BYTES are refused.
  */
 export async function startRabbitNode(config: StackConfig, dirs: StackDirs): Promise<void> {
   if (!config.RABBITMQ_PRIVATE_NODE || runningPid(dirs, RABBITMQ) !== undefined) return;
@@ -21,9 +26,24 @@ export async function startRabbitNode(config: StackConfig, dirs: StackDirs): Pro
   mkdirSync(join(base, 'mnesia'), { recursive: true });
   mkdirSync(join(base, 'log'), { recursive: true });
   writeFileSync(join(base, 'enabled_plugins'), '[].\n');
+  const names = {
+    exchange: config.EVENTS_EXCHANGE,
+    queue: config.PROJECTOR_QUEUE,
+    topicPrefix: config.DEBEZIUM_TOPIC_PREFIX,
+    vhost: config.RABBITMQ_VHOST,
+  };
+  // Password hashes only, readable by the broker's user alone.
+  writeFileSync(join(base, 'definitions.json'), JSON.stringify(brokerDefinitions(names, brokerPasswords(config)), null, 2), {
+    mode: 0o600,
+  });
   writeFileSync(
     join(base, 'rabbitmq.conf'),
-    `listeners.tcp.default = 127.0.0.1:${config.RABBITMQ_PORT}\nloopback_users = none\n`,
+    [
+      `listeners.tcp.default = 127.0.0.1:${config.RABBITMQ_PORT}`,
+      `load_definitions = ${join(base, 'definitions.json')}`,
+      `max_message_size = ${MAX_MESSAGE_BYTES}`,
+      '',
+    ].join('\n'),
   );
   if (userInfo().uid === 0) chownTree(base);
 
@@ -57,7 +77,8 @@ export const stopRabbitNode = (dirs: StackDirs) => stopRecorded(dirs, RABBITMQ, 
 function chownTree(dir: string) {
   const owner = systemUser('rabbitmq');
   if (!owner) return;
-  for (const path of [dir, join(dir, 'mnesia'), join(dir, 'log'), join(dir, 'enabled_plugins'), join(dir, 'rabbitmq.conf')]) {
+  const files = ['enabled_plugins', 'rabbitmq.conf', 'definitions.json'];
+  for (const path of [dir, join(dir, 'mnesia'), join(dir, 'log'), ...files.map((file) => join(dir, file))]) {
     chownSync(path, owner.uid, owner.gid);
   }
 }

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
-import { runningPid, spawnDetached, type StackDirs } from './processes.ts';
+import { logFile, runningPid, spawnDetached, type StackDirs } from './processes.ts';
 
 export interface ServiceSpec {
   name: 'command-api' | 'projector' | 'query-api';
@@ -8,7 +11,7 @@ export interface ServiceSpec {
   publicUrl: string;
 }
 
-/** In start order: the command API migrates the write side (Debezium needs the outbox table), the projector the read side. */
+/** In start order: the projector migrates the read side (the write side is migrated before, see migrateWriteSide). */
 export function serviceSpecs(config: StackConfig): ServiceSpec[] {
   const at = (port: number) => `http://127.0.0.1:${port}`;
   return [
@@ -27,6 +30,23 @@ export function startService(config: StackConfig, dirs: StackDirs, name: Service
     command: process.execPath,
     args: ['--import', 'tsx', join(cwd, 'src', 'main.ts')],
     cwd,
-    env: childEnv(config),
+    env: childEnv(config, name),
   });
+}
+
+/**
+ * The write side's migrations, publication and offsets table, as its owner (command-api/src/migrate.ts),
+ * before the command API and Debezium start; its output is appended to logs/migrate-write.log.
+ */
+export async function migrateWriteSide(config: StackConfig, dirs: StackDirs): Promise<void> {
+  const cwd = join(repoRoot, 'command-api');
+  const args = ['--import', 'tsx', join(cwd, 'src', 'migrate.ts')];
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd, env: childEnv(config, 'owner') });
+    appendFileSync(logFile(dirs, 'migrate-write'), stdout);
+  } catch (err) {
+    const output = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
+    appendFileSync(logFile(dirs, 'migrate-write'), output);
+    throw new Error(`migrating the write side failed:\n${output.trim().split('\n').slice(-10).join('\n')}`);
+  }
 }

@@ -8,8 +8,7 @@ import {
   isDistributionCached,
   startDebezium,
 } from './debezium-server.ts';
-import { widenOffsetTable } from './debezium-offsets.ts';
-import { ensureDatabases, POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
+import { POSTGRES, startPostgres, stopPostgres } from './postgres-cluster.ts';
 import { missingPrerequisites } from './prerequisites.ts';
 import {
   diedUnexpectedly,
@@ -24,7 +23,9 @@ import {
 import { SUPERVISOR } from './supervisor.ts';
 import { declareStackTopology } from './rabbitmq.ts';
 import { RABBITMQ, startRabbitNode, stopRabbitNode } from './rabbitmq-node.ts';
-import { serviceSpecs, startService } from './services.ts';
+import { migrateWriteSide, serviceSpecs, startService } from './services.ts';
+import { setUpRoles } from './roles.ts';
+import { saveSecrets } from '../secrets.ts';
 import { isSlotActive } from './slot.ts';
 import { httpOk, waitUntil } from './wait-until.ts';
 
@@ -56,6 +57,7 @@ export type Progress = (line: string) => void;
  */
 export async function startStack(config: StackConfig, progress: Progress, options: { supervise?: boolean } = {}): Promise<void> {
   const dirs = stackDirs(config.stackDir);
+  saveSecrets(config.stackDir, config);
   const missing = await missingPrerequisites(config, !isDistributionCached(config.DEBEZIUM_VERSION));
   if (missing.length > 0) throw new PrerequisiteError(missing);
   reportCrashed(dirs, progress);
@@ -63,7 +65,8 @@ export async function startStack(config: StackConfig, progress: Progress, option
   const distDir = prepareDebezium(config, progress);
 
   await step(progress, `postgres (port ${config.PG_PORT}, wal_level=logical)`, () => startPostgres(config, dirs));
-  await ensureDatabases(config, [config.WRITE_DB_NAME, config.READ_DB_NAME]);
+  await step(progress, 'database roles, one per component (infra/postgres/roles.sql)', async () => setUpRoles(config));
+  await step(progress, `write side migrated as its owner (${config.WRITE_DB_NAME})`, () => migrateWriteSide(config, dirs));
   if (config.RABBITMQ_PRIVATE_NODE) {
     await step(progress, `rabbitmq node ${config.RABBITMQ_PRIVATE_NODE} (port ${config.RABBITMQ_PORT})`, () =>
       startRabbitNode(config, dirs),
@@ -73,7 +76,6 @@ export async function startStack(config: StackConfig, progress: Progress, option
 
   await startServices(config, dirs, progress);
 
-  await widenOffsetTable(config);
   startDebezium(config, dirs, distDir, javaHome);
   await step(progress, `${DEBEZIUM} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, async () => {
     await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);

@@ -49,24 +49,37 @@ export const duration = (fallback: string) =>
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
-/** Connection to the project's own Postgres cluster; write and read databases may share it. */
-export const postgresEnv = {
+/**
+ * Connection to the project's own Postgres cluster; write and read databases may share it. Each
+ * component logs in as its own role (docs/security.md), named by default; its password has no
+ * default: the stack (`npm start`, docker-compose.yml) hands each component its own.
+ */
+export const postgresEnv = (role: string) => ({
   PG_HOST: z.string().default('127.0.0.1'),
   PG_PORT: port(5433),
-  PG_USER: z.string().default('postgres'),
-  PG_PASSWORD: z.string().min(1).default('postgres'),
+  PG_USER: z.string().default(role),
+  PG_PASSWORD: z.string({ error: "required: this component's database password (npm start and docker compose pass it)" }),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-};
+});
 
-export const rabbitEnv = {
+/** The broker's place and names, without a login. */
+export const rabbitPlaceEnv = {
   RABBITMQ_HOST: z.string().default('127.0.0.1'),
   RABBITMQ_PORT: port(5672),
-  RABBITMQ_USER: z.string().default('guest'),
-  RABBITMQ_PASSWORD: z.string().default('guest'),
   RABBITMQ_VHOST: z.string().default('/'),
   EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
   PROJECTOR_QUEUE: z.string().min(1).default('shop.projector'),
 };
+
+/**
+ * The broker, logged in as the component's own user (shared/src/messaging/broker-users.ts), named
+ * by default; its password has no default: the stack hands each component its own.
+ */
+export const rabbitEnv = (user: string) => ({
+  ...rabbitPlaceEnv,
+  RABBITMQ_USER: z.string().default(user),
+  RABBITMQ_PASSWORD: z.string({ error: "required: this component's broker password (npm start and docker compose pass it)" }),
+});
 
 const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import type pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../log.ts';
 
@@ -18,4 +20,35 @@ export async function migrate(databaseUrl: string, dir: string, log: Logger): Pr
   const names = applied.map((m) => m.name);
   if (names.length > 0) log.info({ applied: names }, 'migrations applied');
   return names;
+}
+
+/** A service started on a database whose migrations have not all run (they run as its owner). */
+export class MigrationsPendingError extends Error {
+  constructor(
+    readonly database: string,
+    readonly pending: string[],
+    hint: string,
+  ) {
+    super(`the ${database} database is not migrated (pending: ${pending.join(', ')}); ${hint}`);
+    this.name = 'MigrationsPendingError';
+  }
+}
+
+/**
+ * The migrations in `dir` that have not run on the database yet, in name order: a service that
+ * may not run DDL checks this at start instead of migrating.
+ */
+export async function pendingMigrations(pool: pg.Pool, dir: string): Promise<string[]> {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .map((name) => name.slice(0, -'.sql'.length))
+    .sort();
+  try {
+    const { rows } = await pool.query<{ name: string }>(/* sql */ `SELECT name FROM schema_migrations`);
+    const applied = new Set(rows.map((row) => row.name));
+    return files.filter((name) => !applied.has(name));
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return files;
+    throw err;
+  }
 }

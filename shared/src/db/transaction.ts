@@ -7,13 +7,18 @@ import type pg from 'pg';
  * backend) emits 'error' on the client, which would crash the process. It is caught here, the
  * next statement fails with it, and the client is destroyed instead of going back to the pool.
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  /** 'read write' for a write by a role whose sessions are read-only by default (the query API's). */
+  mode?: 'read write',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query(mode === 'read write' ? 'BEGIN READ WRITE' : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

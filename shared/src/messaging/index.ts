@@ -1,2 +1,3 @@
 export * from './topology.ts';
 export * from './dead-letters.ts';
+export * from './broker-users.ts';

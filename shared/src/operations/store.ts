@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { fromStates, toState, type OperationKind, type OperationState } from './lifecycle.ts';
+import { withTransaction } from '../db/transaction.ts';
 
 /** Operations in the read database (schema `audit`, projector/migrations/004_operations.sql). */
 
@@ -82,11 +83,17 @@ export async function recordOperation(
   args: { kind: OperationKind; requestedBy: string; running?: boolean },
 ): Promise<Operation> {
   try {
-    const { rows } = await read.query<Row>(
-      /* sql */ `INSERT INTO audit.operations (kind, requested_by, state, started_at, heartbeat_at)
-                 VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, CASE WHEN $4::boolean THEN now() END)
-                 RETURNING ${COLUMNS}`,
-      [args.kind, args.requestedBy, args.running === true ? toState('claim') : 'requested', args.running === true],
+    // READ WRITE: the console asks through the query API, whose sessions are read-only by default.
+    const { rows } = await withTransaction(
+      read,
+      (client) =>
+        client.query<Row>(
+          /* sql */ `INSERT INTO audit.operations (kind, requested_by, state, started_at, heartbeat_at)
+                     VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, CASE WHEN $4::boolean THEN now() END)
+                     RETURNING ${COLUMNS}`,
+          [args.kind, args.requestedBy, args.running === true ? toState('claim') : 'requested', args.running === true],
+        ),
+      'read write',
     );
     return toOperation(rows[0]!);
   } catch (err) {

@@ -1,0 +1,270 @@
+import amqp from 'amqplib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool } from '@shop/shared/db';
+import { postgresUrl, rabbitUrl } from '@shop/shared/config';
+import {
+  BROKER_USERS,
+  deadLetterExchangeOf,
+  deadLetterQueueOf,
+  MAX_MESSAGE_BYTES,
+  shardQueueOf,
+  type BrokerLogin,
+} from '@shop/shared/messaging';
+import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
+import { BROKER_PASSWORDS, dbLogin, type DbLogin } from '../../infra/src/stack-config.ts';
+import { commandApi, connect, postJson, queryApi, waitUntilProjected } from '../support/clients.ts';
+
+const stack = inject('stack');
+
+/** One component's role on one database: what a stolen password of that component could do. */
+async function as(login: DbLogin, database: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: postgresUrl(dbLogin(stack, login), database) });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** The SQLSTATE a statement fails with, or 'ok'. Each runs in a transaction rolled back after. */
+async function attempt(client: pg.Client, sql: string, params: unknown[] = []): Promise<string> {
+  await client.query('BEGIN READ WRITE');
+  try {
+    await client.query(sql, params);
+    return 'ok';
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+const DENIED = '42501'; // insufficient_privilege
+
+describe('least privilege: each component logs in as its own role, and can do only its job', () => {
+  const clients: pg.Client[] = [];
+  const open = async (login: DbLogin, database: string) => {
+    const client = await as(login, database);
+    clients.push(client);
+    return client;
+  };
+  let productId: number;
+
+  beforeAll(async () => {
+    const product = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Grant',
+      category: 'roles',
+      price: 3,
+      stock: 50,
+    });
+    productId = product.body.productId as number;
+    expect(
+      (await postJson(`${commandApi(stack)}/api/orders`, { customerId: 7, items: [{ productId, quantity: 1 }] })).status,
+    ).toBe(201);
+    await waitUntilProjected(stack);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  });
+
+  it('no service connection and no walsender of the stack is a superuser', async () => {
+    // Every pool busy just now (idle connections close after a while): a write, and a read of the lag.
+    await postJson(`${commandApi(stack)}/api/products`, { name: 'Grant 2', category: 'roles', price: 3, stock: 5 });
+    expect((await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).status).toBe(200);
+    const admin = await connect(stack, 'postgres');
+    try {
+      const { rows } = await admin.query<{ usename: string; rolsuper: boolean; backend_type: string; application_name: string }>(
+        /* sql */ `SELECT a.usename, r.rolsuper, a.backend_type, a.application_name
+                     FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+                    WHERE a.datname = ANY($1::text[]) AND a.pid <> pg_backend_pid()
+                      AND (a.backend_type = 'walsender' OR a.application_name = ANY($2::text[])
+                           OR a.application_name ILIKE '%debezium%' OR a.application_name ILIKE '%jdbc%')`,
+        [
+          [stack.WRITE_DB_NAME, stack.READ_DB_NAME],
+          ['command-api', 'projector', 'projector-reconciler', 'query-api', 'query-api-lag', 'query-api consistency'],
+        ],
+      );
+      const byRole = new Map<string, boolean>(rows.map((row) => [row.usename, row.rolsuper]));
+      expect(rows.filter((row) => row.rolsuper)).toEqual([]);
+      expect([...byRole.keys()].sort()).toEqual(['shop_command_api', 'shop_debezium', 'shop_projector', 'shop_query_api']);
+      expect(rows.filter((row) => row.backend_type === 'walsender').map((row) => row.usename)).toEqual(['shop_debezium']);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('no role of the stack may run programs, read files or create roles', async () => {
+    const admin = await connect(stack, 'postgres');
+    try {
+      const { rows } = await admin.query(/* sql */ `SELECT r.rolname, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,
+                          pg_has_role(r.oid, 'pg_execute_server_program', 'member') AS programs,
+                          pg_has_role(r.oid, 'pg_read_server_files', 'member') AS files
+                     FROM pg_roles r WHERE r.rolname LIKE 'shop\\_%' ORDER BY r.rolname`);
+      expect(rows.map((row) => row.rolname)).toEqual([
+        'shop_command_api',
+        'shop_debezium',
+        'shop_owner',
+        'shop_projector',
+        'shop_query_api',
+      ]);
+      for (const row of rows) {
+        expect(row, row.rolname).toMatchObject({
+          rolsuper: false,
+          rolcreaterole: false,
+          rolcreatedb: false,
+          rolbypassrls: false,
+          programs: false,
+          files: false,
+        });
+      }
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('the query API role reads the read models and can write none of them, nor the outbox', async () => {
+    const read = await open('query-api', stack.READ_DB_NAME);
+    expect((await read.query('SELECT count(*)::int AS n FROM read.orders')).rows[0].n).toBeGreaterThan(0);
+    expect(
+      await attempt(
+        read,
+        `INSERT INTO read.orders (order_id, customer_id, status, total, placed_at) VALUES (-1, 1, 'placed', 1, now())`,
+      ),
+    ).toBe(DENIED);
+    expect(await attempt(read, 'UPDATE read.products SET stock = 0')).toBe(DENIED);
+    expect(await attempt(read, 'DELETE FROM read.dead_letters')).toBe(DENIED);
+    expect(await attempt(read, 'DELETE FROM read.processed_events')).toBe(DENIED);
+    expect(await attempt(read, 'CREATE TABLE read.planted (x int)')).toBe(DENIED);
+    expect(await attempt(read, `SELECT pg_notify('read_model_applied', 'forged')`)).toBe('ok'); // harmless: a waiter re-reads
+    // Outside a READ WRITE transaction its sessions are read-only.
+    await expect(read.query(`INSERT INTO audit.operations (kind, requested_by) VALUES ('rebuild', 'x')`)).rejects.toMatchObject({
+      code: '25006',
+    });
+    const write = await open('query-api', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM outbox')).toBe('ok');
+    expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT * FROM products')).toBe(DENIED);
+  });
+
+  it('the projector role cannot touch the business tables or write the outbox', async () => {
+    const write = await open('projector', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_history')).toBe('ok');
+    expect(await attempt(write, 'UPDATE products SET stock = 0')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT * FROM orders')).toBe(DENIED);
+    expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
+    expect(await attempt(write, 'UPDATE outbox SET payload = $1::jsonb', ['{}'])).toBe(DENIED);
+    expect(
+      await attempt(
+        write,
+        `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (gen_random_uuid(), 'order', '1', 'OrderPlaced', '{}')`,
+      ),
+    ).toBe(DENIED);
+    expect(await attempt(write, 'SELECT outbox_create_partitions(interval $$1 day$$, now())')).toBe(DENIED);
+  });
+
+  it('Debezium cannot write the outbox or read the business tables', async () => {
+    const write = await open('debezium', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM outbox')).toBe('ok');
+    expect(
+      await attempt(
+        write,
+        `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (gen_random_uuid(), 'order', '1', 'OrderPlaced', '{}')`,
+      ),
+    ).toBe(DENIED);
+    expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT * FROM customers_or_products_nope')).toBe('42P01');
+    expect(await attempt(write, 'SELECT * FROM products')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT * FROM idempotency_keys')).toBe(DENIED);
+  });
+
+  it('the command API role appends to the outbox but cannot read, change or delete it, nor reach the read side', async () => {
+    const write = await open('command-api', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM products')).toBe('ok');
+    expect(await attempt(write, 'SELECT * FROM outbox')).toBe(DENIED);
+    expect(await attempt(write, 'UPDATE outbox SET payload = $1::jsonb', ['{}'])).toBe(DENIED);
+    expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
+    expect(await attempt(write, 'DROP TABLE outbox')).toBe(DENIED);
+    expect(await attempt(write, `SELECT ensure_outbox_publication('p', 'debezium_signal')`)).toBe(DENIED);
+    await expect(as('command-api', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
+  });
+
+  it('a rebuild run as the projector keeps the query API able to read every read model', async () => {
+    const writePool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.WRITE_DB_NAME), 2, 'grants-rebuild');
+    const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'grants-rebuild', 'read');
+    try {
+      const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
+      await rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress });
+    } finally {
+      await writePool.end();
+      await readPool.end();
+    }
+    const read = await open('query-api', stack.READ_DB_NAME);
+    const { rows } = await read.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'read' ORDER BY 1`,
+    );
+    expect(rows.length).toBeGreaterThan(5);
+    for (const { tablename } of rows) {
+      expect(await attempt(read, `SELECT 1 FROM read.${read.escapeIdentifier(tablename)} LIMIT 1`), tablename).toBe('ok');
+      expect(await attempt(read, `DELETE FROM read.${read.escapeIdentifier(tablename)}`), tablename).toBe(DENIED);
+    }
+    const res = await fetch(`${queryApi(stack)}/api/products/${productId}`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('least privilege on the broker: one user per component, no guest, bounded messages', () => {
+  const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
+  const url = (user: string, password: string) => rabbitUrl({ ...stack, RABBITMQ_USER: user, RABBITMQ_PASSWORD: password });
+  const brokerUrl = (login: BrokerLogin) => url(BROKER_USERS[login], stack[BROKER_PASSWORDS[login]]);
+
+  /** 'ok', or the AMQP reply code the broker closed the channel (or refused the login) with. */
+  async function tryOn(login: BrokerLogin, work: (channel: amqp.ConfirmChannel) => Promise<unknown>): Promise<string> {
+    const connection = await amqp.connect(brokerUrl(login));
+    connection.on('error', () => undefined);
+    try {
+      const channel = await connection.createConfirmChannel();
+      const closed = new Promise<string>((resolve) => channel.on('error', (err: { code?: number }) => resolve(String(err.code))));
+      channel.on('close', () => undefined);
+      const done = work(channel).then(
+        () => 'ok',
+        () => closed,
+      );
+      return await Promise.race([done, closed]);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+  const publish = (exchange: string, key: string, body: Buffer) => (channel: amqp.ConfirmChannel) =>
+    new Promise<void>((resolve, reject) => channel.publish(exchange, key, body, {}, (err) => (err ? reject(err) : resolve())));
+  const ACCESS_REFUSED = '403';
+
+  it('has no guest user, and refuses a wrong password', async () => {
+    await expect(amqp.connect(url('guest', 'guest'))).rejects.toThrow(/ACCESS_REFUSED|403/);
+    await expect(amqp.connect(url(BROKER_USERS.projector, 'not-its-password'))).rejects.toThrow(/ACCESS_REFUSED|403/);
+  });
+
+  it('Debezium may publish outbox events to the exchange and nothing else', async () => {
+    expect(await tryOn('debezium', publish(names.exchange, 'outbox.event.order.99', Buffer.from('{}')))).toBe('ok');
+    expect(await tryOn('debezium', publish(deadLetterExchangeOf(names), '', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('debezium', (ch) => ch.get(shardQueueOf(names, 0)))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('debezium', (ch) => ch.assertQueue('planted-by-debezium'))).toBe(ACCESS_REFUSED);
+  });
+
+  it('a projector consumes its queues and dead-letters, but cannot publish an event', async () => {
+    expect(await tryOn('projector', publish(names.exchange, 'outbox.event.order.1', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('projector', (ch) => ch.assertQueue('planted-by-projector'))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('projector', (ch) => ch.checkQueue(deadLetterQueueOf(names)))).toBe('ok');
+  });
+
+  it("the query API's console reads dead letters and re-drives them, but cannot consume a shard queue", async () => {
+    expect(await tryOn('query-api', (ch) => ch.get(shardQueueOf(names, 0)))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('query-api', publish(names.exchange, 'planted.key', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('query-api', (ch) => ch.assertQueue('planted-by-console'))).toBe(ACCESS_REFUSED);
+  });
+
+  it('refuses a message above the size limit', async () => {
+    const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
+    expect(await tryOn('admin', publish(names.exchange, 'outbox.event.order.98', big))).not.toBe('ok');
+    expect(await tryOn('admin', publish(names.exchange, 'outbox.event.order.98', Buffer.alloc(1000, 0x20)))).toBe('ok');
+  });
+});
