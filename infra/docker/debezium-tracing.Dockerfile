@@ -9,12 +9,22 @@ FROM quay.io/debezium/server:${DEBEZIUM_VERSION}
 ARG OTEL_SDK_VERSION=1.57.0
 RUN test -f /debezium/lib/opentelemetry-sdk-${OTEL_SDK_VERSION}.jar || \
     { echo "this Debezium ships another OpenTelemetry SDK: set OTEL_SDK_VERSION to the one in /debezium/lib" >&2; exit 1; }
+# Each jar is checked against its SHA-256 pinned in infra/maven-artifacts.sha256 (the one list of
+# what the project fetches from Maven Central; the build context is the repository root for it):
+# a jar that differs stops the build, naming it with the expected and the actual hash, and a
+# version with no pin there is refused. Not ADD --checksum: the builder of Debian's Docker engine
+# (20.10, which the compose test uses) rejects that flag ("Unknown flag: checksum").
+COPY infra/maven-artifacts.sha256 infra/docker/verify-pinned.sh /tmp/verify/
 ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-sdk-extension-autoconfigure/${OTEL_SDK_VERSION}/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar /debezium/lib/
 ADD https://repo1.maven.org/maven2/io/opentelemetry/opentelemetry-exporter-sender-jdk/${OTEL_SDK_VERSION}/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar /debezium/lib/
 # ADD from a URL makes the files root's with mode 600: the server (user 185) could not read them,
 # and the JVM skips an unreadable jar on the classpath without a word.
 USER root
-RUN chmod 644 /debezium/lib/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar \
+RUN sh /tmp/verify/verify-pinned.sh /tmp/verify/maven-artifacts.sha256 \
+        /debezium/lib/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar \
+        /debezium/lib/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar && \
+    rm -r /tmp/verify && \
+    chmod 644 /debezium/lib/opentelemetry-sdk-extension-autoconfigure-${OTEL_SDK_VERSION}.jar \
               /debezium/lib/opentelemetry-exporter-sender-jdk-${OTEL_SDK_VERSION}.jar
 USER 185
 # The SDK configures itself at its first use, with the JDK's HTTP client, traces only; run.sh

@@ -1,8 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
 import { findJavaHome } from './java.ts';
+import {
+  fetchPinned,
+  mavenCoordinates,
+  mavenFileName,
+  pinnedSha256,
+  PINS_PATH,
+  readPins,
+  verifyPinned,
+  type MavenArtifact,
+} from './pinned-artifacts.ts';
 import { runningPid, spawnDetached, type StackDirs } from './processes.ts';
 
 export const DEBEZIUM = 'debezium-server';
@@ -22,35 +32,61 @@ export function debeziumJavaHome(config: StackConfig): string {
   return home;
 }
 
-export const isDistributionCached = (version: string) => existsSync(join(cacheDir(version), '.complete'));
+/** The Debezium Server distribution of a version, as Maven Central has it. */
+export const debeziumDistribution = (version: string): MavenArtifact => ({
+  groupId: 'io.debezium',
+  artifactId: 'debezium-server-dist',
+  version,
+  type: 'tar.gz',
+});
+
+/** What `.complete` says once the tarball of the pinned SHA-256 is unpacked. */
+const completeMarker = (version: string, sha256: string) => `${version} sha256:${sha256}\n`;
+
+function readMarker(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, '.complete'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Unpacked from a tarball of the SHA-256 pinned now (false for a version with no pin). */
+export function isDistributionCached(version: string): boolean {
+  let expected: string;
+  try {
+    expected = pinnedSha256(readPins(), debeziumDistribution(version));
+  } catch {
+    return false;
+  }
+  return readMarker(cacheDir(version)) === completeMarker(version, expected);
+}
 
 /**
- * The distribution comes from Maven Central through Maven (so it lands in ~/.m2 once) and is
- * unpacked into the git-ignored .cache/; a `.complete` marker makes an interrupted unpack redo.
+ * The distribution comes from Maven Central through Maven (so it lands in ~/.m2 once), is checked
+ * against its SHA-256 pinned in infra/maven-artifacts.sha256 (a version with no pin is refused
+ * before anything is fetched) and unpacked into the git-ignored .cache/. The `.complete` marker
+ * names the hash it was checked against: an interrupted unpack, or one unpacked before the pin
+ * (or under another pin), is done again.
  */
 export function ensureDistribution(version: string, progress: (line: string) => void): string {
+  const artifact = debeziumDistribution(version);
+  const expected = pinnedSha256(readPins(), artifact);
   const dir = cacheDir(version);
-  if (existsSync(join(dir, '.complete'))) return dir;
+  const marker = readMarker(dir);
+  if (marker === completeMarker(version, expected)) return dir;
+  if (marker !== undefined)
+    progress(`Debezium Server ${version} in ${dir} was not checked against ${PINS_PATH}: unpacking it again`);
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  progress(`fetching io.debezium:debezium-server-dist:${version} through Maven (about 800 MB, once)...`);
+  progress(`fetching ${mavenCoordinates(artifact)} through Maven (about 800 MB, once), checked against its pinned SHA-256...`);
   // On a terminal Maven shows its own download progress; elsewhere (CI, logs) it stays quiet.
-  const quiet = process.stdout.isTTY ? [] : ['-B', '-q', '--no-transfer-progress'];
-  const artifact = `-Dartifact=io.debezium:debezium-server-dist:${version}:tar.gz`;
-  const fetched = spawnSync(
-    'mvn',
-    ['-Dstyle.color=never', ...quiet, 'dependency:copy', artifact, `-DoutputDirectory=${partial}`],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  if (fetched.status !== 0) throw new Error(`Maven could not fetch debezium-server-dist ${version} (exit ${fetched.status})`);
+  const tarball = fetchPinned(artifact, partial, { quiet: !process.stdout.isTTY });
   progress('unpacking Debezium Server...');
-  const tarball = join(partial, `debezium-server-dist-${version}.tar.gz`);
   execFileSync('tar', ['xzf', tarball, '-C', partial, '--strip-components=1']);
   rmSync(tarball);
-  writeFileSync(join(partial, '.complete'), `${version}\n`);
+  writeFileSync(join(partial, '.complete'), completeMarker(version, expected));
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
   return dir;
@@ -75,7 +111,7 @@ export function prepareDebezium(config: StackConfig, progress: (line: string) =>
  * error. They come from Maven Central at the version of the SDK the distribution ships, into a
  * folder of their own beside it (the distribution stays as released).
  */
-const TRACING_ARTIFACTS = ['opentelemetry-sdk-extension-autoconfigure', 'opentelemetry-exporter-sender-jdk'];
+export const TRACING_ARTIFACTS = ['opentelemetry-sdk-extension-autoconfigure', 'opentelemetry-exporter-sender-jdk'] as const;
 
 function tracingDir(distDir: string): string {
   const sdk = readdirSync(join(distDir, 'lib')).find((f) => /^opentelemetry-sdk-\d[\d.]*\.jar$/.test(f));
@@ -84,27 +120,19 @@ function tracingDir(distDir: string): string {
   return join(`${distDir}-tracing`, version);
 }
 
+/** Fetched once, checked against their pins at every start (they are small). */
 function ensureTracingJars(distDir: string, progress: (line: string) => void): void {
   const dir = tracingDir(distDir);
-  const version = dir.split('/').pop()!;
-  for (const artifact of TRACING_ARTIFACTS) {
-    if (existsSync(join(dir, `${artifact}-${version}.jar`))) continue;
-    progress(`fetching io.opentelemetry:${artifact}:${version} through Maven (Debezium's tracing)...`);
-    const fetched = spawnSync(
-      'mvn',
-      [
-        '-Dstyle.color=never',
-        '-B',
-        '-q',
-        '--no-transfer-progress',
-        'dependency:copy',
-        `-Dartifact=io.opentelemetry:${artifact}:${version}`,
-        `-DoutputDirectory=${dir}`,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    if (fetched.status !== 0)
-      throw new Error(`Maven could not fetch io.opentelemetry:${artifact}:${version} (exit ${fetched.status})`);
+  const pins = readPins();
+  for (const artifactId of TRACING_ARTIFACTS) {
+    const artifact: MavenArtifact = { groupId: 'io.opentelemetry', artifactId, version: basename(dir), type: 'jar' };
+    const jar = join(dir, mavenFileName(artifact));
+    if (existsSync(jar)) {
+      verifyPinned(jar, artifact, pinnedSha256(pins, artifact));
+      continue;
+    }
+    progress(`fetching ${mavenCoordinates(artifact)} through Maven (Debezium's tracing), checked against its pinned SHA-256...`);
+    fetchPinned(artifact, dir, { pins });
   }
 }
 
