@@ -23,18 +23,11 @@ export const SECRET_SETTINGS = [
 
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
-/** What docker compose needs on top: its Grafana's admin (docker-compose.observability.yml). */
-export const COMPOSE_SECRETS = [...SECRET_SETTINGS, 'GRAFANA_ADMIN_PASSWORD'] as const;
-
 /**
- * The lines to append to a `.env` so it holds every compose secret: the ones it lacks (or leaves
- * empty), generated. A value already there is kept, so running it again changes nothing.
+ * What docker compose requires: these and its Grafana's admin (docker-compose.observability.yml);
+ * `npm run secrets` (infra/bin/secrets.sh) writes them into `.env`.
  */
-export function missingSecretLines(dotenv: string): { names: string[]; lines: string } {
-  const present = parseDotenv(dotenv);
-  const names = COMPOSE_SECRETS.filter((name) => !present[name]);
-  return { names, lines: names.map((name) => `${name}=${generateSecret()}\n`).join('') };
-}
+export const COMPOSE_SECRETS = [...SECRET_SETTINGS, 'GRAFANA_ADMIN_PASSWORD'] as const;
 
 export const secretsFile = (stackDir: string) => join(stackDir, 'secrets.env');
 

@@ -112,6 +112,7 @@ export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath 
 /** The secrets kept in the stack's folder (generated when missing), under what was given. */
 function withStoredSecrets(given: Record<string, string | undefined>): Record<string, string | undefined> {
   const set = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined && value !== ''));
+  if (SECRET_SETTINGS.every((name) => set[name])) return set;
   return { ...loadOrCreateSecrets(resolve(repoRoot, set.STACK_DIR ?? '.stack/dev')), ...set };
 }
 

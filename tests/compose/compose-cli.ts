@@ -135,6 +135,17 @@ export class ComposeProject {
     return out.stdout;
   }
 
+  /** Runs a subcommand with another environment, to completion: its exit code and output. */
+  runWithEnv(env: NodeJS.ProcessEnv, args: string[]): { status: number | null; output: string } {
+    const out = spawnSync(this.cli.command, this.commandLine(args), { env, encoding: 'utf8' });
+    return { status: out.status, output: `${out.stdout}${out.stderr}` };
+  }
+
+  /** Where the engine published a service's container port on the host, e.g. 127.0.0.1:38081. */
+  publishedAt(service: string, port: number): string {
+    return this.capture(['port', service, String(port)]).trim();
+  }
+
   /** The arguments of one compose call: the project, its files, then the subcommand. */
   private commandLine(args: string[]): string[] {
     return [...this.cli.prefix, '-p', this.project, ...this.files.flatMap((f) => ['-f', f]), ...args];
