@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { postgresUrl } from '@shop/shared/config';
+import { encodeToken, lazyPipelineSource } from '@shop/shared/consistency';
+import { createPool } from '@shop/shared/db';
+import { closeServer, listen } from '@shop/shared/http';
+import { createApp } from '../../query-api/src/app.ts';
+import { operatorConsole } from '../../query-api/src/console/operator-console.ts';
+import { AppliedWatch } from '../../query-api/src/consistency/applied-watch.ts';
+import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
+
+/**
+ * Hostile clients of the query API: read-your-writes waits with forged Consistency-Tokens. Some
+ * run against the test stack's query API, the others against one started here with small caps, on
+ * the stack's databases and broker.
+ */
+const stack = inject('stack');
+const CAPS = { CONSISTENCY_MAX_WAITERS: 3 };
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A token as anyone can write one: this pipeline's (public) source, issued now, 200 ids that were never written. */
+const forgedToken = (source: string) =>
+  encodeToken({ source, issuedAt: new Date(), eventIds: Array.from({ length: 200 }, () => randomUUID()) });
+
+/** The query API in-process with CAPS, over the stack's databases and broker. */
+function queryApiWithCaps() {
+  const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 4, 'hostile-query', 'read');
+  const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'hostile-query-lag');
+  const pipeline = { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
+  const log = pino({ level: 'silent' });
+  const settings = { ...stack, ...CAPS, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`] };
+  const consoleDeps = operatorConsole(settings, pipeline);
+  const watch = new AppliedWatch(read, postgresUrl(stack, stack.READ_DB_NAME), log, { maxWaiters: CAPS.CONSISTENCY_MAX_WAITERS });
+  const consistency = { watch, read, source: lazyPipelineSource(write), maxWaitMs: 5_000 };
+  const api = { url: '', write };
+  let server: Server | undefined;
+  beforeAll(async () => {
+    await watch.start();
+    const app = createApp({ pool: read, pipeline, log, console: consoleDeps, consistency });
+    const bound = await listen(app, 0, '127.0.0.1');
+    server = bound.server;
+    api.url = `http://127.0.0.1:${bound.port}`;
+  });
+  afterAll(async () => {
+    consoleDeps.live.stop();
+    await consoleDeps.queues.close();
+    await watch.stop();
+    if (server) await closeServer(server);
+    await Promise.all([read.end(), write.end()]);
+  });
+  return api;
+}
+
+const api = queryApiWithCaps();
+
+describe('read-your-writes against forged Consistency-Tokens', () => {
+  let product: number;
+  const place = async (customerId: number) => {
+    const order = await postJson(`${commandApi(stack)}/api/orders`, { customerId, items: [{ productId: product, quantity: 1 }] });
+    expect(order.status).toBe(201);
+    return { orderId: order.body.orderId as number, token: order.token! };
+  };
+  const projected = (url: string) => eventually(async () => ((await fetch(url)).status === 200 ? true : undefined));
+
+  beforeAll(async () => {
+    product = (
+      await postJson(`${commandApi(stack)}/api/products`, { name: 'Forged', category: 'forged', price: 1, stock: 1_000 })
+    ).body.productId as number;
+  });
+
+  it('200 forged tokens of 200 ids each, waiting, do not starve a real reader', async () => {
+    const q = queryApi(stack);
+    const applied = await place(810_001);
+    await projected(`${q}/api/orders/${applied.orderId}`);
+    const source = applied.token.split('.')[1]!;
+    const forged = Array.from({ length: 200 }, () =>
+      get(`${q}/api/products?limit=1`, { 'consistency-token': forgedToken(source) }),
+    );
+    await sleep(1_000); // they have arrived and wait (5 s, the stack's CONSISTENCY_WAIT_MS)
+    const read = (orderId: number, token: string, prefer: string) =>
+      get(`${q}/api/orders/${orderId}`, { 'consistency-token': token, prefer });
+    // A write applied before its reader came; the same with no wait at all (answered only if the
+    // check made when the wait ends finds it); one read at once, before it is applied.
+    const early = await read(applied.orderId, applied.token, 'wait=2');
+    const atOnce = await read(applied.orderId, applied.token, 'wait=0');
+    const fresh = await place(810_002);
+    const late = await read(fresh.orderId, fresh.token, 'wait=3');
+    const refused = await Promise.all(forged);
+    expect([early.status, early.body.orderId ?? early.body]).toEqual([200, applied.orderId]);
+    expect([atOnce.status, atOnce.body.orderId ?? atOnce.body]).toEqual([200, applied.orderId]);
+    expect(atOnce.headers.get('preference-applied')).toBe('wait=0');
+    expect([late.status, late.body.orderId ?? late.body]).toEqual([200, fresh.orderId]);
+    for (const answer of refused) {
+      expect(answer.status, JSON.stringify(answer.body).slice(0, 200)).toBe(503);
+      expect(answer.body).toMatchObject({ error: 'not_yet_consistent' });
+      expect(answer.body.missing).toHaveLength(200);
+    }
+  });
+
+  it(`past ${CAPS.CONSISTENCY_MAX_WAITERS} waiting requests, one more is refused at once with 503 and Retry-After`, async () => {
+    const applied = await place(810_004);
+    await projected(`${queryApi(stack)}/api/orders/${applied.orderId}`);
+    const source = applied.token.split('.')[1]!;
+    const forge = () => get(`${api.url}/api/products?limit=1`, { 'consistency-token': forgedToken(source), prefer: 'wait=3' });
+    const waiting = Array.from({ length: CAPS.CONSISTENCY_MAX_WAITERS }, forge);
+    await sleep(500);
+    const over = await forge();
+    expect(over.status).toBe(503);
+    expect(over.body).toMatchObject({ error: 'service_unavailable' });
+    expect(over.headers.get('retry-after')).toBe('1');
+    for (const answer of await Promise.all(waiting)) expect(answer.body).toMatchObject({ error: 'not_yet_consistent' });
+    // The places are free again.
+    const real = await get(`${api.url}/api/orders/${applied.orderId}`, { 'consistency-token': applied.token });
+    expect([real.status, real.body.orderId ?? real.body]).toEqual([200, applied.orderId]);
+  });
+});
