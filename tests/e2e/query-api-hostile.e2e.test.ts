@@ -13,9 +13,9 @@ import { AppliedWatch } from '../../query-api/src/consistency/applied-watch.ts';
 import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
 
 /**
- * Hostile clients of the query API: read-your-writes waits with forged Consistency-Tokens. Some
- * run against the test stack's query API, the others against one started here with small caps, on
- * the stack's databases and broker.
+ * Hostile clients of the query API: a flood of sync-status requests, and read-your-writes waits
+ * with forged Consistency-Tokens. Some run against the test stack's query API, the others against
+ * one started here with small caps, on the stack's databases and broker.
  */
 const stack = inject('stack');
 const CAPS = { CONSISTENCY_MAX_WAITERS: 3 };
@@ -65,6 +65,23 @@ function queryApiWithCaps() {
 }
 
 const api = queryApiWithCaps();
+
+describe('a flood of sync-status requests', () => {
+  it('is answered from shared readings, not one reading of the databases per request', async () => {
+    let acquired = 0;
+    api.write.on('acquire', () => (acquired += 1));
+    const syncStatus = `${api.url}/api/analytics/sync-status`;
+    expect((await get(syncStatus)).status).toBe(200);
+    const perReading = acquired;
+    expect(perReading).toBeGreaterThan(0);
+    acquired = 0;
+    const answers = await Promise.all(Array.from({ length: 50 }, () => get(syncStatus)));
+    console.log(`sync-status: 1 request took ${perReading} write connections; 50 at once took ${acquired}`);
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    // One reading each would be 50 readings' worth; shared, a few rounds of one reading at a time.
+    expect(acquired).toBeLessThanOrEqual(perReading * 10);
+  });
+});
 
 describe('read-your-writes against forged Consistency-Tokens', () => {
   let product: number;
