@@ -307,7 +307,8 @@ function connect() {
   stream.onmessage = (e) => render(JSON.parse(e.data));
   stream.onerror = () => {
     $('health').className = 'badge problem';
-    $('health').textContent = 'reconnecting…';
+    // Closed for good when refused (503: as many consoles are open as the query API serves).
+    $('health').textContent = stream.readyState === EventSource.CLOSED ? 'disconnected: reload later' : 'reconnecting…';
   };
 }
 

@@ -13,12 +13,12 @@ import { AppliedWatch } from '../../query-api/src/consistency/applied-watch.ts';
 import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
 
 /**
- * Hostile clients of the query API: a flood of sync-status requests, and read-your-writes waits
- * with forged Consistency-Tokens. Some run against the test stack's query API, the others against
+ * Hostile clients of the query API: more live consoles than it serves, a flood of sync-status
+ * requests, and read-your-writes waits with forged Consistency-Tokens. Some run against the test stack's query API, the others against
  * one started here with small caps, on the stack's databases and broker.
  */
 const stack = inject('stack');
-const CAPS = { CONSISTENCY_MAX_WAITERS: 3 };
+const CAPS = { CONSOLE_MAX_SUBSCRIBERS: 2, CONSISTENCY_MAX_WAITERS: 3 };
 
 interface Answer {
   status: number;
@@ -65,6 +65,37 @@ function queryApiWithCaps() {
 }
 
 const api = queryApiWithCaps();
+
+describe("the console's live stream", () => {
+  it(`serves ${CAPS.CONSOLE_MAX_SUBSCRIBERS} consoles at once, refuses one more with 503 and Retry-After, and takes it once one closes`, async () => {
+    const opened: AbortController[] = [];
+    const open = async () => {
+      const stop = new AbortController();
+      opened.push(stop);
+      const res = await fetch(`${api.url}/console/api/stream`, { signal: stop.signal });
+      if (res.status === 200) await res.body!.getReader().read(); // its first bytes: it is subscribed
+      return { res, stop };
+    };
+    try {
+      const first = await open();
+      const second = await open();
+      expect([first.res.status, second.res.status]).toEqual([200, 200]);
+      const refused = await open();
+      expect(refused.res.status).toBe(503);
+      expect(refused.res.headers.get('retry-after')).toBe('1');
+      expect(await refused.res.json()).toMatchObject({ error: 'service_unavailable' });
+      first.stop.abort();
+      await eventually(async () => {
+        const s = await open();
+        if (s.res.status === 200) return true;
+        await s.res.body?.cancel();
+        return undefined;
+      }, 5_000);
+    } finally {
+      for (const stop of opened) stop.abort();
+    }
+  });
+});
 
 describe('a flood of sync-status requests', () => {
   it('is answered from shared readings, not one reading of the databases per request', async () => {

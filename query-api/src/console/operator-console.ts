@@ -19,6 +19,7 @@ export type ConsoleSettings = Pick<
   | 'PROJECTOR_URLS'
   | 'CONSOLE_ADMIN_TOKEN'
   | 'CONSOLE_REFRESH_MS'
+  | 'CONSOLE_MAX_SUBSCRIBERS'
 >;
 
 /**
@@ -42,6 +43,7 @@ export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatab
     refreshMs: config.CONSOLE_REFRESH_MS,
     windowMs: 10 * 60_000,
     readOnly: config.CONSOLE_ADMIN_TOKEN === undefined,
+    maxSubscribers: config.CONSOLE_MAX_SUBSCRIBERS,
   });
   return { live, queues, amqpUrl, names, adminToken: config.CONSOLE_ADMIN_TOKEN, read: pipeline.read };
 }

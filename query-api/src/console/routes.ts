@@ -9,7 +9,7 @@ import { redriveDeadLetters, type TopologyNames } from '@shop/shared/messaging';
 import { OPERATION_KINDS, OperationAlreadyActive, recordOperation } from '@shop/shared/operations';
 import type pg from 'pg';
 import { checkAdmin } from './admin-guard.ts';
-import type { LiveView } from './live-view.ts';
+import { TooManySubscribers, type LiveView } from './live-view.ts';
 
 export interface ConsoleDeps {
   live: LiveView;
@@ -51,14 +51,24 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use('/assets', express.static(pageDir, { index: false, fallthrough: true }));
   router.use('/assets/uplot', express.static(uplotDir, { index: false }));
 
+  // The newest snapshot as the live view serialised it, once for every console.
   router.get('/api/snapshot', async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(await deps.live.snapshot());
+    res
+      .set('Cache-Control', 'no-store')
+      .type('json')
+      .send(await deps.live.snapshot());
   });
 
   router.get('/api/stream', (req, res) => {
+    let unsubscribe: () => void;
+    try {
+      unsubscribe = deps.live.subscribe((event) => res.write(event));
+    } catch (err) {
+      if (err instanceof TooManySubscribers) throw new AppError(503, 'service_unavailable', err.message);
+      throw err;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
-    const unsubscribe = deps.live.subscribe((snapshot) => res.write(`data: ${JSON.stringify(snapshot)}\n\n`));
     req.on('close', unsubscribe);
   });
 
