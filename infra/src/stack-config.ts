@@ -56,6 +56,7 @@ const schema = z.object({
   CONSOLE_ADMIN_TOKEN: z.string().optional(),
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).default(1000),
   CONSOLE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).default(20),
+  CONSOLE_DEAD_LETTER_LIMIT: z.coerce.number().int().min(1).default(200),
   CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   CONSISTENCY_MAX_WAITERS: z.coerce.number().int().min(1).default(1000),
   // Tracing (OpenTelemetry): every service, Debezium included, exports spans over OTLP/HTTP to

@@ -41,6 +41,8 @@ const schema = z.object({
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   // Live consoles (server-sent event streams) served at once; one more is refused with 503.
   CONSOLE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Dead letters one console listing takes from the queue at most (the total is still counted).
+  CONSOLE_DEAD_LETTER_LIMIT: z.coerce.number().int().min(1).max(10_000).default(200),
   // Read-your-writes: the longest a request with a Consistency-Token waits for its write (a client
   // may ask for less with Prefer: wait=N).
   CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),

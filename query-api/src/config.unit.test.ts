@@ -18,4 +18,15 @@ describe('query-api config', () => {
     expect(loadConfig({ PROJECTOR_URLS: 'http://a:1, http://b:2' }).PROJECTOR_URLS).toEqual(['http://a:1', 'http://b:2']);
     expect(() => loadConfig({ PROJECTOR_URLS: 'not a url' })).toThrow(/PROJECTOR_URLS/);
   });
+
+  it('caps: defaults, and refuses a cap that is not a positive integer', () => {
+    expect(loadConfig({})).toMatchObject({
+      CONSOLE_MAX_SUBSCRIBERS: 20,
+      CONSOLE_DEAD_LETTER_LIMIT: 200,
+      CONSISTENCY_MAX_WAITERS: 1000,
+    });
+    expect(loadConfig({ CONSISTENCY_MAX_WAITERS: '5' }).CONSISTENCY_MAX_WAITERS).toBe(5);
+    for (const name of ['CONSOLE_MAX_SUBSCRIBERS', 'CONSOLE_DEAD_LETTER_LIMIT', 'CONSISTENCY_MAX_WAITERS'])
+      for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(name);
+  });
 });

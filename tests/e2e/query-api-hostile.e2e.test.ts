@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { postgresUrl } from '@shop/shared/config';
+import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import { encodeToken, lazyPipelineSource } from '@shop/shared/consistency';
 import { createPool } from '@shop/shared/db';
 import { closeServer, listen } from '@shop/shared/http';
+import { deadLetterQueueOf, describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
+import { TEST_CONSOLE_TOKEN } from '../../infra/src/stack-config.ts';
 import { createApp } from '../../query-api/src/app.ts';
 import { operatorConsole } from '../../query-api/src/console/operator-console.ts';
 import { AppliedWatch } from '../../query-api/src/consistency/applied-watch.ts';
 import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
 
 /**
- * Hostile clients of the query API: more live consoles than it serves, a flood of sync-status
- * requests, and read-your-writes waits with forged Consistency-Tokens. Some run against the test stack's query API, the others against
- * one started here with small caps, on the stack's databases and broker.
+ * Hostile clients of the query API: the console's dead letters without the admin token or many
+ * listings at once, more live consoles than it serves, a flood of sync-status requests, and
+ * read-your-writes waits with forged Consistency-Tokens. Some run against the test stack's query
+ * API, the others against one started here with small caps, on the stack's databases and broker.
  */
 const stack = inject('stack');
-const CAPS = { CONSOLE_MAX_SUBSCRIBERS: 2, CONSISTENCY_MAX_WAITERS: 3 };
+const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
+const admin = { authorization: `Bearer ${TEST_CONSOLE_TOKEN}` };
+const CAPS = { CONSOLE_DEAD_LETTER_LIMIT: 3, CONSOLE_MAX_SUBSCRIBERS: 2, CONSISTENCY_MAX_WAITERS: 3 };
 
 interface Answer {
   status: number;
@@ -65,6 +71,49 @@ function queryApiWithCaps() {
 }
 
 const api = queryApiWithCaps();
+
+describe("the console's dead letters", () => {
+  it('are listed only with the admin token', async () => {
+    const list = `${queryApi(stack)}/console/api/dead-letters`;
+    const none = await get(list);
+    expect(none.status, JSON.stringify(none.body)).toBe(401);
+    expect((await get(list, { authorization: 'Bearer not-the-admin-token-at-all' })).status).toBe(403);
+    const listed = await get(list, admin);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ total: expect.any(Number), items: expect.any(Array) });
+  });
+
+  it(`are listed one listing at a time, ${CAPS.CONSOLE_DEAD_LETTER_LIMIT} at most, and none is taken away`, async () => {
+    const connection = await amqp.connect(rabbitUrl(stack));
+    const ours = new Set<string>(Array.from({ length: 5 }, () => randomUUID()));
+    const queue = deadLetterQueueOf(names);
+    try {
+      const channel = await connection.createConfirmChannel();
+      const before = (await channel.checkQueue(queue)).messageCount;
+      for (const id of ours)
+        channel.sendToQueue(queue, Buffer.from(`{"pad":"${'x'.repeat(10_000)}"}`), {
+          persistent: true,
+          headers: { id: JSON.stringify(id), eventType: '"ListingTest"', 'x-projector-reason': 'listing test' },
+        });
+      await channel.waitForConfirms();
+      const listings = await Promise.all(Array.from({ length: 8 }, () => get(`${api.url}/console/api/dead-letters`, admin)));
+      for (const listing of listings) {
+        expect(listing.status).toBe(200);
+        expect(listing.body.total).toBe(before + ours.size);
+        expect(listing.body.items).toHaveLength(CAPS.CONSOLE_DEAD_LETTER_LIMIT);
+      }
+      expect((await channel.checkQueue(queue)).messageCount).toBe(before + ours.size);
+      await channel.close();
+    } finally {
+      await visitDeadLetters(connection, names, async (msg, channel) => {
+        if (!ours.has(describeDeadLetter(msg).eventId ?? '')) return 'keep';
+        channel.ack(msg);
+        return 'settled';
+      });
+      await connection.close();
+    }
+  });
+});
 
 describe("the console's live stream", () => {
   it(`serves ${CAPS.CONSOLE_MAX_SUBSCRIBERS} consoles at once, refuses one more with 503 and Retry-After, and takes it once one closes`, async () => {
