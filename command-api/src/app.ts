@@ -35,10 +35,11 @@ export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, trac
   app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(docsRouter());
-  app.use(jsonBody(bodyLimit));
   const store = { pool, source, keyTtlHours };
-  app.use('/api/products', productRoutes(store));
-  app.use('/api/orders', orderRoutes(store));
+  // JSON only, on the routes that take it: a POST elsewhere is an unknown route (404), not a 415.
+  const json = jsonBody(bodyLimit);
+  app.use('/api/products', ...json, productRoutes(store));
+  app.use('/api/orders', ...json, orderRoutes(store));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

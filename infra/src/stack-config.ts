@@ -73,7 +73,10 @@ const schema = z.object({
   PROJECTOR_URLS: z.string().optional(),
   CONSOLE_ADMIN_TOKEN: z.string().optional(),
   CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).default(1000),
+  CONSOLE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).default(20),
+  CONSOLE_DEAD_LETTER_LIMIT: z.coerce.number().int().min(1).default(200),
   CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+  CONSISTENCY_MAX_WAITERS: z.coerce.number().int().min(1).default(1000),
   // Tracing (OpenTelemetry): every service, Debezium included, exports spans over OTLP/HTTP to
   // this endpoint, e.g. http://127.0.0.1:4318; unset or empty: nothing is exported.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),

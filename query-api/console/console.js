@@ -261,10 +261,14 @@ function renderCharts(h) {
   chart('chart-rate', [{ label: 'applied/s', stroke: '#1f7a44', width: 2 }], [x, h.appliedPerSecond]);
 }
 
+// The list needs the admin token (the letters carry the events' bodies); without one typed in, the
+// table stays as it is.
 async function listDeadLetters() {
-  const res = await fetch('/console/api/dead-letters');
+  if (readOnly) return showResult('dead letters are listed with the admin token (none configured: npm run dlq -- list)', false);
+  if (!$('admin-token').value.trim()) return showResult('type the admin token to list the dead letters', false);
+  const res = await fetch('/console/api/dead-letters', { headers: adminHeader() });
   const body = await res.json();
-  if (!res.ok) return showResult(`could not list dead letters: ${body.message}`, true);
+  if (!res.ok) return showResult(`could not list dead letters (${res.status}): ${body.message}`, true);
   fillRows(
     $('dlq').tBodies[0],
     body.items.map((l) => [
@@ -307,12 +311,14 @@ function connect() {
   stream.onmessage = (e) => render(JSON.parse(e.data));
   stream.onerror = () => {
     $('health').className = 'badge problem';
-    $('health').textContent = 'reconnecting…';
+    // Closed for good when refused (503: as many consoles are open as the query API serves).
+    $('health').textContent = stream.readyState === EventSource.CLOSED ? 'disconnected: reload later' : 'reconnecting…';
   };
 }
 
 $('admin-token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
 $('dlq-refresh').addEventListener('click', () => void listDeadLetters());
+$('admin-token').addEventListener('change', () => void listDeadLetters());
 $('redrive-all').addEventListener('click', () => void redrive({ all: true }));
 $('run-reconcile').addEventListener('click', () => void requestOperation('reconcile'));
 $('run-rebuild').addEventListener('click', () => void requestOperation('rebuild'));

@@ -11,6 +11,7 @@ import { readYourWrites, type ReadYourWrites } from './consistency/read-your-wri
 import { docsRouter } from './http/openapi.ts';
 import { registerLagGauges } from './lag/lag-metrics.ts';
 import { syncStatusRoutes } from './lag/routes.ts';
+import { sharedSyncStatus } from './lag/shared-status.ts';
 import type { PipelineDatabases } from './lag/sync-status.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { productRoutes } from './products/routes.ts';
@@ -45,7 +46,7 @@ export function createApp({ pool, pipeline, log, console: consoleDeps, tracing, 
   app.use(metrics.router);
   app.use(healthRouter(pool));
   app.use(docsRouter());
-  app.use('/api/analytics', syncStatusRoutes(pipeline));
+  app.use('/api/analytics', syncStatusRoutes(sharedSyncStatus(pipeline)));
   if (consistency) app.use('/api', readYourWrites(consistency));
   app.use('/api', shortCache);
   app.use('/api/products', productRoutes(pool));

@@ -38,10 +38,16 @@ const schema = z.object({
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
   // How often the console's live view reads the pipeline (one reading shared by every open console).
+  CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
+  // Live consoles (server-sent event streams) served at once; one more is refused with 503.
+  CONSOLE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Dead letters one console listing takes from the queue at most (the total is still counted).
+  CONSOLE_DEAD_LETTER_LIMIT: z.coerce.number().int().min(1).max(10_000).default(200),
   // Read-your-writes: the longest a request with a Consistency-Token waits for its write (a client
   // may ask for less with Prefer: wait=N).
   CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
+  // Requests waiting for their writes at once; one more is refused with 503 and Retry-After.
+  CONSISTENCY_MAX_WAITERS: z.coerce.number().int().min(1).max(100_000).default(1000),
   ...httpServerEnv,
   ...telemetryEnv,
   LOG_LEVEL: logLevel,

@@ -32,4 +32,15 @@ describe('query-api config', () => {
     expect(loadConfig(withPassword({})).PG_USER).toBe('shop_query_api');
     expect(() => loadConfig({})).toThrow(/PG_PASSWORD: required/);
   });
+
+  it('caps: defaults, and refuses a cap that is not a positive integer', () => {
+    expect(loadConfig({})).toMatchObject({
+      CONSOLE_MAX_SUBSCRIBERS: 20,
+      CONSOLE_DEAD_LETTER_LIMIT: 200,
+      CONSISTENCY_MAX_WAITERS: 1000,
+    });
+    expect(loadConfig({ CONSISTENCY_MAX_WAITERS: '5' }).CONSISTENCY_MAX_WAITERS).toBe(5);
+    for (const name of ['CONSOLE_MAX_SUBSCRIBERS', 'CONSOLE_DEAD_LETTER_LIMIT', 'CONSISTENCY_MAX_WAITERS'])
+      for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(name);
+  });
 });

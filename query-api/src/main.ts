@@ -21,7 +21,9 @@ async function main() {
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
     const consoleDeps = operatorConsole(config, pipeline);
-    const watch = new AppliedWatch(pool, postgresUrl(config, config.READ_DB_NAME), log);
+    const watch = new AppliedWatch(pool, postgresUrl(config, config.READ_DB_NAME), log, {
+      maxWaiters: config.CONSISTENCY_MAX_WAITERS,
+    });
     await watch.start();
     const consistency = { watch, read: pool, source: lazyPipelineSource(write), maxWaitMs: config.CONSISTENCY_WAIT_MS };
     const release = async () => {

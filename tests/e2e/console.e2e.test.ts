@@ -106,6 +106,8 @@ describe('operator console (GET /console), in a real browser', () => {
   });
 
   it('re-drives a dead letter with the admin token, and refuses without it or with a wrong one', async () => {
+    // The list itself needs the token: the letters carry the events' bodies.
+    await page.getByTestId('admin-token').fill(TEST_CONSOLE_TOKEN);
     await read.query(`ALTER TABLE read.products ADD CONSTRAINT console_blocked CHECK (name <> 'Console blocked')`);
     const blocked = await postJson(`${commandApi(stack)}/api/products`, {
       name: 'Console blocked',
@@ -222,6 +224,9 @@ describe('operator console without an admin token', () => {
       };
       expect(snapshot.readOnly).toBe(true);
       expect(snapshot.queues.shards).toHaveLength(8);
+      const list = await fetch(`${base}/api/dead-letters`, { headers: { authorization: `Bearer ${TEST_CONSOLE_TOKEN}` } });
+      expect(list.status).toBe(403);
+      expect(await list.json()).toMatchObject({ error: 'console_read_only' });
       const res = await fetch(`${base}/api/dead-letters/redrive`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_CONSOLE_TOKEN}` },

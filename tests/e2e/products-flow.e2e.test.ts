@@ -86,7 +86,10 @@ describe('a product flows from the command API through Debezium and RabbitMQ to 
     });
     expect(placed.status).toBe(201);
     await stockIs(8);
-    const cancelled = await fetch(`${commandApi(stack)}/api/orders/${placed.body.orderId}/cancel`, { method: 'POST' });
+    const cancelled = await fetch(`${commandApi(stack)}/api/orders/${placed.body.orderId}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(cancelled.status).toBe(200);
     await stockIs(10);
   });

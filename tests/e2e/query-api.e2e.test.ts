@@ -67,7 +67,7 @@ describe('query API against the running pipeline', () => {
     expect(order).toMatchObject({ orderId, customerId, status: 'placed', total: 59.98, cancelledAt: null });
     expect(order.items).toEqual([{ productId, category, quantity: 2, unitPrice: 29.99, lineTotal: 59.98 }]);
 
-    await fetch(`${commandApi(stack)}/api/orders/${orderId}/cancel`, { method: 'POST' });
+    await postJson(`${commandApi(stack)}/api/orders/${orderId}/cancel`, {});
     await eventually(async () => ((await get(`/api/orders/${orderId}`)).body.status === 'cancelled' ? true : undefined));
     expect((await get(`/api/analytics/products/${productId}/sales`)).body).toEqual({
       productId,

@@ -77,7 +77,10 @@ describe('Idempotency-Key', () => {
     const orderId = (await placeOrder(randomUUID())).body.orderId;
     const cancelKey = randomUUID();
     const cancel = () =>
-      request(`${api.url}/api/orders/${orderId}/cancel`, { method: 'POST', headers: { 'idempotency-key': cancelKey } });
+      request(`${api.url}/api/orders/${orderId}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': cancelKey },
+      });
     expect((await cancel()).status).toBe(200);
     expect((await cancel()).status).toBe(200);
   });

@@ -15,7 +15,8 @@ async function createProduct(price: number, stock: number, category = 'kitchen')
 }
 const order = (json: unknown, headers: Record<string, string> = {}) =>
   request(`${api.url}/api/orders`, { method: 'POST', json, headers });
-const cancel = (id: unknown) => request(`${api.url}/api/orders/${id}/cancel`, { method: 'POST' });
+const cancel = (id: unknown) =>
+  request(`${api.url}/api/orders/${id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' } });
 const stockOf = async (id: number) =>
   (await api.pool.query('SELECT stock FROM products WHERE id = $1', [id])).rows[0].stock as number;
 const eventsOf = async (aggregateType: string, aggregateId: number) =>

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { serverTimeouts } from '@shop/shared/config';
 import { commandApiDocument } from '../../command-api/src/http/openapi.ts';
 import { queryApiDocument } from '../../query-api/src/http/openapi.ts';
-import { stackDatabases } from '../support/clients.ts';
+import { logFile, stackDirs } from '../../infra/src/native/processes.ts';
+import { commandApi, eventually, queryApi, stackDatabases } from '../support/clients.ts';
 import { commandApiForThisFile, request } from '../support/command-api.ts';
 import { commandApiCorpus } from '../support/hostile/command-api-corpus.ts';
 import {
@@ -167,5 +171,38 @@ describe('odd but valid input is accepted and kept exactly as sent', () => {
       expect(text).not.toContain('"workspaces"');
       expect(text).not.toContain('"dependencies"');
     }
+  });
+});
+
+describe('secrets sent in headers reach no log', () => {
+  const logs = stackDirs(stack.stackDir).logs;
+  const logged = (file: string) => readFileSync(join(logs, file), 'utf8');
+
+  it("a marker sent as Authorization and Cookie to both APIs is in none of the stack's logs", async () => {
+    const marker = `marker-${randomUUID()}`;
+    const secrets = { authorization: `Bearer ${marker}`, cookie: `session=${marker}; theme=dark` };
+    const json = { ...secrets, 'content-type': 'application/json' };
+    const command = commandApi(stack);
+    const query = queryApi(stack);
+    // Refused or read-only requests, so nothing is written: each is still logged as a request line.
+    await fetch(`${command}/api/products`, { method: 'POST', headers: json, body: '{}' });
+    await fetch(`${command}/health`, { headers: secrets });
+    await fetch(`${query}/api/products?limit=1`, { headers: secrets });
+    await fetch(`${query}/console/api/dead-letters`, { headers: secrets });
+    await fetch(`${query}/console/api/operations`, { method: 'POST', headers: json, body: '{"kind":"reconcile"}' });
+    // Each API logs a request once it has answered it: a last request found in its log means the
+    // ones before are written too.
+    const last = `/last-request-${randomUUID()}`;
+    await fetch(`${command}${last}`);
+    await fetch(`${query}${last}`);
+    const dirs = stackDirs(stack.stackDir);
+    await eventually(async () =>
+      [logFile(dirs, 'command-api'), logFile(dirs, 'query-api')].every((file) => readFileSync(file, 'utf8').includes(last))
+        ? true
+        : undefined,
+    );
+    const files = readdirSync(logs).filter((f) => f.endsWith('.log'));
+    expect(files).toEqual(expect.arrayContaining(['command-api.log', 'query-api.log']));
+    expect(files.filter((file) => logged(file).includes(marker))).toEqual([]);
   });
 });

@@ -77,7 +77,9 @@ async function send(url: string, method: string, body: unknown, into: Tally): Pr
     const res = await fetch(url, {
       method,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      // Every POST says JSON, the bodyless cancel too (the command API refuses it otherwise).
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (res.status < 300) into.ok++;
     else if (res.status < 500) into.refused++;

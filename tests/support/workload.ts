@@ -39,7 +39,10 @@ export async function runMixedWorkload(stack: StackConfig, seed: number, orderCo
     for (const res of await Promise.all(wave)) if (res.status === 201) orders.push(res.body.orderId as number);
     const toCancel = orders.filter((id) => !cancelled.includes(id) && rnd.next() < 0.25);
     for (const id of toCancel) {
-      const res = await fetch(`${api}/api/orders/${id}/cancel`, { method: 'POST' });
+      const res = await fetch(`${api}/api/orders/${id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       if (res.status === 200) cancelled.push(id);
     }
     const productId = products[rnd.int(0, products.length - 1)]!;

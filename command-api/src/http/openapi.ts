@@ -90,6 +90,7 @@ export const commandApiDocument = openApiDocument(
           '400': errorResponse('validation_failed'),
           '404': errorResponse('not_found'),
           '409': errorResponse('already_cancelled'),
+          '415': errorResponse('unsupported_media_type: every POST says Content-Type: application/json, this bodyless one too'),
         },
       },
     },

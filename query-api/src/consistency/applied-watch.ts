@@ -4,7 +4,7 @@ import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { Logger } from '@shop/shared/log';
 import { Waiters, type WaitOutcome } from './waiters.ts';
 
-/** Ids looked up per query (a waiting request names at most 200). */
+/** Ids looked up per query (a waiting request names at most 200; each gets its share, waiters.ts). */
 const LOOKUP_LIMIT = 5_000;
 /** While the LISTEN connection is down, waiting requests are checked this often (one query for all). */
 const FALLBACK_CHECK_MS = 500;
@@ -17,9 +17,10 @@ const FALLBACK_CHECK_MS = 500;
  * starts waiting (its write may be applied already). If the LISTEN connection is lost, it
  * reconnects (and checks everything, since notifications were missed) and, while it is down,
  * checks the waiting requests every FALLBACK_CHECK_MS: a shared check, only while some wait.
+ * At most `maxWaiters` requests wait at once (waitUntilApplied throws TooManyWaiters past it).
  */
 export class AppliedWatch {
-  private readonly waiters = new Waiters();
+  private readonly waiters: Waiters;
   private listener: pg.Client | undefined;
   private checking: Promise<void> | undefined;
   private checkAgain = false;
@@ -31,13 +32,19 @@ export class AppliedWatch {
     private readonly read: pg.Pool,
     private readonly listenUrl: string,
     private readonly log: Logger,
-  ) {}
+    options: { maxWaiters: number },
+  ) {
+    this.waiters = new Waiters(options.maxWaiters);
+  }
 
   async start(): Promise<void> {
     await this.connect();
   }
 
-  /** Resolves once every event is applied, or when `timeoutMs` passes, or when `signal` aborts. */
+  /**
+   * Resolves once every event is applied, or when `timeoutMs` passes, or when `signal` aborts.
+   * Throws TooManyWaiters when `maxWaiters` requests wait already.
+   */
   async waitUntilApplied(eventIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
     const { outcome, end } = this.waiters.add(eventIds);
     const timer = setTimeout(() => end('timed out'), timeoutMs);

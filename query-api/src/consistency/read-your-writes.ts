@@ -5,6 +5,7 @@ import { decodeToken } from '@shop/shared/consistency';
 import { AppError } from '@shop/shared/http';
 import type { AppliedWatch } from './applied-watch.ts';
 import { waitFor } from './prefer-wait.ts';
+import { TooManyWaiters, type WaitOutcome } from './waiters.ts';
 
 export interface ReadYourWrites {
   watch: AppliedWatch;
@@ -19,7 +20,10 @@ export interface ReadYourWrites {
  * A request that sends a command's `Consistency-Token` back is answered only once the read models
  * include that command's events: it waits (up to the bound, or less with `Prefer: wait=N`), then
  * goes on to its handler. Past the bound: 503 `not_yet_consistent` with Retry-After, naming the
- * events still missing and those parked as dead letters (they are included once re-driven). A
+ * events still missing and those parked as dead letters (they are included once re-driven); its
+ * events are looked up once more first, on their own, so a write applied meanwhile is answered even
+ * if no shared lookup reached it in time (`Prefer: wait=0` answers only so). Past
+ * CONSISTENCY_MAX_WAITERS waiting requests: 503 `service_unavailable` at once, with Retry-After. A
  * token that cannot be read, or of another pipeline, is a 400. Without the header nothing changes.
  */
 export function readYourWrites(deps: ReadYourWrites): RequestHandler {
@@ -45,15 +49,27 @@ export function readYourWrites(deps: ReadYourWrites): RequestHandler {
     res.on('close', onClose);
     const started = Date.now();
     try {
-      const outcome = await deps.watch.waitUntilApplied(read.token.eventIds, wait.ms, abandoned.signal);
+      const outcome = await waitUntilApplied(deps.watch, read.token.eventIds, wait.ms, abandoned.signal);
       if (outcome === 'abandoned') return;
-      if (outcome === 'timed out') throw await notYetConsistent(deps.read, read.token.eventIds, Date.now() - started);
+      if (outcome === 'timed out') {
+        const refusal = await notYetConsistent(deps.read, read.token.eventIds, Date.now() - started);
+        if (refusal) throw refusal;
+      }
     } finally {
       res.off('close', onClose);
     }
     if (wait.applied) res.set('Preference-Applied', wait.applied);
     next();
   };
+}
+
+async function waitUntilApplied(watch: AppliedWatch, eventIds: string[], ms: number, signal: AbortSignal): Promise<WaitOutcome> {
+  try {
+    return await watch.waitUntilApplied(eventIds, ms, signal);
+  } catch (err) {
+    if (err instanceof TooManyWaiters) throw new AppError(503, 'service_unavailable', err.message);
+    throw err;
+  }
 }
 
 /**
@@ -65,7 +81,8 @@ async function issuedBeforePruning(read: pg.Pool, issuedAt: Date): Promise<boole
   return occurredBefore !== null && issuedAt.getTime() + 1000 <= occurredBefore.getTime();
 }
 
-async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError> {
+/** The 503 to answer once the wait is over, or nothing when every event is applied after all. */
+async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError | undefined> {
   const [done, parked] = await Promise.all([
     appliedAmong(read, eventIds),
     read.query<{ id: string; reason: string }>(
@@ -74,6 +91,7 @@ async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: num
     ),
   ]);
   const missing = eventIds.filter((id) => !done.has(id));
+  if (missing.length === 0) return undefined;
   const stillParked = parked.rows.filter((r) => !done.has(r.id));
   const message =
     stillParked.length > 0

@@ -13,15 +13,32 @@ interface Waiter {
   settle(outcome: WaitOutcome): void;
 }
 
+/** Every place is taken: a request more would wait, and be looked up, with the rest. */
+export class TooManyWaiters extends Error {
+  constructor(max: number) {
+    super(`${max} requests wait for their writes already, the most at once (CONSISTENCY_MAX_WAITERS): try again shortly`);
+    this.name = 'TooManyWaiters';
+  }
+}
+
 export class Waiters {
   private readonly waiting = new Set<Waiter>();
+  /** Where the next lookup starts (an index into the waiters, in the order they came). */
+  private turn = 0;
+
+  /** At most `max` waiters at once: tokens anyone can forge must not pile them up without bound. */
+  constructor(private readonly max = Infinity) {}
 
   get size(): number {
     return this.waiting.size;
   }
 
-  /** Adds a waiter; returns its promise and a function that ends it early (timeout, abandon). */
+  /**
+   * Adds a waiter; returns its promise and a function that ends it early (timeout, abandon).
+   * Throws TooManyWaiters when every place is taken.
+   */
   add(eventIds: readonly string[]): { outcome: Promise<WaitOutcome>; end(outcome: WaitOutcome): void } {
+    if (this.waiting.size >= this.max) throw new TooManyWaiters(this.max);
     let settle!: (outcome: WaitOutcome) => void;
     const outcome = new Promise<WaitOutcome>((resolve) => (settle = resolve));
     const waiter: Waiter = {
@@ -36,14 +53,31 @@ export class Waiters {
     return { outcome, end: (o) => waiter.settle(o) };
   }
 
-  /** Every id some waiter still misses (what to look up), at most `limit` of them. */
+  /**
+   * Ids some waiter still misses (what to look up), at most `limit` of them, taken one from each
+   * waiter in turn: waiters naming many ids (forged tokens name up to 200 unknown ones) cannot fill
+   * the lookup and starve one that names a few. The next lookup starts after the last waiter this
+   * one took a first id from, so every waiter is looked up even when there are more of them than
+   * a lookup holds ids.
+   */
   missingIds(limit: number): string[] {
+    const waiters = [...this.waiting];
+    if (waiters.length === 0) return [];
+    const start = this.turn % waiters.length;
+    this.turn = (start + Math.min(limit, waiters.length)) % waiters.length;
+    let rounds = [...waiters.slice(start), ...waiters.slice(0, start)].map((w) => w.missing.values());
     const ids = new Set<string>();
-    for (const waiter of this.waiting)
-      for (const id of waiter.missing) {
-        if (ids.size >= limit) return [...ids];
-        ids.add(id);
+    while (rounds.length > 0 && ids.size < limit) {
+      const unfinished = [];
+      for (const next of rounds) {
+        const id = next.next();
+        if (id.done) continue;
+        ids.add(id.value);
+        if (ids.size >= limit) break;
+        unfinished.push(next);
       }
+      rounds = unfinished;
+    }
     return [...ids];
   }
 

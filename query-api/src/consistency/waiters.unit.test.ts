@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Waiters, type WaitOutcome } from './waiters.ts';
+import { TooManyWaiters, Waiters, type WaitOutcome } from './waiters.ts';
 
 const settled = async (p: Promise<WaitOutcome>) =>
   Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 0))]);
@@ -65,5 +65,34 @@ describe('Waiters', () => {
     const waiters = new Waiters();
     for (let i = 0; i < 50; i++) waiters.add([`a${i}`, `b${i}`]);
     expect(waiters.missingIds(30)).toHaveLength(30);
+  });
+
+  it('looks up a waiter naming two ids even behind 200 waiters naming 200 each (forged tokens)', () => {
+    const waiters = new Waiters();
+    for (let t = 0; t < 200; t++) waiters.add(Array.from({ length: 200 }, (_, i) => `forged-${t}-${i}`));
+    waiters.add(['real-1', 'real-2']);
+    const lookup = waiters.missingIds(5_000);
+    expect(lookup).toHaveLength(5_000);
+    expect(lookup.filter((id) => id.startsWith('real'))).toEqual(['real-1', 'real-2']);
+  });
+
+  it('gives every waiter its turn when one lookup cannot hold an id of each', () => {
+    const waiters = new Waiters();
+    for (let w = 0; w < 10; w++) waiters.add([`w${w}-a`, `w${w}-b`]);
+    const seen = new Set<string>();
+    for (let lookup = 0; lookup < 4; lookup++) for (const id of waiters.missingIds(3)) seen.add(id.split('-')[0]!);
+    expect(seen.size).toBe(10);
+  });
+
+  it('refuses a waiter past its cap, and takes one again once a place is free', async () => {
+    const waiters = new Waiters(2);
+    const a = waiters.add(['e1']);
+    waiters.add(['e2']);
+    expect(() => waiters.add(['e3'])).toThrow(TooManyWaiters);
+    expect(waiters.size).toBe(2);
+    a.end('timed out');
+    const c = waiters.add(['e3']);
+    waiters.applied(new Set(['e3']));
+    expect(await settled(c.outcome)).toBe('applied');
   });
 });

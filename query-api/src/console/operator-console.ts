@@ -2,6 +2,7 @@ import { rabbitUrl } from '@shop/shared/config';
 import { latestOperations } from '@shop/shared/operations';
 import type { Config } from '../config.ts';
 import { syncStatus, type PipelineDatabases } from '../lag/sync-status.ts';
+import { deadLetterQueue } from './dead-letters.ts';
 import { LiveView } from './live-view.ts';
 import { readProjectors } from './projectors.ts';
 import { queueReader } from './queues.ts';
@@ -19,11 +20,13 @@ export type ConsoleSettings = Pick<
   | 'PROJECTOR_URLS'
   | 'CONSOLE_ADMIN_TOKEN'
   | 'CONSOLE_REFRESH_MS'
+  | 'CONSOLE_MAX_SUBSCRIBERS'
+  | 'CONSOLE_DEAD_LETTER_LIMIT'
 >;
 
 /**
  * The console's sources: the databases (sync-status, the latest rebuild and reconcile), the
- * broker's queues, the projectors' /health.
+ * broker's queues and dead letters, the projectors' /health.
  */
 export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatabases) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
@@ -42,6 +45,8 @@ export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatab
     refreshMs: config.CONSOLE_REFRESH_MS,
     windowMs: 10 * 60_000,
     readOnly: config.CONSOLE_ADMIN_TOKEN === undefined,
+    maxSubscribers: config.CONSOLE_MAX_SUBSCRIBERS,
   });
-  return { live, queues, amqpUrl, names, adminToken: config.CONSOLE_ADMIN_TOKEN, read: pipeline.read };
+  const deadLetters = deadLetterQueue(amqpUrl, names, config.CONSOLE_DEAD_LETTER_LIMIT);
+  return { live, queues, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: pipeline.read };
 }

@@ -1,20 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import amqp from 'amqplib';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { jsonBody, AppError } from '@shop/shared/http';
-import { redriveDeadLetters, type TopologyNames } from '@shop/shared/messaging';
 import { OPERATION_KINDS, OperationAlreadyActive, recordOperation } from '@shop/shared/operations';
 import type pg from 'pg';
 import { checkAdmin } from './admin-guard.ts';
-import type { LiveView } from './live-view.ts';
+import type { DeadLetterQueue } from './dead-letters.ts';
+import { TooManySubscribers, type LiveView } from './live-view.ts';
 
 export interface ConsoleDeps {
   live: LiveView;
-  amqpUrl: string;
-  names: TopologyNames;
+  /** Listing and re-drive, one at a time (dead-letters.ts). */
+  deadLetters: DeadLetterQueue;
   adminToken: string | undefined;
   /** The read database, where operations (rebuild, reconcile) are requested for a projector to run. */
   read: pg.Pool;
@@ -33,13 +32,11 @@ const redriveBody = z
 
 const operationBody = z.strictObject({ kind: z.enum(OPERATION_KINDS) });
 
-/** How many dead letters the console lists at most (the CLI lists them all). */
-const LISTED_AT_MOST = 200;
-
 /**
  * The operator console: the page and its assets (served by us, nothing from a CDN), a snapshot
- * and a live stream of the pipeline (server-sent events), the dead letters, and re-drive, which
- * needs the admin token (admin-guard.ts).
+ * and a live stream of the pipeline (server-sent events), and, with the admin token
+ * (admin-guard.ts), the dead letters (they carry the events' bodies), their re-drive, rebuild and
+ * reconcile.
  */
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = express.Router();
@@ -51,30 +48,37 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use('/assets', express.static(pageDir, { index: false, fallthrough: true }));
   router.use('/assets/uplot', express.static(uplotDir, { index: false }));
 
+  // The newest snapshot as the live view serialised it, once for every console.
   router.get('/api/snapshot', async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(await deps.live.snapshot());
+    res
+      .set('Cache-Control', 'no-store')
+      .type('json')
+      .send(await deps.live.snapshot());
   });
 
   router.get('/api/stream', (req, res) => {
+    let unsubscribe: () => void;
+    try {
+      unsubscribe = deps.live.subscribe((event) => res.write(event));
+    } catch (err) {
+      if (err instanceof TooManySubscribers) throw new AppError(503, 'service_unavailable', err.message);
+      throw err;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
-    const unsubscribe = deps.live.subscribe((snapshot) => res.write(`data: ${JSON.stringify(snapshot)}\n\n`));
     req.on('close', unsubscribe);
   });
 
-  router.get('/api/dead-letters', async (_req, res) => {
-    const { seen } = await withBroker(deps.amqpUrl, (connection) => redriveDeadLetters(connection, deps.names, () => false));
-    res.set('Cache-Control', 'no-store').json({ total: seen.length, items: seen.slice(0, LISTED_AT_MOST) });
+  router.get('/api/dead-letters', async (req, res) => {
+    checkAdmin(adminRequest(req), deps.adminToken);
+    res.set('Cache-Control', 'no-store').json(await deps.deadLetters.list());
   });
 
   router.post('/api/dead-letters/redrive', ...jsonBody('64kb'), async (req, res) => {
     checkAdmin(adminRequest(req), deps.adminToken);
     const body = redriveBody.parse(req.body);
     const ids = new Set(body.ids ?? []);
-    const { seen, redriven } = await withBroker(deps.amqpUrl, (connection) =>
-      redriveDeadLetters(connection, deps.names, (letter) => body.all === true || ids.has(letter.eventId ?? '')),
-    );
-    res.json({ redriven, of: seen.length });
+    res.json(await deps.deadLetters.redrive((letter) => body.all === true || ids.has(letter.eventId ?? '')));
   });
 
   // A projector claims the operation within OPERATIONS_POLL_MS and reports its progress, which
@@ -99,12 +103,3 @@ const adminRequest = (req: express.Request) => ({
   host: req.headers.host,
   secFetchSite: req.get('sec-fetch-site'),
 });
-
-async function withBroker<T>(url: string, work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(url, { clientProperties: { connection_name: 'query-api console dlq' } });
-  try {
-    return await work(connection);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}

@@ -31,7 +31,7 @@ const consistency = z.object({
     .meta({ description: 'wait=<seconds>: wait less than the server bound (CONSISTENCY_WAIT_MS, 5 s) for the token' }),
 });
 const notYet = errorResponse(
-  'not_yet_consistent: the write of the Consistency-Token is not in the read models within the wait (missing, parked, waitedMs; Retry-After)',
+  'not_yet_consistent: the write of the Consistency-Token is not in the read models within the wait (missing, parked, waitedMs; Retry-After); service_unavailable: CONSISTENCY_MAX_WAITERS requests wait already (Retry-After)',
 );
 const health = jsonContent(z.object({ status: z.literal('ok') }), 'the read database answers');
 

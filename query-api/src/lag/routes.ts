@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { featureRouter } from '@shop/shared/metrics';
-import { syncStatus, type PipelineDatabases } from './sync-status.ts';
+import type { SyncStatus } from './schemas.ts';
 
-export function syncStatusRoutes(dbs: PipelineDatabases): Router {
+/** `status` is shared (shared-status.ts): one reading at a time, each read after its request came. */
+export function syncStatusRoutes(status: () => Promise<SyncStatus>): Router {
   const router = featureRouter();
   router.get('/sync-status', async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(await syncStatus(dbs));
+    res.set('Cache-Control', 'no-store').json(await status());
   });
   return router;
 }

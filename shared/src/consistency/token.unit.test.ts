@@ -22,6 +22,12 @@ describe('Consistency-Token', () => {
     );
   });
 
+  it(`reads back its longest token, ${MAX_TOKEN_EVENTS} events (the property above rarely draws that many)`, () => {
+    const ids = Array.from({ length: MAX_TOKEN_EVENTS }, () => randomUUID());
+    const token = encodeToken({ source, issuedAt: new Date(0), eventIds: ids });
+    expect(decodeToken(token, source)).toEqual({ ok: true, token: { source, issuedAt: new Date(0), eventIds: ids } });
+  });
+
   it('stays short: 101 events (an order of 100 lines) in under 2,300 characters', () => {
     const token = encodeToken({ source, issuedAt: new Date(), eventIds: Array.from({ length: 101 }, () => randomUUID()) });
     expect(token.length).toBeLessThan(2_300);

@@ -12,20 +12,30 @@ export function jsonBody(limit: string): RequestHandler[] {
   return [requireJsonBody, express.json({ limit, strict: true, verify: requireUtf8 })];
 }
 
-/** POST/PATCH bodies must be JSON: anything else is refused before parsing (415). */
+/**
+ * Every POST must say `Content-Type: application/json`, with a body or without one (the cancel
+ * has none), and any other body must be JSON too (415 otherwise). A page of another site can send
+ * a form, a text/plain body or no body at all without a CORS preflight, but not this type: were a
+ * bare POST accepted, any web page could cancel orders, whose ids are sequential.
+ */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   if (headerCount(req, 'content-type') > 1) {
     // Node keeps the first and drops the rest; a proxy in front may pick another one.
     return next(new AppError(400, 'bad_request', 'more than one Content-Type header'));
   }
-  // req.is() is null when the request has no body, false when it has one of another type;
-  // an empty body (Content-Length: 0, as fetch sends for a bare POST) is no body.
-  const empty = req.headers['content-length'] === '0';
-  if (req.method !== 'GET' && !empty && req.is('application/json') === false) {
+  const mustBeJson = req.method === 'POST' || (req.method !== 'GET' && hasBody(req));
+  if (mustBeJson && !isJson(req.headers['content-type'])) {
     return next(new AppError(415, 'unsupported_media_type', 'request body must be application/json'));
   }
   next();
 };
+
+/** An empty body (Content-Length: 0, as fetch sends for a bare PATCH) is no body. */
+const hasBody = (req: IncomingMessage) =>
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+
+/** The media type alone, parameters (charset) aside: those are checked by the parser. */
+const isJson = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 
 function headerCount(req: IncomingMessage, name: string): number {
   return req.rawHeaders.filter((value, i) => i % 2 === 0 && value.toLowerCase() === name).length;

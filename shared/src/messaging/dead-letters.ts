@@ -38,26 +38,51 @@ export function describeDeadLetter(msg: GetMessage): DeadLetter {
 }
 
 /**
- * Takes every message now in the dead-letter queue (each at most once), lets `decide` settle it,
- * and puts back whatever was not settled. Nothing is lost if the process dies midway: unsettled
- * messages return to the queue when the connection closes.
+ * Takes every message now in the dead-letter queue (each at most once), or the first `max` of
+ * them, lets `decide` settle it, and puts back whatever was not settled; returns how many the
+ * queue held. Nothing is lost if the process dies midway: unsettled messages return to the queue
+ * when the connection closes.
  */
 export async function visitDeadLetters(
   connection: ChannelModel,
   names: TopologyNames,
   decide: (msg: GetMessage, channel: ConfirmChannel) => Promise<'keep' | 'settled'>,
-): Promise<void> {
+  max = Infinity,
+): Promise<number> {
   const channel = await connection.createConfirmChannel();
   const queue = deadLetterQueueOf(names);
   const { messageCount } = await channel.checkQueue(queue);
   const kept: GetMessage[] = [];
-  for (let i = 0; i < messageCount; i++) {
+  for (let i = 0; i < Math.min(messageCount, max); i++) {
     const msg = await channel.get(queue, { noAck: false });
     if (!msg) break;
     if ((await decide(msg, channel)) === 'keep') kept.push(msg);
   }
   for (const msg of kept) channel.nack(msg, false, true);
   await channel.close();
+  return messageCount;
+}
+
+/**
+ * The first `max` dead letters and how many the queue holds, every one put back: a listing that
+ * holds `max` messages in memory at most, however long the queue.
+ */
+export async function listDeadLetters(
+  connection: ChannelModel,
+  names: TopologyNames,
+  max: number,
+): Promise<{ total: number; items: DeadLetter[] }> {
+  const items: DeadLetter[] = [];
+  const total = await visitDeadLetters(
+    connection,
+    names,
+    async (msg) => {
+      items.push(describeDeadLetter(msg));
+      return 'keep';
+    },
+    max,
+  );
+  return { total, items };
 }
 
 /** Publishes the dead letter back to the events exchange under its original routing key, then acks it. */

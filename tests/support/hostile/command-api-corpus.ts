@@ -275,7 +275,8 @@ export function commandApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     }),
   ];
 
-  const cancel = (name: string, id: string) => call(name, CO, [400], 'POST', `/api/orders/${id}/cancel`);
+  const cancel = (name: string, id: string) =>
+    call(name, CO, [400], 'POST', `/api/orders/${id}/cancel`, { headers: [JSON_TYPE] });
   const patch = (name: string, id: string) => call(name, UP, [400], 'PATCH', `/api/products/${id}`, json('{"stock":1}'));
   const ids: HostileCase[] = [
     cancel('cancel id 99999999999999999999', '99999999999999999999'),
@@ -290,6 +291,44 @@ export function commandApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     patch('PATCH id 0001', '0001'),
     patch('PATCH id: path traversal', '..%2F..%2Fetc%2Fpasswd'),
     patch('PATCH id: RTL override before the digits', '%E2%80%AE1'),
+  ];
+
+  // What a page of another site can send without a CORS preflight: a form, or a no-cors fetch,
+  // with no body or a text/plain, form or multipart one. Ids are sequential, so a lenient server
+  // would let any web page cancel orders.
+  const crossSite: HostileCase[] = [
+    call(
+      'cancel with no body and no Content-Type (a cross-site form or no-cors fetch)',
+      CO,
+      [415],
+      'POST',
+      '/api/orders/{order}/cancel',
+    ),
+    call(
+      'cancel as an empty form post',
+      CO,
+      [415],
+      'POST',
+      '/api/orders/{order}/cancel',
+      withBody([['content-type', 'application/x-www-form-urlencoded']], ''),
+    ),
+    call(
+      'cancel as an empty text/plain post',
+      CO,
+      [415],
+      'POST',
+      '/api/orders/{order}/cancel',
+      withBody([['content-type', 'text/plain']], ''),
+    ),
+    call('order with no body and no Content-Type', PO, [415], 'POST', '/api/orders'),
+    call(
+      'product as an empty text/plain post',
+      CP,
+      [415],
+      'POST',
+      '/api/products',
+      withBody([['content-type', 'text/plain']], ''),
+    ),
   ];
 
   const protocol: HostileCase[] = [
@@ -321,5 +360,5 @@ export function commandApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     call('POST to the docs page', 'GET /docs', [404], 'POST', '/docs/', json('{}')),
   ];
 
-  return [...framing, ...encodings, ...unicode, ...values, ...ids, ...protocol];
+  return [...framing, ...encodings, ...unicode, ...values, ...ids, ...crossSite, ...protocol];
 }

@@ -1,10 +1,12 @@
 import type { ServerTimeouts } from '@shop/shared/http';
+import { TEST_CONSOLE_TOKEN } from '../../../infra/src/stack-config.ts';
 import { call, head, JSON_TYPE, raw, timeoutsOf, type HostileCase } from './hostile-case.ts';
 
 /**
  * Hostile requests to every query-API endpoint: it takes no bodies, so the attacks are on ids,
  * path and query parameters, methods, headers and timing. All ids, categories and dates that
- * reach a query must be refused before it runs (a Postgres error would be a 500).
+ * reach a query must be refused before it runs (a Postgres error would be a 500). Only the
+ * console's actions take a body (JSON, with the admin token); they are named last.
  */
 const P = 'GET /api/products';
 const PI = 'GET /api/products/{id}';
@@ -14,6 +16,8 @@ const CATEGORY = 'GET /api/analytics/categories/{category}/revenue';
 const LTV = 'GET /api/analytics/customers/{id}/lifetime-value';
 const HOURLY = 'GET /api/analytics/hourly-sales';
 const SYNC = 'GET /api/analytics/sync-status';
+const REDRIVE = 'POST /console/api/dead-letters/redrive';
+const OPERATIONS = 'POST /console/api/operations';
 
 const get = (name: string, endpoint: string, path: string) => call(name, endpoint, [400], 'GET', path);
 
@@ -111,5 +115,31 @@ export function queryApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     call('URL of 20 kB', P, [431], 'GET', `/api/products?category=${'a'.repeat(20_000)}`),
   ];
 
-  return [...ids, ...text, ...methods, ...protocol];
+  // The console's actions are POSTs too: JSON only, even with the admin token and no body.
+  const admin: [string, string] = ['authorization', `Bearer ${TEST_CONSOLE_TOKEN}`];
+  const console: HostileCase[] = [
+    call(
+      'console re-drive with the admin token, no body and no Content-Type',
+      REDRIVE,
+      [415],
+      'POST',
+      '/console/api/dead-letters/redrive',
+      {
+        headers: [admin],
+      },
+    ),
+    call(
+      'console operation with the admin token as an empty text/plain post',
+      OPERATIONS,
+      [415],
+      'POST',
+      '/console/api/operations',
+      {
+        headers: [admin, ['content-type', 'text/plain']],
+        body: '',
+      },
+    ),
+  ];
+
+  return [...ids, ...text, ...methods, ...protocol, ...console];
 }
