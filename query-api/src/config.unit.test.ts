@@ -34,13 +34,13 @@ describe('query-api config', () => {
   });
 
   it('caps: defaults, and refuses a cap that is not a positive integer', () => {
-    expect(loadConfig({})).toMatchObject({
+    expect(loadConfig(withPassword({}))).toMatchObject({
       CONSOLE_MAX_SUBSCRIBERS: 20,
       CONSOLE_DEAD_LETTER_LIMIT: 200,
       CONSISTENCY_MAX_WAITERS: 1000,
     });
-    expect(loadConfig({ CONSISTENCY_MAX_WAITERS: '5' }).CONSISTENCY_MAX_WAITERS).toBe(5);
+    expect(loadConfig(withPassword({ CONSISTENCY_MAX_WAITERS: '5' })).CONSISTENCY_MAX_WAITERS).toBe(5);
     for (const name of ['CONSOLE_MAX_SUBSCRIBERS', 'CONSOLE_DEAD_LETTER_LIMIT', 'CONSISTENCY_MAX_WAITERS'])
-      for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(name);
+      for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig(withPassword({ [name]: bad })), `${name}=${bad}`).toThrow(name);
   });
 });
