@@ -26,8 +26,9 @@ GRANT USAGE ON SCHEMA outbox_archive TO shop_projector;
 GRANT SELECT ON outbox_archive.events, outbox_archive.partitions TO shop_projector;
 GRANT INSERT ON debezium_signal TO shop_projector;
 
--- The query API's lag view reads the outbox's tail.
-GRANT SELECT ON outbox TO shop_query_api;
+-- The query API's lag view reads the outbox's tail; read-your-writes checks that a token names
+-- this pipeline (its identity).
+GRANT SELECT ON outbox, pipeline_identity TO shop_query_api;
 
 -- DDL the runtime roles need, each through one function that runs as the owner and does only its
 -- job: the command API creates the outbox's partitions ahead, the projector's retention moves an
