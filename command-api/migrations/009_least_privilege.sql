@@ -22,6 +22,8 @@ GRANT SELECT, INSERT, DELETE ON debezium_signal TO shop_debezium;
 -- checks) and asks Debezium for a snapshot of what it found missing. It cannot touch the business
 -- tables or write the outbox.
 GRANT SELECT ON outbox, outbox_history TO shop_projector;
+-- The highest position drawn (pg_sequence_last_value), which screens a message's position.
+GRANT SELECT ON SEQUENCE outbox_position_seq TO shop_projector;
 GRANT USAGE ON SCHEMA outbox_archive TO shop_projector;
 GRANT SELECT ON outbox_archive.events, outbox_archive.partitions TO shop_projector;
 GRANT INSERT ON debezium_signal TO shop_projector;

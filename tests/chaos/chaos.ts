@@ -1,7 +1,7 @@
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import type pg from 'pg';
-import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { dbLogin, type StackConfig } from '../../infra/src/stack-config.ts';
 import { removePoison, waitUntilPoisonParked } from './dead-letter-check.ts';
 import type { FaultContext } from './fault-context.ts';
 import { drainAndHeal, type Settled } from './heal.ts';
@@ -59,6 +59,12 @@ const RETENTION_EVERY_MS = 5000;
 export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: string) => void): Promise<ChaosResult> {
   const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 3, 'chaos');
   const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 3, 'chaos', 'read');
+  // Retention is the projector's job: its rounds run as the projector's role, as the projector runs them.
+  const projector = dbLogin(stack, 'projector');
+  const asProjector = {
+    write: createPool(postgresUrl(projector, stack.WRITE_DB_NAME), 2, 'chaos-retention'),
+    read: createPool(postgresUrl(projector, stack.READ_DB_NAME), 2, 'chaos-retention'),
+  };
   const poison: PoisonRecord[] = [];
   try {
     const api = `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
@@ -66,7 +72,7 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     const products = await createProducts(api, plan.seed);
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
-    const retention = startRetentionRounds({ write, read }, RETENTION_EVERY_MS, log);
+    const retention = startRetentionRounds(asProjector, RETENTION_EVERY_MS, log);
     const context = (i: number): FaultContext => ({ stack, api, products, write, read, poison, log, rnd: faultRandom(plan, i) });
     const { faults, aborted } = await runSchedule(plan, context, monitor.samples, () => workload.stats.orders.ok, log);
     const stats = await workload.stop();
@@ -99,7 +105,7 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     await removePoison(stack, read, poison).catch((err: unknown) =>
       log(`could not remove the poison dead letters: ${String(err)}`),
     );
-    await Promise.allSettled([write.end(), read.end()]);
+    await Promise.allSettled([write.end(), read.end(), asProjector.write.end(), asProjector.read.end()]);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   postJson,
   projectorStats,
   queryApi,
+  projectorDatabases,
   stackDatabases,
   waitUntilProjected,
 } from '../support/clients.ts';
@@ -27,6 +28,8 @@ const silent = () => undefined;
  */
 describe('retention under load', () => {
   const { write, read } = stackDatabases(stack);
+  // Retention and the rebuild are the projector's jobs: run as its role, as the projector runs them.
+  const asProjector = projectorDatabases(stack);
 
   it('archives ended partitions and prunes the inbox while writes go on: nothing lost, nothing counted twice', async () => {
     const products = await createProducts(4);
@@ -38,7 +41,7 @@ describe('retention under load', () => {
     const earlyEvents = await eventIdsOfOrder(Number(early.body.orderId));
 
     const workload = startWorkload(commandApi(stack), products, 16, 20, silent);
-    const rounds = startRetentionRounds({ write, read }, 3000, silent);
+    const rounds = startRetentionRounds(asProjector, 3000, silent);
     const started = Date.now();
     try {
       // Until the early order's events have left the live outbox and the inbox (at most ~2 minutes:
@@ -115,8 +118,7 @@ describe('retention under load', () => {
 
     // A rebuild replays the archive too, says so, and fills the inbox again.
     const rebuilt = await rebuildReadModels({
-      write,
-      read,
+      ...asProjector,
       chunkSize: 1000,
       progress: { start: silent, advance: silent, stop: silent },
     });
@@ -134,8 +136,7 @@ describe('retention under load', () => {
     await write.query(`ALTER TABLE outbox_archive.${name} RENAME TO ${name}_away`);
     try {
       const refused = rebuildReadModels({
-        write,
-        read,
+        ...asProjector,
         chunkSize: 1000,
         progress: { start: silent, advance: silent, stop: silent },
       });

@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { pgConnection } from '../../infra/src/native/postgres-cluster.ts';
-import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { dbLogin, type StackConfig } from '../../infra/src/stack-config.ts';
 
 export const commandApi = (stack: StackConfig) => `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
 export const queryApi = (stack: StackConfig) => `http://127.0.0.1:${stack.QUERY_API_PORT}`;
@@ -75,9 +75,22 @@ export async function waitUntilProjected(stack: StackConfig, timeoutMs = 30_000)
  * reconnect by themselves, so tests that restart the database need nothing more.
  */
 export function stackDatabases(stack: StackConfig) {
+  return poolsFor(postgresUrl(stack, stack.WRITE_DB_NAME), postgresUrl(stack, stack.READ_DB_NAME));
+}
+
+/**
+ * The same, logged in as the projector's role: what a test runs of the projector's own jobs (a
+ * rebuild, retention) must run as it does, or the tables it makes would not be the projector's.
+ */
+export function projectorDatabases(stack: StackConfig) {
+  const login = dbLogin(stack, 'projector');
+  return poolsFor(postgresUrl(login, stack.WRITE_DB_NAME), postgresUrl(login, stack.READ_DB_NAME));
+}
+
+function poolsFor(writeUrl: string, readUrl: string) {
   const dbs = {
-    write: createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 3, 'test'),
-    read: createPool(postgresUrl(stack, stack.READ_DB_NAME), 3, 'test'),
+    write: createPool(writeUrl, 3, 'test'),
+    read: createPool(readUrl, 3, 'test'),
   };
   afterAll(async () => {
     await Promise.all([dbs.write.end(), dbs.read.end()]);

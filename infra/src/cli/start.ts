@@ -1,3 +1,4 @@
+import { secretsFile } from '../secrets.ts';
 import { devStackConfig } from '../stack-config.ts';
 import { serviceSpecs } from '../native/services.ts';
 import { startStack } from '../native/stack.ts';
@@ -20,6 +21,8 @@ await runCli(async () => {
   console.log(
     `  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`,
   );
+  console.log(`  rabbitmq      amqp://${config.RABBITMQ_USER}@${config.RABBITMQ_HOST}:${config.RABBITMQ_PORT}`);
+  console.log(`  secrets       ${secretsFile(config.stackDir)} (each component has its own login: docs/security.md)`);
   console.log(
     `  traces        ${config.OTEL_EXPORTER_OTLP_ENDPOINT ? `exported to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} (OTLP/HTTP)` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)'}`,
   );
