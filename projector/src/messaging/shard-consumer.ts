@@ -136,7 +136,7 @@ export class ShardConsumer {
       } catch (err) {
         if (!(err instanceof TransientFailure) || this.stopping || this.isEnded()) throw err;
         const delayMs = this.deps.retryDelayMs(attempt);
-        this.deps.log.warn({ err: err.message, queue: this.deps.queue, delayMs }, 'read database unavailable; retrying batch');
+        this.deps.log.warn({ err: err.message, queue: this.deps.queue, delayMs }, 'a database is unavailable; retrying batch');
         await this.deps.sleep(delayMs);
         if (this.isEnded()) throw err;
       }

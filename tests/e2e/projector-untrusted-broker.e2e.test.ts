@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import amqp, { type GetMessage } from 'amqplib';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { rabbitUrl } from '@shop/shared/config';
+import { headerText } from '@shop/shared/events';
+import { describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
+import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
+import { publishMessages } from '../support/publish.ts';
+
+/**
+ * The broker is a trust boundary (docs/guarantees.md): anyone who can publish to the events
+ * exchange can hand the projector a well-formed message. These are the forgeries that decoding
+ * alone let through, each with what it did to the read side.
+ */
+const stack = inject('stack');
+const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
+const { read, write } = stackDatabases(stack);
+/** Marks this file's forged messages, which keep it on their dead letters (the original headers are kept). */
+const RUN_HEADER = 'x-test-run';
+const CASE_HEADER = 'x-test-untrusted-case';
+const run = randomUUID();
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const product = (productId: number, name: string) => ({ productId, name, category: 'untrusted', price: 2, stock: 5 });
+
+/** Headers as Debezium's EventRouter sets them (JSON-quoted text), for an event no outbox row has. */
+function debeziumHeaders(id: string, aggregateId: string, overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: JSON.stringify(id),
+    eventType: '"ProductCreated"',
+    schemaVersion: '1',
+    occurredAt: JSON.stringify(new Date().toISOString()),
+    aggregateId: JSON.stringify(aggregateId),
+    position: '1',
+    ...overrides,
+  };
+}
+
+async function publishForged(caseName: string, aggregateId: string, headers: Record<string, unknown>, body: Buffer) {
+  await publishMessages(stack, [
+    { aggregateType: 'product', aggregateId, headers: { ...headers, [RUN_HEADER]: run, [CASE_HEADER]: caseName }, body },
+  ]);
+}
+
+async function withConnection<T>(fn: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
+  const connection = await amqp.connect(rabbitUrl(stack));
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+const caseOf = (msg: GetMessage) => {
+  const headers = msg.properties.headers ?? {};
+  return headerText(headers[RUN_HEADER]) === run ? headerText(headers[CASE_HEADER]) : undefined;
+};
+
+/** The reasons our forged messages were parked with, by case. */
+async function parkedForged(): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  await withConnection((connection) =>
+    visitDeadLetters(connection, names, async (msg) => {
+      const name = caseOf(msg);
+      if (name) found.set(name, describeDeadLetter(msg).reason);
+      return 'keep';
+    }),
+  );
+  return found;
+}
+
+const inboxHas = async (id: string) =>
+  (await read.query('SELECT 1 FROM read.processed_events WHERE event_id = $1::uuid', [id])).rowCount === 1;
+
+/** The forged message of `caseName` carrying event `id` was either applied (in the inbox) or parked: the projector is done with it. */
+async function settled(caseName: string, id: string): Promise<{ applied: boolean; reason: string | undefined }> {
+  return eventually(async () => {
+    const reason = (await parkedForged()).get(caseName);
+    const applied = await inboxHas(id);
+    return applied || reason !== undefined ? { applied, reason } : undefined;
+  }, 30_000);
+}
+
+async function createProduct(name: string): Promise<number> {
+  const res = await postJson(`${commandApi(stack)}/api/products`, { name, category: 'untrusted', price: 2, stock: 5 });
+  expect(res.status).toBe(201);
+  return res.body.productId as number;
+}
+
+/** The id of the newest outbox event of a product (the command API wrote it). */
+async function newestEventOf(productId: number): Promise<string> {
+  const { rows } = await write.query<{ id: string }>(
+    `SELECT id::text FROM outbox WHERE aggregatetype = 'product' AND aggregateid = $1::text ORDER BY position DESC LIMIT 1`,
+    [String(productId)],
+  );
+  return rows[0]!.id;
+}
+
+describe('the broker is a trust boundary: forged well-formed messages', () => {
+  const forgedIds: string[] = [];
+
+  afterAll(async () => {
+    await read.query('DELETE FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', [forgedIds]);
+    await withConnection((connection) =>
+      visitDeadLetters(connection, names, async (msg, channel) => {
+        if (!caseOf(msg)) return 'keep';
+        channel.ack(msg);
+        return 'settled';
+      }),
+    );
+  });
+
+  it('parks an event whose occurredAt is beyond the clock-skew bound: later real events of its product still win', async () => {
+    const productId = await createProduct('Before the skew');
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`));
+    const id = randomUUID();
+    forgedIds.push(id);
+    const headers = debeziumHeaders(id, String(productId), {
+      eventType: '"ProductUpdated"',
+      occurredAt: '"9999-12-31T00:00:00.000Z"',
+    });
+    await publishForged('future', String(productId), headers, json(product(productId, 'Frozen')));
+    const forged = await settled('future', id);
+
+    const patched = await fetch(`${commandApi(stack)}/api/products/${productId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'After the skew' }),
+    });
+    expect(patched.status).toBe(200);
+    const real = await newestEventOf(productId);
+    await eventually(async () => ((await inboxHas(real)) ? true : undefined), 30_000);
+
+    expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toMatchObject({ name: 'After the skew' });
+    expect(forged).toMatchObject({
+      applied: false,
+      reason: expect.stringMatching(
+        /^untrusted: occurredAt 9999-12-31T00:00:00\.000Z is more than \d+ s ahead of this projector's clock/,
+      ),
+    });
+  });
+
+  it('parks an event whose position is above the outbox high-water mark, and never a real new one', async () => {
+    const id = randomUUID();
+    forgedIds.push(id);
+    const productId = 1_999_000_201;
+    const headers = debeziumHeaders(id, String(productId), { position: String(Number.MAX_SAFE_INTEGER) });
+    await publishForged('position', String(productId), headers, json(product(productId, 'Far ahead')));
+    const forged = await settled('position', id);
+    expect(forged).toMatchObject({
+      applied: false,
+      reason: expect.stringMatching(/^untrusted: position 9007199254740991 is above the outbox's highest position \d+/),
+    });
+    const { rows } = await read.query<{ max: string | null }>('SELECT max(max_position)::text AS max FROM read.inbox_counts');
+    expect(BigInt(rows[0]!.max ?? 0)).toBeLessThan(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toBeUndefined();
+
+    // Real events always carry a position above the last mark the projector read: each is
+    // checked against a mark read after it arrived, and none is parked.
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createProduct(`Real ${i}`)));
+    await eventually(async () => {
+      const { rows: n } = await read.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM read.products WHERE product_id = ANY($1::int[])',
+        [created],
+      );
+      return n[0]!.n === created.length ? true : undefined;
+    }, 30_000);
+    const ids = await Promise.all(created.map(newestEventOf));
+    const { rows: parked } = await read.query('SELECT event_id FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', [ids]);
+    expect(parked).toEqual([]);
+  });
+});
