@@ -5,7 +5,7 @@ import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
-import { applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
+import { applyBatches, NO_SHARD, type BatchOutcome, type CopyCheck, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
@@ -17,12 +17,14 @@ import { traceBatch } from './tracing/batch-spans.ts';
 
 /**
  * What a message from the broker is checked against before it is applied (the broker is a trust
- * boundary, docs/guarantees.md): the projector's clock and the write side's highest position.
+ * boundary, docs/guarantees.md): the projector's clock, the write side's highest position, and
+ * for a message carrying a dead letter's id, the event's outbox row.
  */
 export interface Screening {
   /** How far ahead of the projector's clock an event's instants may be (PROJECTOR_MAX_CLOCK_SKEW_MS). */
   maxClockSkewMs: number;
   mark: OutboxMark;
+  checkCopies: CopyCheck;
 }
 
 /**
@@ -59,7 +61,7 @@ export interface BatchHandlerDeps {
  */
 export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening }: BatchHandlerDeps) {
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
-    (batches) => applyBatches(pool, batches),
+    (batches) => applyBatches(pool, batches, screening.checkCopies),
     maxGroupEvents,
     (batch) => batch.events.length,
   );
@@ -86,8 +88,8 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
       verdicts.push({ msg: messageOf.get(event)!, action: 'dead-letter', reason: doubt.reason });
     }
     try {
-      await applyAndCount(trusted, shardOf(messages));
-      verdicts.push(...trusted.map((event) => ({ msg: messageOf.get(event)!, action: 'ack' as const })));
+      const outcome = await applyAndCount(trusted, shardOf(messages));
+      verdicts.push(...trusted.map((event) => verdictOf(messageOf.get(event)!, event, outcome)));
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
       log.warn({ err, size: trusted.length }, 'batch failed; applying its events one by one');
@@ -120,21 +122,22 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
     }
   }
 
-  async function applyAndCount(events: KnownEvent[], shard: number) {
+  async function applyAndCount(events: KnownEvent[], shard: number): Promise<BatchOutcome> {
     const outcome = await group.submit({ events, shard });
     metrics.recordBatch(events, outcome);
+    return outcome;
   }
 
   /** Alone, outside the group: finding the culprit of a failed batch must not fail other shards' batches. */
-  async function applyOneAndCount(event: KnownEvent, shard: number) {
-    const outcome = await applyBatches(pool, [{ events: [event], shard }]).then(([one]) => one!);
+  async function applyOneAndCount(event: KnownEvent, shard: number): Promise<BatchOutcome> {
+    const outcome = await applyBatches(pool, [{ events: [event], shard }], screening.checkCopies).then(([one]) => one!);
     metrics.recordBatch([event], outcome);
+    return outcome;
   }
 
   async function applyAlone({ msg, event }: { msg: ConsumeMessage; event: KnownEvent }): Promise<Verdict> {
     try {
-      await applyOneAndCount(event, shardOf([msg]));
-      return { msg, action: 'ack' };
+      return verdictOf(msg, event, await applyOneAndCount(event, shardOf([msg])));
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
       const message = err instanceof Error ? err.message : String(err);
@@ -146,6 +149,12 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
       return attempt >= maxAttempts ? { msg, action: 'dead-letter', reason } : { msg, action: 'requeue' };
     }
   }
+}
+
+/** Applied or a duplicate: acked. A forged copy of a dead letter: parked, leaving the real event's note as it is. */
+function verdictOf(msg: ConsumeMessage, event: KnownEvent, outcome: BatchOutcome): Verdict {
+  const forged = outcome.forged.get(event);
+  return forged === undefined ? { msg, action: 'ack' } : { msg, action: 'dead-letter', reason: forged, note: false };
 }
 
 /** A batch comes from one shard queue; its routing keys name the shard (the inbox count is kept per shard). */

@@ -20,6 +20,7 @@ import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
 import { retentionPolicy } from './retention/policy.ts';
 import { startRetentionLoop } from './retention/retention-round.ts';
+import { outboxCopyCheck } from './screening/copy-check.ts';
 import { outboxMark } from './screening/outbox-mark.ts';
 import { outboxPositionReader } from './screening/outbox-log.ts';
 
@@ -89,6 +90,7 @@ async function main() {
         screening: {
           maxClockSkewMs: config.PROJECTOR_MAX_CLOCK_SKEW_MS,
           mark: outboxMark(outboxPositionReader(screeningPool)),
+          checkCopies: outboxCopyCheck(screeningPool),
         },
       }),
       onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),

@@ -3,7 +3,7 @@ import amqp, { type GetMessage } from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
-import { describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
+import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishMessages } from '../support/publish.ts';
 
@@ -19,6 +19,7 @@ const { read, write } = stackDatabases(stack);
 const RUN_HEADER = 'x-test-run';
 const CASE_HEADER = 'x-test-untrusted-case';
 const run = randomUUID();
+const BLOCKED = 'Parked for real';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const product = (productId: number, name: string) => ({ productId, name, category: 'untrusted', price: 2, stock: 5 });
@@ -96,10 +97,16 @@ async function newestEventOf(productId: number): Promise<string> {
   return rows[0]!.id;
 }
 
+interface Status {
+  projector: { deadLettered: number | null };
+}
+const syncStatus = async () => (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as Status;
+
 describe('the broker is a trust boundary: forged well-formed messages', () => {
   const forgedIds: string[] = [];
 
   afterAll(async () => {
+    await read.query(`ALTER TABLE read.products DROP CONSTRAINT IF EXISTS untrusted_blocked`);
     await read.query('DELETE FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', [forgedIds]);
     await withConnection((connection) =>
       visitDeadLetters(connection, names, async (msg, channel) => {
@@ -168,5 +175,59 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
     const ids = await Promise.all(created.map(newestEventOf));
     const { rows: parked } = await read.query('SELECT event_id FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', [ids]);
     expect(parked).toEqual([]);
+  });
+
+  it('a forged copy of a dead letter (its id, another body) is parked and does not mark it handled; the real one still applies when re-driven', async () => {
+    await read.query(`ALTER TABLE read.products ADD CONSTRAINT untrusted_blocked CHECK (name <> '${BLOCKED}')`);
+    const productId = await createProduct(BLOCKED);
+    const id = await newestEventOf(productId);
+    // Parked for real after its attempts: the note says why.
+    await eventually(
+      async () =>
+        (await read.query('SELECT 1 FROM read.dead_letters WHERE event_id = $1::uuid', [id])).rowCount === 1 ? true : undefined,
+      60_000,
+    );
+    const deadLettered = (await syncStatus()).projector.deadLettered;
+    const original = await eventually(async () => {
+      let headers: Record<string, unknown> | undefined;
+      await withConnection((connection) =>
+        visitDeadLetters(connection, names, async (msg) => {
+          if (describeDeadLetter(msg).eventId === id && !caseOf(msg)) headers = msg.properties.headers ?? {};
+          return 'keep';
+        }),
+      );
+      return headers;
+    }, 20_000);
+    const copied = Object.fromEntries(Object.entries(original).filter(([key]) => !key.startsWith('x-')));
+
+    await publishForged('dead-letter copy', String(productId), copied, json(product(productId, 'Forged copy')));
+    const forged = await settled('dead-letter copy', id);
+    expect(forged).toMatchObject({
+      applied: false,
+      reason: expect.stringMatching(/^untrusted: not the outbox's event [0-9a-f-]{36}: \S/),
+    });
+    const { rows: note } = await read.query<{ reason: string }>(
+      'SELECT reason FROM read.dead_letters WHERE event_id = $1::uuid',
+      [id],
+    );
+    expect(note[0]?.reason).toMatch(/^projection failed \(attempt \d of \d\)/);
+    expect((await syncStatus()).projector.deadLettered).toBe(deadLettered);
+    expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toBeUndefined();
+
+    // The real dead letter, re-driven once its cause is gone, is applied: not a duplicate of the copy.
+    await read.query('ALTER TABLE read.products DROP CONSTRAINT untrusted_blocked');
+    const redriven = await withConnection(async (connection) => {
+      let count = 0;
+      await visitDeadLetters(connection, names, async (msg, channel) => {
+        if (describeDeadLetter(msg).eventId !== id || caseOf(msg)) return 'keep';
+        count += (await redrive(channel, names, msg)) ? 1 : 0;
+        return 'settled';
+      });
+      return count;
+    });
+    expect(redriven).toBe(1);
+    expect(await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`), 30_000)).toMatchObject({
+      name: BLOCKED,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { OutboxRow } from '@shop/shared/events';
 
 /** What the projector reads of the write side to judge a message: the event log (outbox_history, command-api migration 008). */
 
@@ -38,3 +39,13 @@ const FROM_LOG: pg.QueryConfig = {
   text: /* sql */ `SELECT greatest((SELECT max(position) FROM outbox),
                                   (SELECT max(max_position) FROM outbox_archive.partitions), 0)::text AS mark`,
 };
+
+/** The log's rows with these ids (archived or live), as the rebuild reads them. */
+export async function outboxRowsById(write: pg.Pool, ids: readonly string[]): Promise<OutboxRow[]> {
+  const { rows } = await write.query<OutboxRow>(
+    /* sql */ `SELECT id, type, schema_version, occurred_at, aggregateid, payload, position::text
+                 FROM outbox_history WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows;
+}
