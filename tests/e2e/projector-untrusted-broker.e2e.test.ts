@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
 import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
-import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
+import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishMessages } from '../support/publish.ts';
 
 /**
@@ -229,5 +229,20 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
     expect(await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${productId}`), 30_000)).toMatchObject({
       name: BLOCKED,
     });
+  });
+
+  it('a copy of an applied event with its id in capitals is a duplicate, and holds nothing up', async () => {
+    const productId = await createProduct('Lowercase');
+    const id = await newestEventOf(productId);
+    await eventually(async () => ((await inboxHas(id)) ? true : undefined), 30_000);
+    const before = await projectorStats(stack);
+    const headers = debeziumHeaders(id.toUpperCase(), String(productId), {});
+    await publishForged('capitals', String(productId), headers, json(product(productId, 'In capitals')));
+    // Postgres answers the inbox's ids in lowercase: a copy kept in capitals was never found to be one.
+    await eventually(async () => ((await projectorStats(stack)).duplicates > before.duplicates ? true : undefined), 20_000);
+    const later = await createProduct('After the capitals');
+    await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${later}`), 20_000);
+    expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toMatchObject({ name: 'Lowercase' });
+    expect((await parkedForged()).has('capitals')).toBe(false);
   });
 });
