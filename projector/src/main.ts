@@ -15,6 +15,7 @@ import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop } from './reconcile/audit-loop.ts';
+import { inboxMarkTracker } from './reconcile/inbox-mark.ts';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
@@ -49,6 +50,7 @@ async function main() {
       settings: reconcilerSettings(config),
       highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
       shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
+      inboxMark: inboxMarkTracker(pool).poll,
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import amqp, { type GetMessage } from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
 import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
+import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 import { publishMessages } from '../support/publish.ts';
 
@@ -98,9 +101,29 @@ async function newestEventOf(productId: number): Promise<string> {
 }
 
 interface Status {
+  unknown?: number | null;
   projector: { deadLettered: number | null };
 }
 const syncStatus = async () => (await (await fetch(`${queryApi(stack)}/api/analytics/sync-status`)).json()) as Status;
+
+function runLag(): Promise<{ code: number; output: { ok: boolean; problems: string[]; unknown?: number } }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'query-api/src/cli/lag.ts'), '--json'], {
+      env: childEnv(stack),
+      cwd: repoRoot,
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, output: JSON.parse(out) }));
+  });
+}
+
+const metricValue = async (url: string, name: string) => {
+  const text = await (await fetch(url)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+};
 
 describe('the broker is a trust boundary: forged well-formed messages', () => {
   const forgedIds: string[] = [];
@@ -244,5 +267,55 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
     await eventually(() => getIfFound(`${queryApi(stack)}/api/products/${later}`), 20_000);
     expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toMatchObject({ name: 'Lowercase' });
     expect((await parkedForged()).has('capitals')).toBe(false);
+  });
+
+  it('an applied event that is not in the outbox log is reported unknown: sync-status, npm run lag, /metrics, /health, the console', async () => {
+    const before = (await syncStatus()).unknown ?? 0;
+    const id = randomUUID();
+    const productId = 1_999_000_301;
+    // Well-formed, plausible, no position: nothing on the message itself gives it away, so it is applied.
+    const headers = debeziumHeaders(id, String(productId), {});
+    delete headers.position;
+    await publishForged('unknown', String(productId), headers, json(product(productId, 'From nowhere')));
+    try {
+      await eventually(async () => ((await inboxHas(id)) ? true : undefined), 30_000);
+      // Found within the reconciler's grace period (test stack: 2 s) and an audit interval.
+      const status = await eventually(async () => {
+        const s = await syncStatus();
+        return s.unknown === before + 1 ? s : undefined;
+      }, 20_000).catch(async () => syncStatus());
+      expect(status.unknown).toBe(before + 1);
+      const lag = await runLag();
+      expect(lag.code).toBe(1);
+      expect(lag.output.unknown).toBe(before + 1);
+      expect(lag.output.problems.join('\n')).toMatch(/applied events? (is|are) not in the outbox log \(unknown\)/);
+      expect(await metricValue(`${queryApi(stack)}/metrics`, 'pipeline_unknown_events')).toBe(before + 1);
+      await eventually(
+        async () =>
+          (await metricValue(`http://127.0.0.1:${stack.PROJECTOR_PORT}/metrics`, 'projector_unknown_events')) === before + 1
+            ? true
+            : undefined,
+        10_000,
+      );
+      const health = (await (await fetch(`http://127.0.0.1:${stack.PROJECTOR_PORT}/health`)).json()) as {
+        status: string;
+        problems: string[];
+      };
+      expect(health.status).toBe('degraded');
+      expect(health.problems.join('\n')).toMatch(/not in the outbox log/);
+      const snapshot = (await (await fetch(`${queryApi(stack)}/console/api/snapshot`)).json()) as { status: Status };
+      expect(snapshot.status.unknown).toBe(before + 1);
+    } finally {
+      // Gone from the inbox (as a rebuild from the outbox would leave it), it is no longer reported.
+      await read.query(
+        `WITH gone AS (DELETE FROM read.processed_events WHERE event_id = $1::uuid
+                       RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % 8 AS shard)
+         UPDATE read.inbox_counts c SET processed = c.processed - 1 FROM gone WHERE c.bucket = gone.shard`,
+        [id],
+      );
+      await read.query('DELETE FROM read.products WHERE product_id = $1::int', [productId]);
+    }
+    await eventually(async () => ((await syncStatus()).unknown === before ? true : undefined), 20_000);
+    await eventually(async () => ((await projectorStats(stack)).status === 'ok' ? true : undefined), 20_000);
   });
 });
