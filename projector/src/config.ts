@@ -38,6 +38,11 @@ const schema = z.object({
   PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(2000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(9).default(5),
+  // An event whose occurredAt (or placedAt, cancelledAt) is further ahead of the projector's clock
+  // than this is parked as untrusted (docs/guarantees.md). NTP keeps hosts within milliseconds; a
+  // minute leaves room for a badly kept clock, and is as long as a forged instant can hold a
+  // product's state against real updates.
+  PROJECTOR_MAX_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(60_000),
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),

@@ -1,16 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
-import { applyBatches, NO_SHARD, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
+import { applyBatches, NO_SHARD, type BatchOutcome, type CopyCheck, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
 import { recordProjectionFailure } from './read-models/projection-failures.ts';
+import type { OutboxMark } from './screening/outbox-mark.ts';
+import { screenEvents } from './screening/plausibility.ts';
 import { traceBatch } from './tracing/batch-spans.ts';
+
+/**
+ * What a message from the broker is checked against before it is applied (the broker is a trust
+ * boundary, docs/guarantees.md): the projector's clock, the write side's highest position, and
+ * for a message carrying a dead letter's id, the event's outbox row.
+ */
+export interface Screening {
+  /** How far ahead of the projector's clock an event's instants may be (PROJECTOR_MAX_CLOCK_SKEW_MS). */
+  maxClockSkewMs: number;
+  mark: OutboxMark;
+  checkCopies: CopyCheck;
+}
+
+/**
+ * A position still above a fresh mark is read for once more after this pause before its message
+ * is parked. The position sequence never lags a commit, but the fallback source (the log's own
+ * maxima, outbox-log.ts) can: a commit is in the WAL, and so can reach Debezium, a moment before
+ * other sessions see it (much longer with synchronous replication). Only such messages wait: a
+ * forgery holds its shard for this long, nothing more.
+ */
+const RECHECK_PAUSE_MS = 250;
 
 export interface BatchHandlerDeps {
   pool: pg.Pool;
@@ -22,20 +46,22 @@ export interface BatchHandlerDeps {
   tracing: Pick<Tracing, 'tracer' | 'recording'>;
   /** A transaction takes the batches of several shards up to this many events (group commit). */
   maxGroupEvents: number;
+  screening: Screening;
 }
 
 /**
- * One batch from one shard queue: decode, then inbox + projections of all of it in one
+ * One batch from one shard queue: decode, screen, then inbox + projections of all of it in one
  * transaction. Messages that cannot be decoded, or carry an event type or schema version this
- * build does not know, are dead-lettered (parked) with the reason; retrying cannot help them.
+ * build does not know, or are not to be trusted (screening/), are dead-lettered (parked) with the
+ * reason; retrying cannot help them.
  * If the transaction fails for a reason other than the database being away, the events are
  * retried one by one to find the culprit, which is requeued until its attempts run out. Attempts
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  * The batches of all shards share transactions (projection/group-commit.ts).
  */
-export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents }: BatchHandlerDeps) {
+export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening }: BatchHandlerDeps) {
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
-    (batches) => applyBatches(pool, batches),
+    (batches) => applyBatches(pool, batches, screening.checkCopies),
     maxGroupEvents,
     (batch) => batch.events.length,
   );
@@ -43,6 +69,8 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
     tracing.recording ? traceBatch(tracing.tracer, messages, () => handleBatch(messages)) : handleBatch(messages);
 
   async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
+    // The messages were received before this: a mark read from now on is fresh for all of them.
+    const receivedAt = Date.now();
     const verdicts: Verdict[] = [];
     const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
     for (const msg of messages) {
@@ -50,35 +78,66 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
       if (result.kind === 'event') decoded.push({ msg, event: result.event });
       else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
     }
+    const messageOf = new Map(decoded.map((d) => [d.event, d.msg]));
+    const { trusted, doubted } = await screen(
+      decoded.map((d) => d.event),
+      receivedAt,
+    );
+    for (const { event, doubt } of doubted) {
+      log.warn({ eventId: event.id, type: event.type, reason: doubt.reason }, 'untrusted message');
+      verdicts.push({ msg: messageOf.get(event)!, action: 'dead-letter', reason: doubt.reason });
+    }
     try {
-      await applyAndCount(
-        decoded.map((d) => d.event),
-        shardOf(messages),
-      );
-      verdicts.push(...decoded.map((d) => ({ msg: d.msg, action: 'ack' as const })));
+      const outcome = await applyAndCount(trusted, shardOf(messages));
+      verdicts.push(...trusted.map((event) => verdictOf(messageOf.get(event)!, event, outcome)));
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
-      log.warn({ err, size: decoded.length }, 'batch failed; applying its events one by one');
-      for (const d of decoded) verdicts.push(await applyAlone(d));
+      log.warn({ err, size: trusted.length }, 'batch failed; applying its events one by one');
+      for (const event of trusted) verdicts.push(await applyAlone({ msg: messageOf.get(event)!, event }));
     }
     return verdicts;
   }
 
-  async function applyAndCount(events: KnownEvent[], shard: number) {
+  /**
+   * Checks in memory first, against the highest position read so far; only when some position is
+   * above it (live, most new events are) is the write side read, once for every shard waiting on
+   * it, and a message is parked for its position only if a read made after it arrived says so.
+   */
+  async function screen(events: KnownEvent[], receivedAt: number) {
+    const bounds = (highestPosition: number) => ({ now: Date.now(), maxClockSkewMs: screening.maxClockSkewMs, highestPosition });
+    let screened = screenEvents(events, bounds(screening.mark.known()));
+    if (screened.needsFreshMark) screened = screenEvents(events, bounds(await freshMark(receivedAt)));
+    if (screened.needsFreshMark) {
+      await sleep(RECHECK_PAUSE_MS);
+      screened = screenEvents(events, bounds(await freshMark(Date.now())));
+    }
+    return screened;
+  }
+
+  async function freshMark(since: number): Promise<number> {
+    try {
+      return await screening.mark.readSince(since);
+    } catch (err) {
+      throw isTransient(err) ? new TransientFailure(err, 'write database') : err;
+    }
+  }
+
+  async function applyAndCount(events: KnownEvent[], shard: number): Promise<BatchOutcome> {
     const outcome = await group.submit({ events, shard });
     metrics.recordBatch(events, outcome);
+    return outcome;
   }
 
   /** Alone, outside the group: finding the culprit of a failed batch must not fail other shards' batches. */
-  async function applyOneAndCount(event: KnownEvent, shard: number) {
-    const outcome = await applyBatches(pool, [{ events: [event], shard }]).then(([one]) => one!);
+  async function applyOneAndCount(event: KnownEvent, shard: number): Promise<BatchOutcome> {
+    const outcome = await applyBatches(pool, [{ events: [event], shard }], screening.checkCopies).then(([one]) => one!);
     metrics.recordBatch([event], outcome);
+    return outcome;
   }
 
   async function applyAlone({ msg, event }: { msg: ConsumeMessage; event: KnownEvent }): Promise<Verdict> {
     try {
-      await applyOneAndCount(event, shardOf([msg]));
-      return { msg, action: 'ack' };
+      return verdictOf(msg, event, await applyOneAndCount(event, shardOf([msg])));
     } catch (err) {
       if (isTransient(err)) throw new TransientFailure(err);
       const message = err instanceof Error ? err.message : String(err);
@@ -90,6 +149,12 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
       return attempt >= maxAttempts ? { msg, action: 'dead-letter', reason } : { msg, action: 'requeue' };
     }
   }
+}
+
+/** Applied or a duplicate: acked. A forged copy of a dead letter: parked, leaving the real event's note as it is. */
+function verdictOf(msg: ConsumeMessage, event: KnownEvent, outcome: BatchOutcome): Verdict {
+  const forged = outcome.forged.get(event);
+  return forged === undefined ? { msg, action: 'ack' } : { msg, action: 'dead-letter', reason: forged, note: false };
 }
 
 /** A batch comes from one shard queue; its routing keys name the shard (the inbox count is kept per shard). */

@@ -15,11 +15,15 @@ import { stalledMs } from './messaging/shard-health.ts';
 import { recordDeadLetter } from './read-models/dead-letters.ts';
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop } from './reconcile/audit-loop.ts';
+import { inboxMarkTracker } from './reconcile/inbox-mark.ts';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
 import { retentionPolicy } from './retention/policy.ts';
 import { startRetentionLoop } from './retention/retention-round.ts';
+import { outboxCopyCheck } from './screening/copy-check.ts';
+import { outboxMark } from './screening/outbox-mark.ts';
+import { outboxPositionReader } from './screening/outbox-log.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -35,6 +39,9 @@ async function main() {
     const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
     // The reconciler's audits and an operator's rebuild read the outbox through this pool.
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler');
+    // Messages are checked against the write side on a pool of their own: a live batch never
+    // waits for a connection behind an audit window or a retention round.
+    const screeningPool = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-screening');
     // The reconciler and the metrics ask the consumer, which is started last.
     const late: { consumer?: Consumer } = {};
     const reconciler = createReconciler({
@@ -43,6 +50,7 @@ async function main() {
       settings: reconcilerSettings(config),
       highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
       shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
+      inboxMark: inboxMarkTracker(pool).poll,
       log,
     });
     const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
@@ -81,6 +89,11 @@ async function main() {
         maxAttempts: config.PROJECTOR_MAX_ATTEMPTS,
         tracing,
         maxGroupEvents: config.PROJECTOR_BATCH_SIZE,
+        screening: {
+          maxClockSkewMs: config.PROJECTOR_MAX_CLOCK_SKEW_MS,
+          mark: outboxMark(outboxPositionReader(screeningPool)),
+          checkCopies: outboxCopyCheck(screeningPool),
+        },
       }),
       onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
       report: (event) => {
@@ -102,7 +115,7 @@ async function main() {
       await audit.stop();
       await retention.stop();
       await consumer.close();
-      await Promise.all([pool.end(), write.end()]);
+      await Promise.all([pool.end(), write.end(), screeningPool.end()]);
       await tracing.shutdown();
     });
   } catch (err) {

@@ -56,7 +56,9 @@ function code(text) {
 function health(snapshot) {
   const s = snapshot.status;
   const down = s.unreachable.length > 0 || s.debezium.active === false || snapshot.projectors.some((p) => !p.reachable);
-  if (down || (s.missing ?? 0) > 0 || (snapshot.queues.deadLetters.ready ?? 0) > 0) return ['problem', 'needs attention'];
+  const untrusted = (s.unknown ?? 0) > 0;
+  if (down || untrusted || (s.missing ?? 0) > 0 || (snapshot.queues.deadLetters.ready ?? 0) > 0)
+    return ['problem', 'needs attention'];
   if ((s.lagSeconds ?? 0) >= 1) return ['behind', `behind ${fmtSeconds(s.lagSeconds)}`];
   return ['ok', 'caught up'];
 }
@@ -74,6 +76,7 @@ function render(snapshot) {
   $('lag').textContent = fmtSeconds(s.lagSeconds);
   $('behind').textContent = fmtNumber(s.eventsBehind);
   $('missing').textContent = fmtNumber(s.missing);
+  $('unknown').textContent = fmtNumber(s.unknown);
   const dlq = snapshot.queues.deadLetters.ready;
   $('dlq-count').textContent = fmtNumber(dlq);
   if (dlq !== lastDeadLetterCount) {
@@ -101,7 +104,11 @@ function render(snapshot) {
       fmtNumber(s.projector.processed),
       `last ${s.projector.lastEventId ?? '–'} (${s.lastProcessedEventTimestamp ?? '–'})`,
     ],
-    ['reconciler: missing', fmtNumber(s.missing), 'committed longer ago than the grace period, neither projected nor parked'],
+    [
+      'reconciler: missing',
+      fmtNumber(s.missing),
+      `committed longer ago than the grace period, neither projected nor parked; ${fmtNumber(s.unknown)} unknown (applied, not in the outbox log)`,
+    ],
   ]);
   const states = stateByShard(snapshot.projectors);
   fillRows(
@@ -178,7 +185,8 @@ function outcome(op) {
     op.startedAt && op.finishedAt ? ` in ${((Date.parse(op.finishedAt) - Date.parse(op.startedAt)) / 1000).toFixed(1)} s` : '';
   if (op.kind === 'rebuild')
     return `rebuilt from ${fmtNumber(r.events)} events (${fmtNumber(r.applied)} applied)${took}${historyNote(r.history)}`;
-  return `audited ${fmtNumber(r.eventsAudited)} new events, ${fmtNumber(r.missing)} missing, ${fmtNumber(r.healRequested)} asked again${took}`;
+  const unknown = r.unknown > 0 ? `; ${fmtNumber(r.unknown)} applied events not in the outbox log (unknown)` : '';
+  return `audited ${fmtNumber(r.eventsAudited)} new events, ${fmtNumber(r.missing)} missing, ${fmtNumber(r.healRequested)} asked again${took}${unknown}`;
 }
 
 /** What history a rebuild replayed: the archived partitions with the live outbox (docs/retention.md). */

@@ -63,13 +63,13 @@ describe('inbox pruning watermark', () => {
 
   it('prunes at or below it, and skips a late copy of a pruned event by its position', async () => {
     const events = [1, 2, 3, 4, 5, 6].map((p) => created(p));
-    expect(await apply(events)).toEqual({ applied: 6, duplicates: 0 });
+    expect(await apply(events)).toEqual({ applied: 6, duplicates: 0, forged: new Map() });
     await raiseInboxWatermark(read, 4);
     expect(await pruneInboxBelowWatermark(read, 2)).toBe(4);
     expect(await inboxHas(events)).toBe(2);
     expect((await inboxWatermark(read)).occurredBefore).toEqual(events[3]!.occurredAt);
 
-    expect(await apply(events)).toEqual({ applied: 0, duplicates: 6 });
+    expect(await apply(events)).toEqual({ applied: 0, duplicates: 6, forged: new Map() });
     const { rows } = await read.query<{ stock: number }>('SELECT count(*)::int AS stock FROM products');
     expect(rows[0]!.stock).toBe(6);
   });
@@ -81,15 +81,15 @@ describe('inbox pruning watermark', () => {
     await raiseInboxWatermark(read, 4);
     await pruneInboxBelowWatermark(read, 100);
 
-    expect(await apply([parked])).toEqual({ applied: 1, duplicates: 0 });
+    expect(await apply([parked])).toEqual({ applied: 1, duplicates: 0, forged: new Map() });
     await pruneInboxBelowWatermark(read, 100);
     expect(await inboxHas([parked])).toBe(1); // a dead letter's inbox row stays while it is noted
-    expect(await apply([parked])).toEqual({ applied: 0, duplicates: 1 });
+    expect(await apply([parked])).toEqual({ applied: 0, duplicates: 1, forged: new Map() });
 
     // Handled, so forgotten with its inbox row; a copy after that is a duplicate by its position.
     expect(await forgetHandledDeadLetters(read, 100)).toBe(1);
     expect(await pruneInboxBelowWatermark(read, 100)).toBe(1);
-    expect(await apply([parked])).toEqual({ applied: 0, duplicates: 1 });
+    expect(await apply([parked])).toEqual({ applied: 0, duplicates: 1, forged: new Map() });
   });
 
   it('does not note a dead letter at or below it (a late copy of an applied event), and notes one above', async () => {

@@ -71,6 +71,7 @@ function describe(report: AuditReport): string {
     `audited          ${report.eventsAudited} new event(s) in ${report.windows} window(s), up to the high-water mark ${report.highWaterMark ?? '-'}`,
     `checked through  position ${report.checkedThrough}`,
     `missing          ${report.missing}${report.oldestMissing ? `, oldest from ${report.oldestMissing.toISOString()}` : ''}`,
+    `unknown          ${report.unknown}${report.unknown > 0 ? ' applied event(s) not in the outbox log: npm run rebuild recomputes the read models without them' : ''} (${report.inboxChecked} inbox entries checked)`,
   ].join('\n');
 }
 

@@ -99,6 +99,11 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     (r) => r.missing,
   );
   auditGauge(
+    'projector_unknown_events',
+    'Applied events that are not in the outbox log: forged, or not published by Debezium (reconciler)',
+    (r) => r.unknown,
+  );
+  auditGauge(
     'projector_reconciler_checked_through',
     'Outbox position up to which every event is accounted for',
     (r) => r.checkedThrough,

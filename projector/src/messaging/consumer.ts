@@ -101,8 +101,8 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
       batchSize: opts.batchSize,
       log: opts.log,
       handleBatch: opts.handleBatch,
-      park: async (msg, reason) => {
-        await opts.onDeadLetter(msg, reason);
+      park: async (msg, reason, note) => {
+        if (note) await opts.onDeadLetter(msg, reason);
         await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), msg, queue, reason);
         opts.log.warn({ queue, reason, routingKey: msg.fields.routingKey }, 'dead-lettered');
       },

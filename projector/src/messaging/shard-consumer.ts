@@ -27,8 +27,11 @@ export interface ShardConsumerDeps {
   batchSize: number;
   log: Logger;
   handleBatch(batch: ConsumeMessage[]): Promise<Verdict[]>;
-  /** Records the dead letter and publishes it to the DLQ with a confirm; throws when it could not. */
-  park(msg: ConsumeMessage, reason: string): Promise<void>;
+  /**
+   * Records the dead letter (unless `note` is false: see Verdict) and publishes it to the DLQ with
+   * a confirm; throws when it could not.
+   */
+  park(msg: ConsumeMessage, reason: string, note: boolean): Promise<void>;
   /** Pause before retry number `attempt` (0-based) of something that failed. */
   retryDelayMs(attempt: number): number;
   sleep(ms: number): Promise<void>;
@@ -136,7 +139,7 @@ export class ShardConsumer {
       } catch (err) {
         if (!(err instanceof TransientFailure) || this.stopping || this.isEnded()) throw err;
         const delayMs = this.deps.retryDelayMs(attempt);
-        this.deps.log.warn({ err: err.message, queue: this.deps.queue, delayMs }, 'read database unavailable; retrying batch');
+        this.deps.log.warn({ err: err.message, queue: this.deps.queue, delayMs }, 'a database is unavailable; retrying batch');
         await this.deps.sleep(delayMs);
         if (this.isEnded()) throw err;
       }
@@ -149,7 +152,7 @@ export class ShardConsumer {
     for (const verdict of verdicts) {
       if (verdict.action !== 'dead-letter') continue;
       try {
-        await this.deps.park(verdict.msg, verdict.reason);
+        await this.deps.park(verdict.msg, verdict.reason, verdict.note ?? true);
         this.parkFailures = 0;
         this.deps.report?.('parked');
       } catch (err) {

@@ -6,7 +6,7 @@ export interface AuditLoop {
   lastReport(): AuditReport | undefined;
   /** One audit now, after the one running (audits never overlap); asks for a heal when events are missing. */
   auditNow(): Promise<{ report: AuditReport; healRequested: number }>;
-  /** For /health: missing events, or an audit that keeps failing. */
+  /** For /health: missing events, unknown events, or an audit that keeps failing. */
   problems(): string[];
   stop(): Promise<void>;
 }
@@ -54,6 +54,11 @@ export function startAuditLoop(reconciler: Reconciler, opts: { intervalMs: numbe
       if (report && report.missing > 0) {
         problems.push(
           `${report.missing} events missing (committed, neither projected nor parked), oldest from ${report.oldestMissing?.toISOString()}`,
+        );
+      }
+      if (report && report.unknown > 0) {
+        problems.push(
+          `${report.unknown} applied events are not in the outbox log (unknown): forged, or not published by Debezium; npm run rebuild recomputes the read models without them`,
         );
       }
       if (failures >= 3) problems.push(`reconciler audit failed ${failures} times in a row`);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { OutboxEntry } from './audit-window.ts';
+import type { InboxEntry } from './inbox-window.ts';
 
 /** Reconciler state and findings in the read database (schema `audit`, see migration 003). */
 
@@ -57,4 +58,44 @@ export async function markHealRequested(read: pg.Pool, ids: string[]): Promise<v
                 WHERE event_id = ANY($1::uuid[])`,
     [ids],
   );
+}
+
+/** How far the inbox has been checked against the outbox log, and in which inbox table (migration 009). */
+export async function inboxCheckPosition(read: pg.Pool): Promise<{ table: string | null; checkedThrough: number }> {
+  const { rows } = await read.query<{ table: string | null; checked: string }>(
+    /* sql */ `SELECT inbox_table::text AS table, checked_through::text AS checked FROM audit.inbox_check`,
+  );
+  return { table: rows[0]?.table ?? null, checkedThrough: Number(rows[0]?.checked ?? 0) };
+}
+
+/** Records a window of the inbox check: its unknown events and its new position, in one transaction. */
+export async function saveInboxWindow(
+  client: pg.PoolClient,
+  args: { table: string; checkedThrough: number; unknown: InboxEntry[] },
+): Promise<void> {
+  const u = args.unknown;
+  await client.query(
+    /* sql */ `INSERT INTO audit.unknown_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at, position)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
+               ON CONFLICT (event_id) DO NOTHING`,
+    [
+      u.map((e) => e.id),
+      u.map((e) => e.type),
+      u.map((e) => e.aggregateType),
+      u.map((e) => e.aggregateId),
+      u.map((e) => e.occurredAt),
+      u.map((e) => e.position),
+    ],
+  );
+  await client.query(
+    /* sql */ `UPDATE audit.inbox_check SET inbox_table = $1::oid, checked_through = $2::bigint, checked_at = now()`,
+    [args.table, args.checkedThrough],
+  );
+}
+
+/** Forgets unknown events whose inbox entry is gone (a rebuild from the outbox, or an operator removed it). */
+export async function forgetUnknownGone(read: pg.Pool): Promise<number> {
+  const { rowCount } = await read.query(/* sql */ `DELETE FROM audit.unknown_events u
+                WHERE NOT EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = u.event_id)`);
+  return rowCount ?? 0;
 }

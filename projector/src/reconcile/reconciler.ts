@@ -2,8 +2,20 @@ import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import type { Logger } from '@shop/shared/log';
 import { auditWindow } from './audit-window.ts';
-import { auditPosition, handledAmong } from '@shop/shared/audit';
-import { appliedPositions, dueForHeal, forgetHandled, markHealRequested, saveWindow } from './audit-store.ts';
+import { auditPosition, handledAmong, unknownEvents } from '@shop/shared/audit';
+import {
+  appliedPositions,
+  dueForHeal,
+  forgetHandled,
+  forgetUnknownGone,
+  inboxCheckPosition,
+  markHealRequested,
+  saveInboxWindow,
+  saveWindow,
+} from './audit-store.ts';
+import { inOutboxLog, inboxEntries } from './inbox-entries.ts';
+import type { InboxMark } from './inbox-mark.ts';
+import { inboxWindow } from './inbox-window.ts';
 import { outboxEntries } from './outbox-entries.ts';
 import { requestSnapshot } from './request-snapshot.ts';
 
@@ -26,6 +38,10 @@ export interface AuditReport {
   eventsAudited: number;
   missing: number;
   oldestMissing: Date | null;
+  /** Inbox entries checked against the outbox log in this audit. */
+  inboxChecked: number;
+  /** Applied events that are not in the outbox log (forged, or not published by Debezium). */
+  unknown: number;
 }
 
 export interface ReconcilerDeps {
@@ -39,6 +55,8 @@ export interface ReconcilerDeps {
   highWaterMark(): Promise<number | null>;
   /** Shards that may still have events on their way (waiting in the queue, or held unsettled). */
   shardsInFlight(): Promise<ReadonlySet<number>>;
+  /** The inbox mark to check applied events up to (reconcile/inbox-mark.ts); null while there is none. */
+  inboxMark(): Promise<InboxMark | null>;
   log: Logger;
 }
 
@@ -49,6 +67,10 @@ export interface ReconcilerDeps {
  * neither applied nor parked, once its shard has passed it (a later event of the shard applied,
  * or nothing of the shard in flight): a backlog being worked through is not a loss. Its cost is the new events since the last audit, not the outbox.
  * Healing asks Debezium for an incremental snapshot of exactly the missing rows.
+ *
+ * The other way round, it looks every inbox entry up in the outbox log, in the order they were
+ * applied, and lists those the log does not hold as unknown: the broker is a trust boundary, and
+ * an event no one committed may have been applied (reconcile/inbox-window.ts).
  */
 export function createReconciler(deps: ReconcilerDeps) {
   const { write, read, settings, log } = deps;
@@ -82,8 +104,34 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
     }
     await forgetHandled(read);
-    const { missing, oldestMissing } = await auditPosition(read);
-    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing, oldestMissing };
+    const inboxChecked = await checkInbox();
+    await forgetUnknownGone(read);
+    const [{ missing, oldestMissing }, unknown] = await Promise.all([auditPosition(read), unknownEvents(read)]);
+    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing, oldestMissing, inboxChecked, unknown };
+  }
+
+  /** Inbox entries since the last check, window by window up to the inbox mark; returns how many were checked. */
+  async function checkInbox(): Promise<number> {
+    const mark = await deps.inboxMark();
+    if (mark === null) return 0;
+    const position = await inboxCheckPosition(read);
+    // Another inbox table (a rebuild swapped one in): its numbering starts again.
+    let from = position.table === mark.table ? position.checkedThrough : 0;
+    const cutoff = new Date((await databaseNow(read)).getTime() - settings.graceMs);
+    let checked = 0;
+    for (;;) {
+      const entries = await inboxEntries(read, { after: from, upTo: mark.seq, limit: settings.windowSize });
+      if (entries.length === 0) break;
+      const window = inboxWindow(entries, { found: await inOutboxLog(write, entries), cutoff, from });
+      await withTransaction(read, (client) => saveInboxWindow(client, { table: mark.table, ...window }));
+      if (window.unknown.length > 0) {
+        log.error({ unknown: window.unknown.map((e) => e.id) }, 'applied events that are not in the outbox log');
+      }
+      checked += entries.length;
+      from = window.checkedThrough;
+      if (window.stoppedAtRecent || entries.length < settings.windowSize) break;
+    }
+    return checked;
   }
 
   /** Requests a snapshot of the missing events due for one; returns how many were requested. */
@@ -109,7 +157,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 
 export type Reconciler = ReturnType<typeof createReconciler>;
 
-async function databaseNow(write: pg.Pool): Promise<Date> {
-  const { rows } = await write.query<{ now: Date }>(/* sql */ `SELECT clock_timestamp() AS now`);
+async function databaseNow(db: pg.Pool): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>(/* sql */ `SELECT clock_timestamp() AS now`);
   return rows[0]!.now;
 }

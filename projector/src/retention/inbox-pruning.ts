@@ -23,7 +23,9 @@ export async function raiseInboxWatermark(read: pg.Pool, through: number): Promi
  * index (short transactions, no scan of the inbox), and records the newest pruned event's time.
  * The rows of dead-lettered events stay: a re-drive of one is let past the watermark (it may never
  * have been applied) and must still find it applied if it was (forgetHandledDeadLetters lets them
- * go together once the dead letter was handled).
+ * go together once the dead letter was handled). So do the rows of unknown events (not in the
+ * outbox log, reconcile/inbox-window.ts): they are reported while their entry exists, and their
+ * effects stay in the read models until a rebuild.
  */
 export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number): Promise<number> {
   let pruned = 0;
@@ -34,6 +36,7 @@ export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number)
                     SELECT event_id FROM read.processed_events
                      WHERE position <= (SELECT pruned_through FROM read.inbox_pruning)
                        AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = processed_events.event_id)
+                       AND NOT EXISTS (SELECT 1 FROM audit.unknown_events u WHERE u.event_id = processed_events.event_id)
                      ORDER BY position LIMIT $1::int)
                   RETURNING occurred_at)
                 UPDATE read.inbox_pruning

@@ -12,7 +12,8 @@ const usage = `usage: npm run lag -- [--json] [--watch] [--max-lag-seconds N] [-
 
 Shows where the pipeline stands: events committed but not yet projected and how old the oldest is,
 the replication slot and Debezium's committed offset, and the projector's position.
-Exits 1 when a database is unreachable, the slot is inactive, or lag exceeds a threshold
+Exits 1 when a database is unreachable, the slot is inactive, events are missing or unknown
+(applied but not in the outbox log), or lag exceeds a threshold
 (default --max-lag-seconds 30); --watch refreshes every second until interrupted.`;
 
 async function main() {

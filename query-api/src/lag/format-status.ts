@@ -13,6 +13,11 @@ export function verdict(status: SyncStatus, limits: LagLimits): string[] {
   if (status.missing !== null && status.missing > 0) {
     problems.push(`${status.missing} events missing: committed, neither projected nor parked (npm run reconcile heals them)`);
   }
+  if (status.unknown !== null && status.unknown > 0) {
+    problems.push(
+      `${status.unknown} applied ${status.unknown === 1 ? 'event is' : 'events are'} not in the outbox log (unknown): forged, or not published by Debezium (npm run rebuild recomputes the read models without them)`,
+    );
+  }
   if (status.lagSeconds !== null && status.lagSeconds > limits.maxLagSeconds) {
     problems.push(`lag ${status.lagSeconds.toFixed(1)} s exceeds ${limits.maxLagSeconds} s`);
   }
@@ -34,6 +39,7 @@ export function formatStatus(status: SyncStatus, problems: string[]): string {
   const lines = [
     `pipeline         ${behind}`,
     `missing          ${status.missing ?? '-'}`,
+    `unknown          ${status.unknown ?? '-'}`,
     `last projected   ${status.lastProcessedEventTimestamp ?? '-'}`,
     `slot             ${d.slot} ${d.active === null ? 'unknown' : d.active ? 'active' : 'INACTIVE'}, confirmed ${d.confirmedFlushLsn ?? '-'}, current ${d.currentWalLsn ?? '-'}, lag ${d.lagBytes === null ? '-' : bytes(d.lagBytes)}`,
     `debezium offset  ${d.offsetLsn ?? '-'} at ${d.offsetTime ?? '-'}`,

@@ -25,6 +25,11 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
     (s) => s.missing,
   );
   gauge(
+    'pipeline_unknown_events',
+    'Applied events that are not in the outbox log: forged, or not published by Debezium',
+    (s) => s.unknown,
+  );
+  gauge(
     'pipeline_slot_lag_bytes',
     'WAL bytes between the current LSN and the slot confirmed flush LSN',
     (s) => s.debezium.lagBytes,

@@ -7,6 +7,8 @@ export const syncStatusSchema = z
     eventsBehind: z.number().int().nullable(),
     /** Events committed longer ago than the reconciler's grace period, neither projected nor parked (0 when healthy). */
     missing: z.number().int().nullable(),
+    /** Applied events that are not in the outbox log: forged, or not published by Debezium (0 when healthy). */
+    unknown: z.number().int().nullable(),
     debezium: z.object({
       slot: z.string(),
       active: z.boolean().nullable(),

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { auditPosition, handledAmong, type AuditPosition } from '@shop/shared/audit';
+import { auditPosition, handledAmong, unknownEvents, type AuditPosition } from '@shop/shared/audit';
 import { projectionPosition } from './read-side.ts';
 import type { SyncStatus } from './schemas.ts';
 import { debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
@@ -16,21 +16,23 @@ export interface PipelineDatabases {
  * `unreachable` and its fields are null; the rest is still reported.
  */
 export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Promise<SyncStatus> {
-  const [debezium, projection, audit] = await Promise.all([
+  const [debezium, projection, audit, unknown] = await Promise.all([
     readDebezium(dbs).catch(() => undefined),
     projectionPosition(dbs.read).catch(() => undefined),
     auditPosition(dbs.read).catch(() => undefined),
+    unknownEvents(dbs.read).catch(() => undefined),
   ]);
   const behind =
     debezium && projection && audit ? await eventsBehind(dbs.write, dbs.read, audit, now).catch(() => undefined) : undefined;
   const unreachable: SyncStatus['unreachable'] = [];
   if (!debezium) unreachable.push('writeDatabase');
-  if (!projection || !audit) unreachable.push('readDatabase');
+  if (!projection || !audit || unknown === undefined) unreachable.push('readDatabase');
   return {
     lastProcessedEventTimestamp: projection?.lastEventAt?.toISOString() ?? null,
     lagSeconds: behind?.lagSeconds ?? null,
     eventsBehind: behind?.count ?? null,
     missing: audit?.missing ?? null,
+    unknown: unknown ?? null,
     debezium: {
       slot: dbs.slot,
       active: debezium?.active ?? null,

@@ -54,6 +54,22 @@ export async function auditPosition(read: pg.Pool): Promise<AuditPosition> {
   }
 }
 
+/**
+ * Applied events that are not in the outbox log (the reconciler's inbox check, projector migration
+ * 009), counted while their inbox entry exists; 0 before the projector has created that table.
+ */
+export async function unknownEvents(read: pg.Pool): Promise<number> {
+  try {
+    const { rows } = await read.query<{ unknown: number }>(/* sql */ `SELECT count(*)::int AS unknown FROM audit.unknown_events u
+                 WHERE EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = u.event_id)`);
+    return rows[0]!.unknown;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '3F000' || code === '42P01') return 0;
+    throw err;
+  }
+}
+
 export interface InboxWatermark {
   /** Every event at or below this outbox position has left the inbox (dead letters excepted). */
   prunedThrough: number;

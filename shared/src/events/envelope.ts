@@ -63,7 +63,9 @@ const instant = z.preprocess(
 
 /** Keyed by header name, so a reason names the header an operator sees on the message. */
 const envelopeSchema = z.object({
-  [HEADERS.eventId]: z.uuid(),
+  // In the lowercase form Postgres answers uuids in: the projector matches the ids the inbox says
+  // it already has against the batch's, and an id kept in capitals would never match.
+  [HEADERS.eventId]: z.uuid().transform((id) => id.toLowerCase()),
   [HEADERS.eventType]: headerString,
   [HEADERS.schemaVersion]: wholeNumber(MAX_INT32),
   [HEADERS.occurredAt]: instant,

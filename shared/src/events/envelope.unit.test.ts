@@ -53,6 +53,15 @@ describe('decodeEvent', () => {
     expect(result.kind === 'event' && result.event.position).toBe(42);
   });
 
+  it('reads the event id in the canonical lowercase form Postgres answers uuids in', () => {
+    // The inbox answers which ids it already has as Postgres writes them: an id kept in capitals
+    // would never match, and the batch would be planned again and again without end.
+    const result = decodeEvent(debeziumHeaders({ id: `"${id.toUpperCase()}"` }), body(product));
+    expect(result).toMatchObject({ kind: 'event', event: { id } });
+    const unsupported = decodeEvent(debeziumHeaders({ id: `"${id.toUpperCase()}"`, eventType: '"Nope"' }), body(product));
+    expect(unsupported).toMatchObject({ kind: 'unsupported', id });
+  });
+
   it('accepts unquoted header values too (another header converter)', () => {
     const result = decodeEvent(debeziumHeaders({ id, eventType: 'ProductCreated', aggregateId: '7' }), body(product));
     expect(result.kind).toBe('event');

@@ -56,13 +56,24 @@ export async function maxVisiblePosition(db: Db): Promise<number> {
  * cannot add rows and are not waited for.
  */
 export async function outboxWriters(db: Db): Promise<OutboxLocker[]> {
-  const { rows } = await db.query<OutboxLocker>(/* sql */ `SELECT DISTINCT l.virtualtransaction AS vxid, l.pid
+  return writersOf(db, 'outbox');
+}
+
+/**
+ * The same for any table (a name, or its oid as text): the reconciler tracks the inbox's own
+ * numbering with it (projector/src/reconcile/inbox-mark.ts).
+ */
+export async function writersOf(db: Db, relation: string): Promise<OutboxLocker[]> {
+  const { rows } = await db.query<OutboxLocker>(
+    /* sql */ `SELECT DISTINCT l.virtualtransaction AS vxid, l.pid
                  FROM pg_locks l
                 WHERE l.locktype = 'relation'
                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND l.relation = 'outbox'::regclass
+                  AND l.relation = $1::regclass
                   AND l.mode = 'RowExclusiveLock'
-                  AND l.pid IS DISTINCT FROM pg_backend_pid()`);
+                  AND l.pid IS DISTINCT FROM pg_backend_pid()`,
+    [relation],
+  );
   return rows;
 }
 

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
+import { differenceFromOutbox } from './outbox-copy.ts';
+
+const ID = '0b6f2a9e-3c55-4d4e-9a53-2f1a7d6c8e01';
+const payload = { productId: 5, name: 'Mug', category: 'kitchen', price: 29.99, stock: 10 };
+const row: OutboxRow = {
+  id: ID,
+  position: '42',
+  type: 'ProductCreated',
+  schema_version: 1,
+  // node-postgres reads .289123 s through a float: 288 ms.
+  occurred_at: new Date('2026-11-23T10:00:00.288Z'),
+  aggregateid: '5',
+  payload,
+};
+
+/** The message Debezium publishes for the row (microseconds in occurredAt, keys in another order). */
+function message(over: { headers?: Record<string, unknown>; body?: unknown } = {}): KnownEvent {
+  const headers = {
+    id: JSON.stringify(ID),
+    eventType: '"ProductCreated"',
+    schemaVersion: '1',
+    occurredAt: '"2026-11-23T10:00:00.289123Z"',
+    aggregateId: '"5"',
+    position: '42',
+    ...over.headers,
+  };
+  const body = over.body ?? { stock: 10, price: 29.99, category: 'kitchen', name: 'Mug', productId: 5 };
+  const decoded = decodeEvent(headers, Buffer.from(JSON.stringify(body)));
+  if (decoded.kind !== 'event') throw new Error(decoded.reason);
+  return decoded.event;
+}
+
+describe('differenceFromOutbox: is this message the outbox event whose id it carries', () => {
+  it('is, as Debezium publishes it: occurred-at within a millisecond, payload keys in any order, with or without a position', () => {
+    expect(differenceFromOutbox(message(), decodeOutboxRow(row))).toBeUndefined();
+    expect(differenceFromOutbox(message({ headers: { position: undefined } }), decodeOutboxRow(row))).toBeUndefined();
+  });
+
+  it('is not, when anything the read models take from it differs', () => {
+    const differs = (over: Parameters<typeof message>[0]) => differenceFromOutbox(message(over), decodeOutboxRow(row));
+    expect(differs({ body: { ...payload, name: 'Forged copy' } })).toBe(
+      `untrusted: not the outbox's event ${ID}: its payload differs`,
+    );
+    expect(differs({ body: { ...payload, price: 0.01 } })).toMatch(/its payload differs$/);
+    expect(differs({ headers: { eventType: '"ProductUpdated"' } })).toMatch(
+      /its type is ProductCreated, the message's ProductUpdated$/,
+    );
+    expect(differs({ headers: { aggregateId: '"6"' } })).toMatch(/its aggregate id differs$/);
+    expect(differs({ headers: { occurredAt: '"9999-12-31T00:00:00Z"' } })).toMatch(
+      /it occurred at 2026-11-23T10:00:00.288Z, the message says 9999-12-31T00:00:00.000Z$/,
+    );
+    expect(differs({ headers: { occurredAt: '"2026-11-23T10:00:00.291Z"' } })).toMatch(/it occurred at/);
+    expect(differs({ headers: { position: '43' } })).toMatch(/its position is 42, the message's 43$/);
+  });
+
+  it('is not, when the outbox has no event of that id or one this build cannot read', () => {
+    expect(differenceFromOutbox(message(), undefined)).toBe(
+      `untrusted: not the outbox's event ${ID}: no outbox event has this id`,
+    );
+    const unknown = decodeOutboxRow({ ...row, type: 'ProductArchived' });
+    expect(differenceFromOutbox(message(), unknown)).toMatch(
+      /the outbox's event is unsupported \(unknown event type ProductArchived\)$/,
+    );
+  });
+});
