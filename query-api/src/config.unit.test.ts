@@ -41,6 +41,7 @@ describe('query-api config', () => {
     });
     expect(loadConfig(withPassword({ CONSISTENCY_MAX_WAITERS: '5' })).CONSISTENCY_MAX_WAITERS).toBe(5);
     for (const name of ['CONSOLE_MAX_SUBSCRIBERS', 'CONSOLE_DEAD_LETTER_LIMIT', 'CONSISTENCY_MAX_WAITERS'])
-      for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig(withPassword({ [name]: bad })), `${name}=${bad}`).toThrow(name);
+      for (const bad of ['0', '-1', '1.5', 'many'])
+        expect(() => loadConfig(withPassword({ [name]: bad })), `${name}=${bad}`).toThrow(name);
   });
 });
