@@ -44,7 +44,8 @@ export type PoisonMessage = PoisonRecord & Outgoing;
 
 /** Product ids the write side of these stacks never reaches (2,000,000,000 and up, below 2^31). */
 const POISON_PRODUCT_BASE = 2_000_000_000;
-const TWO_MIB = 2 * 1024 * 1024;
+/** Above the projector's body limit (1 MiB), below the broker's (2 MiB), which refuses anything larger. */
+const HUGE = 1.5 * 1024 * 1024;
 
 interface Draft {
   headers: Record<string, unknown>;
@@ -67,7 +68,7 @@ const SPOIL: Record<PoisonKind, (d: Draft) => void> = {
     ])),
   'nul-in-payload': (d) => (d.body = json({ ...d.product, name: 'nul\u0000inside' })),
   'nul-in-header': (d) => (d.headers.eventType = JSON.stringify('Product\u0000Created')),
-  'huge-body': (d) => (d.body = json({ ...d.product, name: 'x'.repeat(TWO_MIB) })),
+  'huge-body': (d) => (d.body = json({ ...d.product, name: 'x'.repeat(HUGE) })),
   'unknown-type': (d) => {
     d.headers.eventType = JSON.stringify('ProductArchived');
     d.body = json({ productId: d.product.productId });
@@ -108,5 +109,5 @@ export function poisonMessage(kind: PoisonKind, rnd: Random): PoisonMessage {
   return { kind, tag, id: kind === 'missing-id' ? undefined : id, routingKey, headers: draft.headers, body: draft.body };
 }
 
-/** The record of a published poison message (without its body, which may be 2 MiB). */
+/** The record of a published poison message (without its body, which may be 1.5 MiB). */
 export const recordOf = ({ kind, tag, id, routingKey }: PoisonMessage): PoisonRecord => ({ kind, tag, id, routingKey });

@@ -109,7 +109,7 @@ const syncStatus = async () => (await (await fetch(`${queryApi(stack)}/api/analy
 function runLag(): Promise<{ code: number; output: { ok: boolean; problems: string[]; unknown?: number } }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'query-api/src/cli/lag.ts'), '--json'], {
-      env: childEnv(stack),
+      env: childEnv(stack, 'query-api'),
       cwd: repoRoot,
     });
     let out = '';

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { MAX_BODY_BYTES } from '../events/limits.ts';
 import { deadLetterExchangeOf, deadLetterQueueOf, type TopologyNames } from './topology.ts';
 
 /**
@@ -95,8 +96,9 @@ export function brokerDefinitions(names: BrokerNames, passwords: Record<BrokerLo
 }
 
 /**
- * The largest message the broker accepts (RabbitMQ's max_message_size): far above any event the
- * command API can write (its bodies are capped by BODY_LIMIT, 100 kB by default), far below
- * RabbitMQ's own default (16 MiB on 4.x, 128 MiB on 3.x) that lets one publisher fill memory.
+ * The largest message the broker accepts (RabbitMQ's max_message_size): twice the largest body the
+ * projector accepts (MAX_BODY_BYTES, 1 MiB), so a body between the two still reaches the projector
+ * and is parked there with its reason, while one above is refused at the door; far below
+ * RabbitMQ's own default (16 MiB on 4.x, 128 MiB on 3.x), with which one publisher can fill memory.
  */
-export const MAX_MESSAGE_BYTES = 1_048_576;
+export const MAX_MESSAGE_BYTES = 2 * MAX_BODY_BYTES;
