@@ -1,4 +1,5 @@
 import { devStackConfig, STACK_SETTINGS, type StackConfig } from '../infra/src/stack-config.ts';
+import { COMPOSE_SECRETS } from '../infra/src/secrets.ts';
 
 /** One setting where the bench stack differs from what `npm start` ships. */
 export interface SettingDifference {
@@ -27,11 +28,16 @@ export interface Conditions {
 /**
  * Settings an isolated stack may change from what `npm start` ships: where it listens, what its
  * databases, slot, exchange and queues are called, where it keeps its files, which broker node and
- * JDK it uses, and its own generated secrets. Anything else must be as shipped, or the bench
- * measures something users do not run.
+ * JDK it uses. Anything else must be as shipped, or the bench measures something users do not run.
  */
 const PLACEMENT =
-  /(_PORT|_NAME|_PASSWORD)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
+  /(_PORT|_NAME)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
+
+/**
+ * The settings compared: all but the secrets, which each stack generates for itself (they are no
+ * condition of a run, and must never reach the page or the results file).
+ */
+const COMPARED = STACK_SETTINGS.filter((key) => !(COMPOSE_SECRETS as readonly string[]).includes(key));
 
 /** Settings the page names as shipped: durability, logging, and the pipeline's own pace. */
 const STATED = [
@@ -52,7 +58,7 @@ export const shippedStackConfig = (): StackConfig => devStackConfig({}, '/nonexi
  */
 export function againstShipped(stack: StackConfig, shipped: StackConfig) {
   const text = (v: unknown) => (v === undefined ? '(unset)' : String(v));
-  const differences: SettingDifference[] = STACK_SETTINGS.filter(
+  const differences: SettingDifference[] = COMPARED.filter(
     (key) => text(stack[key as keyof StackConfig]) !== text(shipped[key as keyof StackConfig]),
   ).map((key) => ({
     setting: key,

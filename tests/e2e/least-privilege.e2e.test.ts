@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +14,7 @@ import {
   type BrokerLogin,
 } from '@shop/shared/messaging';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
+import { SECRET_SETTINGS } from '../../infra/src/secrets.ts';
 import { BROKER_PASSWORDS, dbLogin, type DbLogin } from '../../infra/src/stack-config.ts';
 import { commandApi, connect, postJson, queryApi, waitUntilProjected } from '../support/clients.ts';
 
@@ -186,6 +189,18 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'DROP TABLE outbox')).toBe(DENIED);
     expect(await attempt(write, `SELECT ensure_outbox_publication('p', 'debezium_signal')`)).toBe(DENIED);
     await expect(as('command-api', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
+  });
+
+  it("no secret of the stack is in any of its logs (Postgres, RabbitMQ, Debezium, the services, the set-up's)", async () => {
+    const logs = join(stack.stackDir, 'logs');
+    const files = readdirSync(logs);
+    expect(files).toEqual(
+      expect.arrayContaining(['postgres.log', 'debezium-server.log', 'command-api.log', 'migrate-write.log']),
+    );
+    for (const file of files) {
+      const text = readFileSync(join(logs, file), 'utf8');
+      for (const name of SECRET_SETTINGS) expect(text.includes(stack[name]), `${name} in ${file}`).toBe(false);
+    }
   });
 
   it('a rebuild run as the projector keeps the query API able to read every read model', async () => {

@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { rabbitUrl } from '@shop/shared/config';
 import { describeDeadLetter, redrive, redriveDeadLetters, visitDeadLetters } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
-import { publishRaw } from '../support/publish.ts';
+import { publishRaw, withBroker } from '../support/publish.ts';
 
 const stack = inject('stack');
 const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
 
-async function withConnection<T>(fn: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(rabbitUrl(stack));
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.close();
-  }
-}
-
-const listDeadLetters = async () => (await withConnection((c) => redriveDeadLetters(c, names, () => false))).seen;
+const listDeadLetters = async () => (await withBroker(stack, (c) => redriveDeadLetters(c, names, () => false))).seen;
 
 describe('poison messages', () => {
   const { read } = stackDatabases(stack);
@@ -27,7 +16,7 @@ describe('poison messages', () => {
   afterAll(async () => {
     await read.query('ALTER TABLE read.products DROP CONSTRAINT IF EXISTS test_blocked');
     // Leave the queue as we found it: our dead letters go.
-    await withConnection((connection) =>
+    await withBroker(stack, (connection) =>
       visitDeadLetters(connection, names, async (msg, channel) => {
         if (!Object.values(ids).includes(describeDeadLetter(msg).eventId ?? '')) return 'keep';
         channel.ack(msg);
@@ -86,7 +75,7 @@ describe('poison messages', () => {
     expect(await getIfFound(`${queryApi(stack)}/api/products/${blocked.body.productId}`)).toBeUndefined();
 
     await read.query('ALTER TABLE read.products DROP CONSTRAINT test_blocked');
-    const redriven = await withConnection(async (connection) => {
+    const redriven = await withBroker(stack, async (connection) => {
       let count = 0;
       await visitDeadLetters(connection, names, async (msg, channel) => {
         if (describeDeadLetter(msg).eventId !== letter.eventId) return 'keep';

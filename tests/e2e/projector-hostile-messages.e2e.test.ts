@@ -5,7 +5,7 @@ import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
 import { describeDeadLetter, visitDeadLetters } from '@shop/shared/messaging';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
-import { publishMessages, type RawMessage } from '../support/publish.ts';
+import { debeziumHeaders, publishMessages, type RawMessage } from '../support/publish.ts';
 
 const stack = inject('stack');
 const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
@@ -17,17 +17,6 @@ const run = randomUUID();
 const product = { productId: 1_999_000_101, name: 'Hostile', category: 'hostile', price: 3.5, stock: 3 };
 const MIB = 1024 * 1024;
 
-function debeziumHeaders(id: string, aggregateId: string, overrides: Record<string, unknown>): Record<string, unknown> {
-  return {
-    id: JSON.stringify(id),
-    eventType: '"ProductCreated"',
-    schemaVersion: '1',
-    occurredAt: JSON.stringify(new Date().toISOString()),
-    aggregateId: JSON.stringify(aggregateId),
-    position: '1',
-    ...overrides,
-  };
-}
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /** Each one, on one shard, must be parked in the DLQ as invalid and must not hold up what follows. */

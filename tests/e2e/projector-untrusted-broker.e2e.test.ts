@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import amqp, { type GetMessage } from 'amqplib';
+import type { GetMessage } from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { rabbitUrl } from '@shop/shared/config';
 import { headerText } from '@shop/shared/events';
 import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
-import { publishMessages } from '../support/publish.ts';
+import { debeziumHeaders, publishMessages, withBroker } from '../support/publish.ts';
 
 /**
  * The broker is a trust boundary (docs/guarantees.md): anyone who can publish to the events
@@ -27,32 +26,10 @@ const BLOCKED = 'Parked for real';
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const product = (productId: number, name: string) => ({ productId, name, category: 'untrusted', price: 2, stock: 5 });
 
-/** Headers as Debezium's EventRouter sets them (JSON-quoted text), for an event no outbox row has. */
-function debeziumHeaders(id: string, aggregateId: string, overrides: Record<string, unknown>): Record<string, unknown> {
-  return {
-    id: JSON.stringify(id),
-    eventType: '"ProductCreated"',
-    schemaVersion: '1',
-    occurredAt: JSON.stringify(new Date().toISOString()),
-    aggregateId: JSON.stringify(aggregateId),
-    position: '1',
-    ...overrides,
-  };
-}
-
 async function publishForged(caseName: string, aggregateId: string, headers: Record<string, unknown>, body: Buffer) {
   await publishMessages(stack, [
     { aggregateType: 'product', aggregateId, headers: { ...headers, [RUN_HEADER]: run, [CASE_HEADER]: caseName }, body },
   ]);
-}
-
-async function withConnection<T>(fn: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(rabbitUrl(stack));
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.close();
-  }
 }
 
 const caseOf = (msg: GetMessage) => {
@@ -63,7 +40,7 @@ const caseOf = (msg: GetMessage) => {
 /** The reasons our forged messages were parked with, by case. */
 async function parkedForged(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  await withConnection((connection) =>
+  await withBroker(stack, (connection) =>
     visitDeadLetters(connection, names, async (msg) => {
       const name = caseOf(msg);
       if (name) found.set(name, describeDeadLetter(msg).reason);
@@ -131,7 +108,7 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
   afterAll(async () => {
     await read.query(`ALTER TABLE read.products DROP CONSTRAINT IF EXISTS untrusted_blocked`);
     await read.query('DELETE FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', [forgedIds]);
-    await withConnection((connection) =>
+    await withBroker(stack, (connection) =>
       visitDeadLetters(connection, names, async (msg, channel) => {
         if (!caseOf(msg)) return 'keep';
         channel.ack(msg);
@@ -213,7 +190,7 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
     const deadLettered = (await syncStatus()).projector.deadLettered;
     const original = await eventually(async () => {
       let headers: Record<string, unknown> | undefined;
-      await withConnection((connection) =>
+      await withBroker(stack, (connection) =>
         visitDeadLetters(connection, names, async (msg) => {
           if (describeDeadLetter(msg).eventId === id && !caseOf(msg)) headers = msg.properties.headers ?? {};
           return 'keep';
@@ -239,7 +216,7 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
 
     // The real dead letter, re-driven once its cause is gone, is applied: not a duplicate of the copy.
     await read.query('ALTER TABLE read.products DROP CONSTRAINT untrusted_blocked');
-    const redriven = await withConnection(async (connection) => {
+    const redriven = await withBroker(stack, async (connection) => {
       let count = 0;
       await visitDeadLetters(connection, names, async (msg, channel) => {
         if (describeDeadLetter(msg).eventId !== id || caseOf(msg)) return 'keep';

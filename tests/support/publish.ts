@@ -92,3 +92,26 @@ export async function publishMessages(stack: StackConfig, messages: RawMessage[]
     await connection.close();
   }
 }
+
+/** Headers as Debezium's EventRouter sets them (JSON-quoted text), for an event no outbox row has. */
+export function debeziumHeaders(id: string, aggregateId: string, overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: JSON.stringify(id),
+    eventType: '"ProductCreated"',
+    schemaVersion: '1',
+    occurredAt: JSON.stringify(new Date().toISOString()),
+    aggregateId: JSON.stringify(aggregateId),
+    position: '1',
+    ...overrides,
+  };
+}
+
+/** One connection to the stack's broker (as its admin) for the time of `fn`. */
+export async function withBroker<T>(stack: StackConfig, fn: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
+  const connection = await amqp.connect(rabbitUrl(stack));
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
