@@ -16,7 +16,8 @@ async function main() {
     const config = loadConfig();
     const log = createLogger('query-api', config.LOG_LEVEL);
     const tracing = startTracing('query-api', config);
-    // The read schema belongs to the projector, which migrates it; this service only reads.
+    // The read schema belongs to the projector, which migrates it. This service reads it (its role
+    // is read-only by default) and records the console's requests for a rebuild or a reconcile.
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };

@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { deadLetterQueueOf, declareTopology, deleteTopology } from '@shop/shared/messaging';
+import { declareTopology, deleteTopology } from '@shop/shared/messaging';
 import type { StackConfig } from '../stack-config.ts';
 
 const names = (config: StackConfig) => ({ exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE });
@@ -25,10 +25,6 @@ export async function isRabbitReachable(config: StackConfig): Promise<boolean> {
 
 /** The exchange must exist before Debezium Server publishes: its RabbitMQ sink never declares it. */
 export const declareStackTopology = (config: StackConfig) => withChannel(config, (ch) => declareTopology(ch, names(config)));
-
-/** Messages waiting in the stack's dead-letter queue. */
-export const deadLetterQueueDepth = (config: StackConfig) =>
-  withChannel(config, async (ch) => (await ch.checkQueue(deadLetterQueueOf(names(config)))).messageCount);
 
 /** Removes the stack's exchanges and queues (messages included): the test stack starts from nothing. */
 export const deleteStackTopology = (config: StackConfig) => withChannel(config, (ch) => deleteTopology(ch, names(config)));

@@ -9,7 +9,8 @@ export type OrderCancelled = EventPayload<'OrderCancelled'>;
  * state of each product, the order rows to write, and additive deltas for the per-product,
  * per-category and per-customer aggregates. Pure, so the rules are unit-tested without a
  * database. Hourly sales and the customer's last order date depend on the orders already
- * projected (a cancel does not say when the order was placed): apply-plan.ts derives them in SQL.
+ * projected (a cancel does not say when the order was placed): projection.apply_batch
+ * (migrations/006_apply_batch.sql) derives them in SQL.
  */
 export interface Plan {
   products: Map<number, { product: EventPayload<'ProductCreated'>; occurredAt: Date }>;
