@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { postgresUrl, serverTimeouts } from '@shop/shared/config';
 import { pipelineSource } from '@shop/shared/consistency';
 import { createPool, MigrationsPendingError, pendingMigrations } from '@shop/shared/db';
@@ -44,7 +45,7 @@ async function main() {
 }
 
 /** The command API may not run DDL: its owner migrates the write side first (src/migrate.ts). */
-async function checkMigrated(pool: Awaited<ReturnType<typeof createPool>>, database: string) {
+async function checkMigrated(pool: pg.Pool, database: string) {
   const pending = await pendingMigrations(pool, migrationsDir);
   if (pending.length === 0) return;
   await pool.end();

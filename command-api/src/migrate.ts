@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { logLevel, parseEnv, port, postgresUrl, sqlIdentifier } from '@shop/shared/config';
+import { logLevel, parseEnv, postgresEnv, postgresUrl, sqlIdentifier } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
@@ -14,10 +14,7 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
  * not run DDL; it checks at start that this ran.
  */
 const schema = z.object({
-  PG_HOST: z.string().default('127.0.0.1'),
-  PG_PORT: port(5433),
-  PG_USER: z.string().default('shop_owner'),
-  PG_PASSWORD: z.string({ error: "required: the write side owner's database password" }),
+  ...postgresEnv('shop_owner'),
   WRITE_DB_NAME: z.string().min(1).default('shop_write'),
   DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
 import { httpServerEnv, logLevel, parseEnv, port, rabbitPlaceEnv, sqlIdentifier } from '@shop/shared/config';
-import { BROKER_USERS, type BrokerLogin } from '@shop/shared/messaging';
+import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerPasswordsFrom, type BrokerLogin } from '@shop/shared/messaging';
 import { loadOrCreateSecrets, SECRET_SETTINGS, type SecretSetting } from './secrets.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -117,7 +117,7 @@ export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath 
 function withStoredSecrets(given: Record<string, string | undefined>): Record<string, string | undefined> {
   const set = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined && value !== ''));
   if (SECRET_SETTINGS.every((name) => set[name])) return set;
-  return { ...loadOrCreateSecrets(resolve(repoRoot, set.STACK_DIR ?? '.stack/dev')), ...set };
+  return { ...loadOrCreateSecrets(resolve(repoRoot, schema.shape.STACK_DIR.parse(set.STACK_DIR))), ...set };
 }
 
 /**
@@ -285,17 +285,8 @@ export function dbLogin(config: StackConfig, login: DbLogin) {
   return { PG_HOST: config.PG_HOST, PG_PORT: config.PG_PORT, PG_USER: role.user, PG_PASSWORD: config[role.password] };
 }
 
-/** Each broker user's password (shared/src/messaging/broker-users.ts). */
-export const BROKER_PASSWORDS: Record<BrokerLogin, SecretSetting> = {
-  admin: 'RABBITMQ_ADMIN_PASSWORD',
-  debezium: 'RABBITMQ_DEBEZIUM_PASSWORD',
-  projector: 'RABBITMQ_PROJECTOR_PASSWORD',
-  'query-api': 'RABBITMQ_QUERY_API_PASSWORD',
-};
-
 /** Every broker user's password, as the broker's definitions take them. */
-export const brokerPasswords = (config: StackConfig) =>
-  Object.fromEntries(Object.entries(BROKER_PASSWORDS).map(([login, key]) => [login, config[key]])) as Record<BrokerLogin, string>;
+export const brokerPasswords = (config: StackConfig) => brokerPasswordsFrom(config);
 
 /** Settings no child process gets as such: the secrets, and the operator's logins. */
 const NOT_PASSED_ON = new Set<string>([
@@ -326,10 +317,10 @@ export function childEnv(config: StackConfig, login?: DbLogin, brokerLogin?: Bro
     env.PG_USER = own.PG_USER;
     env.PG_PASSWORD = own.PG_PASSWORD;
   }
-  const broker = brokerLogin ?? (login && login in BROKER_PASSWORDS ? (login as BrokerLogin) : undefined);
+  const broker = brokerLogin ?? (login && login in BROKER_PASSWORD_SETTINGS ? (login as BrokerLogin) : undefined);
   if (broker) {
     env.RABBITMQ_USER = BROKER_USERS[broker];
-    env.RABBITMQ_PASSWORD = config[BROKER_PASSWORDS[broker]];
+    env.RABBITMQ_PASSWORD = config[BROKER_PASSWORD_SETTINGS[broker]];
   }
   return env;
 }

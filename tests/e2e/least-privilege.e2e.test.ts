@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool } from '@shop/shared/db';
 import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import {
+  BROKER_PASSWORD_SETTINGS,
   BROKER_USERS,
   deadLetterExchangeOf,
   deadLetterQueueOf,
@@ -15,7 +16,7 @@ import {
 } from '@shop/shared/messaging';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { SECRET_SETTINGS } from '../../infra/src/secrets.ts';
-import { BROKER_PASSWORDS, dbLogin, type DbLogin } from '../../infra/src/stack-config.ts';
+import { dbLogin, type DbLogin } from '../../infra/src/stack-config.ts';
 import { commandApi, connect, postJson, queryApi, waitUntilProjected } from '../support/clients.ts';
 
 const stack = inject('stack');
@@ -42,6 +43,9 @@ async function attempt(client: pg.Client, sql: string, params: unknown[] = []): 
 }
 
 const DENIED = '42501'; // insufficient_privilege
+/** An event no command wrote: what a component with a stolen password would try to put in the log. */
+const FORGED_OUTBOX_ROW = `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
+                           VALUES (gen_random_uuid(), 'order', '1', 'OrderPlaced', '{}')`;
 
 describe('least privilege: each component logs in as its own role, and can do only its job', () => {
   const clients: pg.Client[] = [];
@@ -156,28 +160,18 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'SELECT * FROM orders')).toBe(DENIED);
     expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
     expect(await attempt(write, 'UPDATE outbox SET payload = $1::jsonb', ['{}'])).toBe(DENIED);
-    expect(
-      await attempt(
-        write,
-        `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (gen_random_uuid(), 'order', '1', 'OrderPlaced', '{}')`,
-      ),
-    ).toBe(DENIED);
+    expect(await attempt(write, FORGED_OUTBOX_ROW)).toBe(DENIED);
     expect(await attempt(write, 'SELECT outbox_create_partitions(interval $$1 day$$, now())')).toBe(DENIED);
   });
 
   it('Debezium cannot write the outbox or read the business tables', async () => {
     const write = await open('debezium', stack.WRITE_DB_NAME);
     expect(await attempt(write, 'SELECT count(*) FROM outbox')).toBe('ok');
-    expect(
-      await attempt(
-        write,
-        `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (gen_random_uuid(), 'order', '1', 'OrderPlaced', '{}')`,
-      ),
-    ).toBe(DENIED);
+    expect(await attempt(write, FORGED_OUTBOX_ROW)).toBe(DENIED);
     expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
-    expect(await attempt(write, 'SELECT * FROM customers_or_products_nope')).toBe('42P01');
     expect(await attempt(write, 'SELECT * FROM products')).toBe(DENIED);
     expect(await attempt(write, 'SELECT * FROM idempotency_keys')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT * FROM orders')).toBe(DENIED);
   });
 
   it('the command API role appends to the outbox but cannot read, change or delete it, nor reach the read side', async () => {
@@ -189,6 +183,8 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'DROP TABLE outbox')).toBe(DENIED);
     expect(await attempt(write, `SELECT ensure_outbox_publication('p', 'debezium_signal')`)).toBe(DENIED);
     await expect(as('command-api', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
+    // Nor may the write side's owner, which runs only the write side's migrations.
+    await expect(as('owner', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
   });
 
   it("no secret of the stack is in any of its logs (Postgres, RabbitMQ, Debezium, the services, the set-up's)", async () => {
@@ -230,7 +226,7 @@ describe('least privilege: each component logs in as its own role, and can do on
 describe('least privilege on the broker: one user per component, no guest, bounded messages', () => {
   const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
   const url = (user: string, password: string) => rabbitUrl({ ...stack, RABBITMQ_USER: user, RABBITMQ_PASSWORD: password });
-  const brokerUrl = (login: BrokerLogin) => url(BROKER_USERS[login], stack[BROKER_PASSWORDS[login]]);
+  const brokerUrl = (login: BrokerLogin) => url(BROKER_USERS[login], stack[BROKER_PASSWORD_SETTINGS[login]]);
 
   /** 'ok', or the AMQP reply code the broker closed the channel (or refused the login) with. */
   async function tryOn(login: BrokerLogin, work: (channel: amqp.ConfirmChannel) => Promise<unknown>): Promise<string> {

@@ -18,11 +18,10 @@ export function rolesScriptInput(config: StackConfig): string {
     read_db: config.READ_DB_NAME,
     admin_user: config.PG_ADMIN_USER,
     admin_password: config.PG_ADMIN_PASSWORD,
-    owner_password: config[DB_ROLES.owner.password],
-    command_api_password: config[DB_ROLES['command-api'].password],
-    debezium_password: config[DB_ROLES.debezium.password],
-    projector_password: config[DB_ROLES.projector.password],
-    query_api_password: config[DB_ROLES['query-api'].password],
+    // owner_password, command_api_password, …: one per role, as roles.sql names them.
+    ...Object.fromEntries(
+      Object.entries(DB_ROLES).map(([login, role]) => [`${login.replace('-', '_')}_password`, config[role.password]]),
+    ),
   };
   const sets = Object.entries(variables).map(([name, value]) => `\\set ${name} ${psqlQuoted(value)}`);
   return `${sets.join('\n')}\n\\i ${psqlQuoted(ROLES_SCRIPT)}\n`;

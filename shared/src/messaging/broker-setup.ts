@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseEnv, port } from '../config/index.ts';
-import { BROKER_USERS, brokerDefinitions, type BrokerLogin } from './broker-users.ts';
+import { parseEnv, port, rabbitPlaceEnv } from '../config/index.ts';
+import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerDefinitions, brokerPasswordsFrom } from './broker-users.ts';
 
 /**
  * docker compose's broker-setup: imports the stack's broker users (broker-users.ts) into the
@@ -8,26 +8,18 @@ import { BROKER_USERS, brokerDefinitions, type BrokerLogin } from './broker-user
  * (RABBITMQ_DEFAULT_USER). Runs on every `up`, so a changed password takes effect.
  */
 const schema = z.object({
-  RABBITMQ_HOST: z.string().default('rabbitmq'),
+  ...rabbitPlaceEnv,
   RABBITMQ_MANAGEMENT_API_PORT: port(15672),
-  RABBITMQ_VHOST: z.string().default('/'),
-  EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
-  PROJECTOR_QUEUE: z.string().min(1).default('shop.projector'),
   DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
-  RABBITMQ_ADMIN_PASSWORD: z.string().min(16),
-  RABBITMQ_DEBEZIUM_PASSWORD: z.string().min(16),
-  RABBITMQ_PROJECTOR_PASSWORD: z.string().min(16),
-  RABBITMQ_QUERY_API_PASSWORD: z.string().min(16),
+  ...(Object.fromEntries(Object.values(BROKER_PASSWORD_SETTINGS).map((key) => [key, z.string().min(16)])) as Record<
+    (typeof BROKER_PASSWORD_SETTINGS)[keyof typeof BROKER_PASSWORD_SETTINGS],
+    z.ZodString
+  >),
 });
 
 export async function importBrokerUsers(env: Record<string, string | undefined>): Promise<void> {
   const s = parseEnv(schema, env);
-  const passwords: Record<BrokerLogin, string> = {
-    admin: s.RABBITMQ_ADMIN_PASSWORD,
-    debezium: s.RABBITMQ_DEBEZIUM_PASSWORD,
-    projector: s.RABBITMQ_PROJECTOR_PASSWORD,
-    'query-api': s.RABBITMQ_QUERY_API_PASSWORD,
-  };
+  const passwords = brokerPasswordsFrom(s);
   const names = {
     exchange: s.EVENTS_EXCHANGE,
     queue: s.PROJECTOR_QUEUE,

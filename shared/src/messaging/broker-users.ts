@@ -16,6 +16,21 @@ export const BROKER_USERS: Record<BrokerLogin, string> = {
   'query-api': 'shop_query_api',
 };
 
+/** The setting that holds each user's password (a secret: docs/security.md). */
+export const BROKER_PASSWORD_SETTINGS = {
+  admin: 'RABBITMQ_ADMIN_PASSWORD',
+  debezium: 'RABBITMQ_DEBEZIUM_PASSWORD',
+  projector: 'RABBITMQ_PROJECTOR_PASSWORD',
+  'query-api': 'RABBITMQ_QUERY_API_PASSWORD',
+} as const satisfies Record<BrokerLogin, string>;
+
+/** Every user's password, read from settings named as BROKER_PASSWORD_SETTINGS says. */
+export const brokerPasswordsFrom = (settings: Record<(typeof BROKER_PASSWORD_SETTINGS)[BrokerLogin], string>) =>
+  Object.fromEntries(Object.entries(BROKER_PASSWORD_SETTINGS).map(([login, key]) => [login, settings[key]])) as Record<
+    BrokerLogin,
+    string
+  >;
+
 export interface BrokerNames extends TopologyNames {
   /** Debezium's topic prefix: its heartbeats and table records are routed under it. */
   topicPrefix: string;
