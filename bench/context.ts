@@ -75,7 +75,7 @@ export async function waitUntilDrained(
   let last = { done: -1, at: Date.now() };
   for (;;) {
     const total = (await ctx.write.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n as number;
-    const done = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
+    const done = (await ctx.read.query('SELECT count(*)::int AS n FROM inbox')).rows[0].n as number;
     onRemaining(total - done);
     if (done >= total) return;
     if (done !== last.done) last = { done, at: Date.now() };

@@ -127,14 +127,14 @@ async function freshness(orderIds: number[]): Promise<number[]> {
   );
   for (let waited = 0; waited < 30_000; waited += 200) {
     const { rows } = await read.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
+      `SELECT count(*)::int AS n FROM read.inbox WHERE event_id = ANY($1::uuid[])`,
       [placed.map((p) => p.id)],
     );
     if (rows[0]!.n >= placed.length) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const { rows: applied } = await read.query<{ event_id: string; committed: Date }>(
-    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
+    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM read.inbox WHERE event_id = ANY($1::uuid[])`,
     [placed.map((p) => p.id)],
   );
   const at = new Map(applied.map((a) => [a.event_id, a.committed.getTime()]));

@@ -89,7 +89,7 @@ async function waitUntilReconciled(ctx: BenchContext): Promise<void> {
   for (;;) {
     const [newest, checked] = await Promise.all([
       ctx.write.query<{ p: string | null }>('SELECT max(position)::text AS p FROM outbox'),
-      ctx.read.query<{ p: string }>('SELECT checked_through::text AS p FROM audit.reconciler'),
+      ctx.read.query<{ p: string }>('SELECT checked_through::text AS p FROM reconciler.progress'),
     ]);
     if (Number(checked.rows[0]!.p) >= Number(newest.rows[0]!.p ?? 0)) return;
     if (Date.now() > deadline) throw new Error('the reconciler did not catch up within 2 minutes');
@@ -148,7 +148,7 @@ async function measurePoint(ctx: BenchContext, progress: Progress): Promise<Scal
   const [outbox, archive, inbox] = await Promise.all([
     ctx.write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox'),
     ctx.write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_archive.events'),
-    ctx.read.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events'),
+    ctx.read.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox'),
   ]);
   const size = outbox.rows[0]!.n;
   const label = `measuring at ${size.toLocaleString('en')} live events`;

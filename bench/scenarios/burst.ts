@@ -167,7 +167,7 @@ async function burstOnce(
 ) {
   await stopRecorded(ctx.dirs, 'projector');
   const queuedBefore = await queued(channel, ctx);
-  const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number;
+  const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM inbox')).rows[0].n as number;
 
   const start = await outboxPosition(ctx);
   await ctx.write.query(
@@ -201,7 +201,7 @@ async function burstOnce(
   // from the first applied event on, so the projector's start-up is not in it either.
   await startServices(ctx.stack, ctx.dirs, () => undefined);
   const applied = async () =>
-    ((await ctx.read.query('SELECT count(*)::int AS n FROM processed_events')).rows[0].n as number) - processedBefore;
+    ((await ctx.read.query('SELECT count(*)::int AS n FROM inbox')).rows[0].n as number) - processedBefore;
   await until(
     async () => (await applied()) > 0,
     () => progress('projector start-up', 0, events),
@@ -216,7 +216,7 @@ async function burstOnce(
     ),
   );
   const { rows: commits } = await ctx.read.query<{ first: Date; last: Date; first_count: number }>(
-    `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM processed_events ORDER BY processed_at DESC LIMIT $1)
+    `WITH burst AS (SELECT pg_xact_commit_timestamp(xmin) AS committed FROM inbox ORDER BY applied_at DESC LIMIT $1)
      SELECT min(committed) AS first, max(committed) AS last,
             (SELECT count(*)::int FROM burst b WHERE b.committed = (SELECT min(committed) FROM burst)) AS first_count
        FROM burst`,
@@ -259,7 +259,7 @@ async function queued(channel: amqp.Channel, ctx: BenchContext) {
  */
 async function runBaseline(ctx: BenchContext, events: number, onProgress: (n: number) => void) {
   await ctx.read.query(`DROP TABLE IF EXISTS ${BASELINE_INBOX}`);
-  await ctx.read.query(`CREATE TABLE ${BASELINE_INBOX} (LIKE read.processed_events INCLUDING ALL)`);
+  await ctx.read.query(`CREATE TABLE ${BASELINE_INBOX} (LIKE read.inbox INCLUDING ALL)`);
   const { PG_HOST: host, PG_PORT: port, PG_USER: user, PG_PASSWORD: password, READ_DB_NAME: database } = ctx.stack;
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));

@@ -196,7 +196,7 @@ export async function committedAndApplied(ctx: BenchContext, position: string) {
 /** For each of these events the projector applied: the commit time of the transaction that applied it. */
 export async function appliedTimes(ctx: BenchContext, events: { id: string }[]): Promise<Map<string, number>> {
   const { rows } = await ctx.read.query<{ event_id: string; committed: Date }>(
-    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM processed_events WHERE event_id = ANY($1::uuid[])`,
+    `SELECT event_id, pg_xact_commit_timestamp(xmin) AS committed FROM inbox WHERE event_id = ANY($1::uuid[])`,
     [events.map((e) => e.id)],
   );
   return new Map(rows.map((a) => [a.event_id, a.committed.getTime()]));

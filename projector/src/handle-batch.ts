@@ -5,12 +5,12 @@ import { decodeEvent, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
-import { applyBatches, NO_SHARD, type BatchOutcome, type CopyCheck, type ShardBatch } from './projection/apply-batch.ts';
+import { NO_SHARD, recordProjectionFailure } from '@shop/shared/read-side';
+import { applyBatches, type BatchOutcome, type CopyCheck, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
-import { recordProjectionFailure } from './read-models/projection-failures.ts';
 import type { OutboxMark } from './screening/outbox-mark.ts';
 import { screenEvents } from './screening/plausibility.ts';
 import { traceBatch } from './tracing/batch-spans.ts';
@@ -157,7 +157,7 @@ function verdictOf(msg: ConsumeMessage, event: KnownEvent, outcome: BatchOutcome
   return forged === undefined ? { msg, action: 'ack' } : { msg, action: 'dead-letter', reason: forged, note: false };
 }
 
-/** A batch comes from one shard queue; its routing keys name the shard (the inbox count is kept per shard). */
+/** A batch comes from one shard queue; its routing keys name the shard (its progress is kept per shard). */
 function shardOf(messages: ConsumeMessage[]): number {
   return shardOfRoutingKey(messages[0]?.fields.routingKey ?? '') ?? NO_SHARD;
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
+import { LIVE_SCHEMA, noteDeadLetter } from '@shop/shared/read-side';
 import { ALL_SHARDS } from '@shop/shared/messaging';
 import { highWaterMarkTracker } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
@@ -12,10 +13,9 @@ import { createHealthServer } from './http/health-server.ts';
 import { createProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
 import { stalledMs } from './messaging/shard-health.ts';
-import { recordDeadLetter } from './read-models/dead-letters.ts';
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop } from './reconcile/audit-loop.ts';
-import { inboxMarkTracker } from './reconcile/inbox-mark.ts';
+import { inboxMarkTracker } from '@shop/shared/read-side';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
@@ -36,7 +36,7 @@ async function main() {
     await migrate(databaseUrl, migrationsDir, log);
 
     const tracing = startTracing('projector', config);
-    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', 'read');
+    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', LIVE_SCHEMA);
     // The reconciler's audits and an operator's rebuild read the outbox through this pool.
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler');
     // Messages are checked against the write side on a pool of their own: a live batch never
@@ -95,7 +95,7 @@ async function main() {
           checkCopies: outboxCopyCheck(screeningPool),
         },
       }),
-      onDeadLetter: (msg, reason) => recordDeadLetter(pool, msg, reason),
+      onDeadLetter: (msg, reason) => noteDeadLetter(pool, msg.properties.headers ?? {}, reason),
       report: (event) => {
         metrics.recordSettlement(event);
         if (event === 'parked') metrics.recordDeadLetter();

@@ -79,11 +79,7 @@ export async function checkDeadLetters(stack: StackConfig, read: pg.Pool, poison
   const letters = await readDeadLetterQueue(stack);
   const ids = poison.flatMap((p) => (p.id ? [p.id] : []));
   const noted = await idSet(read, 'SELECT event_id::text AS id FROM read.dead_letters WHERE event_id = ANY($1::uuid[])', ids);
-  const applied = await idSet(
-    read,
-    'SELECT event_id::text AS id FROM read.processed_events WHERE event_id = ANY($1::uuid[])',
-    ids,
-  );
+  const applied = await idSet(read, 'SELECT event_id::text AS id FROM read.inbox WHERE event_id = ANY($1::uuid[])', ids);
   const problems = new Map<string, number>();
   const problem = (what: string) => problems.set(what, (problems.get(what) ?? 0) + 1);
   let parked = 0;

@@ -159,7 +159,7 @@ describe('operator console (GET /console), in a real browser', () => {
     const holder = await read.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('LOCK TABLE read.processed_events IN ROW EXCLUSIVE MODE');
+      await holder.query('LOCK TABLE read.inbox IN ROW EXCLUSIVE MODE');
       await page.getByTestId('run-rebuild').click();
       await until(async () => /running\s.*applying the newest events and swapping in/s.test(await rebuildRow.innerText()));
       const bar = await rebuildRow.locator('progress').evaluate((el: HTMLProgressElement) => ({ value: el.value, max: el.max }));

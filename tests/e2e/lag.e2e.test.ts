@@ -57,11 +57,11 @@ async function placeOrders(n: number) {
 async function forgetHandPublished(products: number[]) {
   await read.query(
     `WITH gone AS (
-       DELETE FROM read.processed_events
+       DELETE FROM read.inbox
         WHERE event_type = 'ProductCreated' AND position IS NULL AND aggregate_id = ANY($1::text[])
         RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % 8 AS shard),
      counted AS (SELECT shard, count(*) AS n FROM gone GROUP BY shard)
-     UPDATE read.inbox_counts c SET processed = c.processed - counted.n FROM counted WHERE c.bucket = counted.shard`,
+     UPDATE read.shard_progress c SET applied = c.applied - counted.n FROM counted WHERE c.shard = counted.shard`,
     [products.map(String)],
   );
   await read.query('DELETE FROM read.products WHERE product_id = ANY($1::int[])', [products]);

@@ -46,7 +46,7 @@ describe('projector delivery guarantees', () => {
     await eventually(async () => ((await projectorStats(stack)).duplicates >= before.duplicates + 2 ? true : undefined));
 
     const products = await read.query(`SELECT count(*)::int AS n FROM read.products WHERE product_id = $1::int`, [productId]);
-    const inbox = await read.query(`SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = $1::uuid`, [event.id]);
+    const inbox = await read.query(`SELECT count(*)::int AS n FROM read.inbox WHERE event_id = $1::uuid`, [event.id]);
     expect(products.rows[0].n).toBe(1);
     expect(inbox.rows[0].n).toBe(1);
     expect((await projectorStats(stack)).processed).toBe(before.processed);
@@ -113,9 +113,7 @@ describe('projector delivery guarantees', () => {
         `SELECT id FROM outbox WHERE aggregatetype = 'product' AND aggregateid = $1::text AND type = 'ProductCreated'`,
         [String(productId)],
       );
-      const inbox = await read.query(`SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = $1::uuid`, [
-        event.rows[0].id,
-      ]);
+      const inbox = await read.query(`SELECT count(*)::int AS n FROM read.inbox WHERE event_id = $1::uuid`, [event.rows[0].id]);
       expect(inbox.rows[0].n).toBe(1);
     } finally {
       await locker.end();

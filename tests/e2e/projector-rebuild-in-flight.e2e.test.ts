@@ -110,7 +110,7 @@ describe('npm run rebuild with a write transaction in flight', () => {
       await firstPassDone.promise;
       // The worst case: the live projector applies p to the old models before the swap.
       await eventually(async () => {
-        const { rowCount } = await read.query(`SELECT 1 FROM read.processed_events WHERE event_id = $1::uuid`, [heldEvent.id]);
+        const { rowCount } = await read.query(`SELECT 1 FROM read.inbox WHERE event_id = $1::uuid`, [heldEvent.id]);
         return rowCount === 1 ? true : undefined;
       });
       await openGate();
@@ -118,9 +118,7 @@ describe('npm run rebuild with a write transaction in flight', () => {
 
       const products = await read.query(`SELECT name FROM read.products WHERE product_id = $1::int`, [productId]);
       expect(products.rows).toEqual([{ name: 'In flight' }]);
-      const inbox = await read.query(`SELECT position::text FROM read.processed_events WHERE event_id = $1::uuid`, [
-        heldEvent.id,
-      ]);
+      const inbox = await read.query(`SELECT position::text FROM read.inbox WHERE event_id = $1::uuid`, [heldEvent.id]);
       expect(inbox.rows).toEqual([{ position: heldEvent.position }]);
       await waitUntilProjected(stack);
       for (const model of await compareReadModels(write, read)) expect(model, model.model).toMatchObject({ differences: [] });
@@ -146,7 +144,7 @@ describe('npm run rebuild with a write transaction in flight', () => {
   it('refuses to swap, changing nothing, when the live inbox has an event it did not read', async () => {
     const eventId = randomUUID();
     await read.query(
-      `INSERT INTO read.processed_events (event_id, event_type, aggregate_type, aggregate_id, occurred_at, position)
+      `INSERT INTO read.inbox (event_id, event_type, aggregate_type, aggregate_id, occurred_at, position)
        VALUES ($1::uuid, 'ProductCreated', 'product', '0', now(), 1000000000000)`,
       [eventId],
     );
@@ -158,11 +156,11 @@ describe('npm run rebuild with a write transaction in flight', () => {
       await expect(rebuildReadModels({ write: rebuildWrite, read: rebuildRead, chunkSize: 50, progress })).rejects.toThrow(
         `the live projector applied events the outbox did not show yet (${eventId}); nothing swapped, run it again`,
       );
-      const { rowCount } = await read.query(`SELECT 1 FROM read.processed_events WHERE event_id = $1::uuid`, [eventId]);
+      const { rowCount } = await read.query(`SELECT 1 FROM read.inbox WHERE event_id = $1::uuid`, [eventId]);
       expect(rowCount).toBe(1);
       expect(await compareReadModels(write, read)).toEqual(before);
     } finally {
-      await read.query(`DELETE FROM read.processed_events WHERE event_id = $1::uuid`, [eventId]);
+      await read.query(`DELETE FROM read.inbox WHERE event_id = $1::uuid`, [eventId]);
       await Promise.all([rebuildWrite.end(), rebuildRead.end()]);
     }
   });

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
 import { postgresUrl } from '@shop/shared/config';
-import { inboxWatermark } from '@shop/shared/audit';
+import { inboxWatermark } from '@shop/shared/read-side';
 import { createPool } from '@shop/shared/db';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
@@ -23,11 +23,11 @@ async function dumpReadModels(read: pg.Pool, prunedThrough = 0): Promise<Record<
     dump[table] = rows.map((r) => r.row as string);
   }
   const inbox = await read.query(
-    `SELECT event_id::text, event_type, aggregate_type, aggregate_id, occurred_at FROM read.processed_events
+    `SELECT event_id::text, event_type, aggregate_type, aggregate_id, occurred_at FROM read.inbox
       WHERE position IS NULL OR position > $1::bigint ORDER BY 1`,
     [prunedThrough],
   );
-  dump.processed_events = inbox.rows.map((r) => JSON.stringify(r));
+  dump.inbox = inbox.rows.map((r) => JSON.stringify(r));
   return dump;
 }
 
@@ -43,8 +43,8 @@ describe('npm run rebuild', () => {
 
     const shardPositions = async () =>
       (
-        await read.query<{ bucket: number; max: string }>(
-          'SELECT bucket, max_position::text AS max FROM read.inbox_counts WHERE bucket >= 0 ORDER BY bucket',
+        await read.query<{ shard: number; max: string }>(
+          'SELECT shard, highest_applied::text AS max FROM read.shard_progress WHERE shard >= 0 ORDER BY shard',
         )
       ).rows;
     const before = await shardPositions();
@@ -55,14 +55,14 @@ describe('npm run rebuild', () => {
     expect(await dumpReadModels(read, prunedThrough)).toEqual(live);
     // The new inbox holds the whole log again, what retention pruned included, and no watermark.
     const { rows: whole } = await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_history');
-    const { rows: inbox } = await read.query<{ n: number }>('SELECT count(*)::int AS n FROM read.processed_events');
+    const { rows: inbox } = await read.query<{ n: number }>('SELECT count(*)::int AS n FROM read.inbox');
     expect(inbox[0]!.n).toBe(whole[0]!.n - report.skipped.length);
     expect((await inboxWatermark(read)).prunedThrough).toBe(0);
     // The reconciler tells a lost event from one on its way by how far each shard has applied
-    // (inbox_counts per shard): the rebuild keeps those positions, and the total stays the inbox's size.
+    // (shard_progress per shard): the rebuild keeps those positions, and the total stays the inbox's size.
     expect(await shardPositions()).toEqual(before);
     const { rows } = await read.query<{ counted: string; actual: string }>(
-      'SELECT (SELECT sum(processed) FROM read.inbox_counts)::text AS counted, (SELECT count(*) FROM read.processed_events)::text AS actual',
+      'SELECT (SELECT sum(processed) FROM read.shard_progress)::text AS counted, (SELECT count(*) FROM read.inbox)::text AS actual',
     );
     expect(rows[0]!.counted).toBe(rows[0]!.actual);
   });

@@ -56,7 +56,7 @@ describe('projector resilience', () => {
       [products.map(String)],
     );
     const { rows: applied } = await read.query(
-      `SELECT event_id, aggregate_id FROM read.processed_events WHERE event_id = ANY($1::uuid[]) ORDER BY seq`,
+      `SELECT event_id, aggregate_id FROM read.inbox WHERE event_id = ANY($1::uuid[]) ORDER BY seq`,
       [logged.map((r) => r.id)],
     );
     for (const productId of products.map(String)) {

@@ -51,7 +51,7 @@ async function parkedForged(): Promise<Map<string, string>> {
 }
 
 const inboxHas = async (id: string) =>
-  (await read.query('SELECT 1 FROM read.processed_events WHERE event_id = $1::uuid', [id])).rowCount === 1;
+  (await read.query('SELECT 1 FROM read.inbox WHERE event_id = $1::uuid', [id])).rowCount === 1;
 
 /** The forged message of `caseName` carrying event `id` was either applied (in the inbox) or parked: the projector is done with it. */
 async function settled(caseName: string, id: string): Promise<{ applied: boolean; reason: string | undefined }> {
@@ -158,7 +158,9 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
       applied: false,
       reason: expect.stringMatching(/^untrusted: position 9007199254740991 is above the outbox's highest position \d+/),
     });
-    const { rows } = await read.query<{ max: string | null }>('SELECT max(max_position)::text AS max FROM read.inbox_counts');
+    const { rows } = await read.query<{ max: string | null }>(
+      'SELECT max(highest_applied)::text AS max FROM read.shard_progress',
+    );
     expect(BigInt(rows[0]!.max ?? 0)).toBeLessThan(BigInt(Number.MAX_SAFE_INTEGER));
     expect(await getIfFound(`${queryApi(stack)}/api/products/${productId}`)).toBeUndefined();
 
@@ -285,9 +287,9 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
     } finally {
       // Gone from the inbox (as a rebuild from the outbox would leave it), it is no longer reported.
       await read.query(
-        `WITH gone AS (DELETE FROM read.processed_events WHERE event_id = $1::uuid
+        `WITH gone AS (DELETE FROM read.inbox WHERE event_id = $1::uuid
                        RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % 8 AS shard)
-         UPDATE read.inbox_counts c SET processed = c.processed - 1 FROM gone WHERE c.bucket = gone.shard`,
+         UPDATE read.shard_progress c SET applied = c.applied - 1 FROM gone WHERE c.shard = gone.shard`,
         [id],
       );
       await read.query('DELETE FROM read.products WHERE product_id = $1::int', [productId]);

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { inboxWatermark } from '@shop/shared/audit';
+import { inboxWatermark } from '@shop/shared/read-side';
 import { rebuildReadModels } from '../../projector/src/rebuild/rebuild.ts';
 import { PartialHistoryError } from '../../projector/src/rebuild/history.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
@@ -72,7 +72,7 @@ describe('retention under load', () => {
     const watermark = await inboxWatermark(read);
     expect(watermark.prunedThrough).toBeGreaterThan(0);
     const below = await read.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM read.processed_events p WHERE position <= $1::bigint
+      `SELECT count(*)::int AS n FROM read.inbox p WHERE position <= $1::bigint
           AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = p.event_id)`,
       [watermark.prunedThrough],
     );
@@ -80,7 +80,7 @@ describe('retention under load', () => {
     // Dead letters handled (applied since) at or below it are forgotten; those not handled stay.
     const handledBelow = await read.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM read.dead_letters d WHERE position <= $1::bigint
-          AND EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = d.event_id)`,
+          AND EXISTS (SELECT 1 FROM read.inbox p WHERE p.event_id = d.event_id)`,
       [watermark.prunedThrough],
     );
     expect(handledBelow.rows[0]!.n).toBe(0);
@@ -173,7 +173,7 @@ describe('retention under load', () => {
 
   async function inboxHas(ids: string[]): Promise<number> {
     const { rows } = await read.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = ANY($1::uuid[])`,
+      `SELECT count(*)::int AS n FROM read.inbox WHERE event_id = ANY($1::uuid[])`,
       [ids],
     );
     return rows[0]!.n;
@@ -184,7 +184,7 @@ describe('retention under load', () => {
       `SELECT (SELECT sum(quantity_sold)::text FROM read.product_sales) AS sold,
               (SELECT sum(total_spent)::text FROM read.customer_value) AS spent,
               (SELECT sum(order_count)::text FROM read.hourly_sales) AS hourly,
-              (SELECT count(*)::int FROM read.processed_events) AS inbox`,
+              (SELECT count(*)::int FROM read.inbox) AS inbox`,
     );
     return rows[0];
   }

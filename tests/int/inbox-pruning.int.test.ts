@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { inboxWatermark } from '@shop/shared/audit';
 import { withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
-import { recordDeadLetter } from '../../projector/src/read-models/dead-letters.ts';
-import { holdInboxWatermark } from '../../projector/src/read-models/inbox.ts';
 import {
   forgetHandledDeadLetters,
+  holdInboxWatermark,
+  inboxWatermark,
+  noteDeadLetter,
   pruneInboxBelowWatermark,
   raiseInboxWatermark,
-} from '../../projector/src/retention/inbox-pruning.ts';
+} from '@shop/shared/read-side';
 import { freshReadDatabase } from '../support/read-database.ts';
 
 const stack = inject('stack');
@@ -30,7 +30,7 @@ function created(position: number, productId = position): KnownEvent {
   } as KnownEvent;
 }
 
-/** The message that carried `event`, as recordDeadLetter reads its headers. */
+/** The headers of the message that carried `event`, as noteDeadLetter reads them. */
 function messageOf(event: KnownEvent): ConsumeMessage {
   return {
     content: Buffer.from('{}'),
@@ -49,7 +49,7 @@ describe('inbox pruning watermark', () => {
   const apply = (events: KnownEvent[]) => withTransaction(read, (client) => applyBatch(client, events, 0));
   const inboxHas = async (events: KnownEvent[]) =>
     (
-      await read.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::uuid[])', [
+      await read.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [
         events.map((e) => e.id),
       ])
     ).rows[0]!.n;
@@ -76,7 +76,7 @@ describe('inbox pruning watermark', () => {
 
   it('lets the re-drive of a dead letter below it through: applied once, then a duplicate', async () => {
     const parked = created(3);
-    await recordDeadLetter(read, messageOf(parked), 'invalid: test');
+    await noteDeadLetter(read, messageOf(parked).properties.headers ?? {}, 'invalid: test');
     await apply([created(1), created(2), created(4)]);
     await raiseInboxWatermark(read, 4);
     await pruneInboxBelowWatermark(read, 100);
@@ -96,8 +96,8 @@ describe('inbox pruning watermark', () => {
     await raiseInboxWatermark(read, 10);
     const late = created(7);
     const fresh = created(11);
-    await recordDeadLetter(read, messageOf(late), 'invalid: late copy');
-    await recordDeadLetter(read, messageOf(fresh), 'invalid: new');
+    await noteDeadLetter(read, messageOf(late).properties.headers ?? {}, 'invalid: late copy');
+    await noteDeadLetter(read, messageOf(fresh).properties.headers ?? {}, 'invalid: new');
     const { rows } = await read.query<{ id: string }>('SELECT event_id::text AS id FROM dead_letters');
     expect(rows.map((r) => r.id)).toEqual([fresh.id]);
   });

@@ -24,7 +24,7 @@ const migrations = fileURLToPath(new URL('../../projector/migrations', import.me
  * race, one claimer per request, no update once an operation is finished, and a dead runner's
  * operation failed rather than left running forever.
  */
-describe('audit.operations', () => {
+describe('operations.requests', () => {
   const name = `operations_${randomBytes(5).toString('hex')}`;
   let pool: ReturnType<typeof createPool>;
 
@@ -83,7 +83,9 @@ describe('audit.operations', () => {
       (err: unknown) => err,
     );
     expect(cli).toBeInstanceOf(OperationAlreadyActive); // the requested rebuild of the last test
-    await pool.query(`UPDATE audit.operations SET heartbeat_at = now() - interval '61 seconds' WHERE id = $1`, [reconcile!.id]);
+    await pool.query(`UPDATE operations.requests SET heartbeat_at = now() - interval '61 seconds' WHERE id = $1`, [
+      reconcile!.id,
+    ]);
     expect(await abandonStale(pool, 60_000)).toMatchObject([{ id: reconcile!.id, state: 'failed' }]);
     expect((await latestOperations(pool)).reconcile!.error).toMatch(/^abandoned: the process running it stopped/);
     expect(await abandonStale(pool, 60_000)).toEqual([]);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withTransaction } from '@shop/shared/db';
 import type { KnownEvent } from '@shop/shared/events';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
-import { pruneInboxBelowWatermark, raiseInboxWatermark } from '../../projector/src/retention/inbox-pruning.ts';
+import { pruneInboxBelowWatermark, raiseInboxWatermark } from '@shop/shared/read-side';
 import { random } from '../support/random.ts';
 import { freshReadDatabase as freshDatabase } from '../support/read-database.ts';
 
@@ -88,9 +88,9 @@ async function readModels(pool: pg.Pool) {
     customerValue: await q('SELECT customer_id, total_spent::text, order_count, last_order_date FROM customer_value ORDER BY 1'),
     hourlySales: await q('SELECT hour, revenue::text, order_count, items_sold FROM hourly_sales ORDER BY 1'),
     inbox: await q(
-      'SELECT event_id, event_type, aggregate_type, aggregate_id, occurred_at, position FROM processed_events ORDER BY event_id',
+      'SELECT event_id, event_type, aggregate_type, aggregate_id, occurred_at, position FROM inbox ORDER BY event_id',
     ),
-    counted: await q('SELECT sum(processed)::int AS n FROM inbox_counts'),
+    counted: await q('SELECT sum(processed)::int AS n FROM shard_progress'),
   };
 }
 

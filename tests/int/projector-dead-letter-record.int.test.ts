@@ -3,7 +3,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
-import { recordDeadLetter } from '../../projector/src/read-models/dead-letters.ts';
+import { noteDeadLetter } from '@shop/shared/read-side';
 
 const stack = inject('stack');
 
@@ -32,11 +32,11 @@ function message(headers: Record<string, unknown>): ConsumeMessage {
 }
 
 /**
- * recordDeadLetter runs right before a dead letter is published: if it fails, the message is
+ * noteDeadLetter runs right before a dead letter is published: if it fails, the message is
  * never settled and never reaches the DLQ. It must succeed for any message the projector may
  * dead-letter, against the real read database (its SQL types are what refused them).
  */
-describe('recordDeadLetter against the read database', () => {
+describe('noteDeadLetter against the read database', () => {
   // The projector's own pool settings: unqualified table names resolve to the schema `read`.
   const pool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'test', 'read');
   const written: string[] = [];
@@ -48,7 +48,7 @@ describe('recordDeadLetter against the read database', () => {
   async function record(headers: Record<string, unknown>, reason = 'invalid: test') {
     const id = randomUUID();
     written.push(id);
-    await recordDeadLetter(pool, message({ id: JSON.stringify(id), ...headers }), reason);
+    await noteDeadLetter(pool, message({ id: JSON.stringify(id), ...headers }).properties.headers ?? {}, reason);
     const { rows } = await pool.query<{ position: string | null; reason: string }>(
       'SELECT position::text, reason FROM read.dead_letters WHERE event_id = $1',
       [id],
@@ -94,7 +94,7 @@ describe('recordDeadLetter against the read database', () => {
   ])('succeeds, writing nothing, for a message whose id is %s', async (_what, headers) => {
     const before = await pool.query('SELECT count(*)::int AS n FROM read.dead_letters');
     await expect(
-      recordDeadLetter(pool, message({ position: '99999999999999999999', ...headers }), 'r\u0000'),
+      noteDeadLetter(pool, message({ position: '99999999999999999999', ...headers }).properties.headers ?? {}, 'r\u0000'),
     ).resolves.toBeUndefined();
     const after = await pool.query('SELECT count(*)::int AS n FROM read.dead_letters');
     expect(after.rows[0].n).toBe(before.rows[0].n);

@@ -59,9 +59,7 @@ export async function waitUntilProjected(stack: StackConfig, timeoutMs = 30_000)
   try {
     await eventually(async () => {
       const ids = (await write.query('SELECT id FROM outbox')).rows.map((r) => r.id as string);
-      const { rows } = await read.query('SELECT count(*)::int AS n FROM read.processed_events WHERE event_id = ANY($1::uuid[])', [
-        ids,
-      ]);
+      const { rows } = await read.query('SELECT count(*)::int AS n FROM read.inbox WHERE event_id = ANY($1::uuid[])', [ids]);
       return rows[0].n === ids.length ? true : undefined;
     }, timeoutMs);
   } finally {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inboxWatermark } from '@shop/shared/audit';
+import { inboxWatermark } from '@shop/shared/read-side';
 
 /**
  * Every event of the log (outbox_history: archived partitions and the live outbox) against the
@@ -12,9 +12,7 @@ export async function inboxAgainstOutbox(write: pg.Pool, read: pg.Pool) {
   const { prunedThrough } = await inboxWatermark(read);
   const log = (await write.query<{ id: string; position: string }>('SELECT id::text AS id, position::text FROM outbox_history'))
     .rows;
-  const inboxIds = (await read.query<{ id: string }>('SELECT event_id::text AS id FROM read.processed_events')).rows.map(
-    (r) => r.id,
-  );
+  const inboxIds = (await read.query<{ id: string }>('SELECT event_id::text AS id FROM read.inbox')).rows.map((r) => r.id);
   const inbox = new Set(inboxIds);
   const logIds = new Set(log.map((r) => r.id));
   return {

@@ -1,6 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { DEAD_LETTER_HEADERS } from '@shop/shared/messaging';
-import { storableReason } from '../dead-letters/dead-letter-record.ts';
+import { storableReason } from '@shop/shared/read-side';
 
 /**
  * Publishes the message to the dead-letter exchange with the reason, and waits for the broker's

@@ -1,11 +1,9 @@
 import type pg from 'pg';
 import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { KnownEvent } from '@shop/shared/events';
-import { categoryRevenueColumns, customerValueColumns, productSalesColumns } from '../read-models/aggregates.ts';
-import { inboxColumns, PRUNING_LOCK, shardCountColumns } from '../read-models/inbox.ts';
-import { cancelledOrderColumns, orderLineColumns, placedOrderColumns } from '../read-models/orders.ts';
-import { productColumns } from '../read-models/products.ts';
-import { planEvents } from './plan.ts';
+import { NO_SHARD } from '@shop/shared/read-side';
+import { READ_MODELS } from '../read-models/index.ts';
+import { batchStatement } from './batch-statement.ts';
 
 export interface BatchOutcome {
   applied: number;
@@ -14,10 +12,7 @@ export interface BatchOutcome {
   forged: Map<KnownEvent, string>;
 }
 
-/** The inbox count bucket of events applied outside a shard consumer (a rebuild). */
-export const NO_SHARD = -1;
-
-/** One shard's batch, in delivery order; `shard` is its inbox count bucket. */
+/** One shard's batch, in delivery order (NO_SHARD for a rebuild's). */
 export interface ShardBatch {
   events: KnownEvent[];
   shard: number;
@@ -38,17 +33,20 @@ export async function applyBatch(client: pg.PoolClient, events: KnownEvent[], sh
   return outcome!;
 }
 
+/** Every registered read model's statement (projection/batch-statement.ts). */
+const STATEMENT = batchStatement(READ_MODELS, APPLIED_CHANNEL);
+
 /**
- * Applies batches (of one or several shards) in one round trip: projection.apply_batch (migrations
- * 006 and 008) records the events in the inbox, applies the planned changes to every read model, adds to
- * each shard's inbox count and notifies that events were applied (read-your-writes). On a
+ * Applies batches (of one or several shards) in one round trip (migration 011): the inbox admits
+ * the events, every registered read model applies its share, each shard's progress is recorded
+ * and a notification tells read-your-writes that events were applied. On a
  * client in a transaction it runs on that transaction; on a pool it is a transaction of its own
  * (group commit), committed when it returns. Each shard's events keep their order, and an
  * aggregate's events are all in one shard, so the per-aggregate order holds.
  *
- * The plan is made from the events believed new; the function refuses to write if any is not
- * (a duplicate, a redelivery, an event below the pruning watermark) and names them, and the batch
- * is planned again without them. It also refuses events carrying the id of a noted dead letter
+ * Each read model plans its share from the events believed new; the inbox refuses the batch,
+ * and nothing is written, if any is not (a duplicate, a redelivery, an event below the pruning
+ * watermark) and names them, and the batch is planned again without them. It also refuses events carrying the id of a noted dead letter
  * until `checkCopies` has found each to be the outbox's event (migration 008): those are vouched
  * for, the others set aside as forged. Each round drops or vouches for at least one event, so it
  * ends. One outcome per batch, in order.
@@ -67,8 +65,11 @@ export async function applyBatches(
     const events = applied.flat();
     if (events.length > 0) {
       const { rows } = await db.query<{ not_new: string[]; unverified: string[] }>(
-        APPLY_BATCH_SQL,
-        batchParameters(batches, applied, vouched),
+        STATEMENT.text,
+        STATEMENT.parameters({
+          applied: batches.map((b, i) => ({ shard: b.shard, events: applied[i]! })),
+          vouched: events.filter((e) => vouched.has(e)).map((e) => e.id),
+        }),
       );
       const refused = rows[0]!;
       if (refused.not_new.length > 0 || refused.unverified.length > 0) {
@@ -80,9 +81,9 @@ export async function applyBatches(
           if (difference === undefined) vouched.add(event);
           else forged.set(event, difference);
         }
-        // Never loop on an answer that changes nothing (it would be a bug in the function).
+        // Never loop on an answer that changes nothing (it would be a bug in projection.admit_batch).
         if (notNew.size + vouched.size + forged.size === settledBefore)
-          throw new Error('apply_batch refused events it had refused before');
+          throw new Error('the inbox refused events it had refused before');
         continue;
       }
     }
@@ -103,36 +104,4 @@ function firstOfEach(batches: ShardBatch[], notNew: Set<string>, forged: Map<Kno
   return batches.map((b) =>
     b.events.filter((e) => !notNew.has(e.id) && !forged.has(e) && !seen.has(e.id) && Boolean(seen.add(e.id))),
   );
-}
-
-const APPLY_BATCH_SQL = /* sql */ `SELECT not_new, unverified FROM projection.apply_batch(
-  $1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[],
-  $7::int[], $8::text[], $9::text[], $10::numeric[], $11::int[], $12::timestamptz[],
-  $13::int[], $14::int[], $15::bigint[], $16::timestamptz[], $17::bigint[],
-  $18::int[], $19::int[], $20::bigint[], $21::timestamptz[], $22::bigint[],
-  $23::int[], $24::int[], $25::text[], $26::int[], $27::bigint[], $28::bigint[],
-  $29::int[], $30::bigint[], $31::bigint[], $32::int[],
-  $33::text[], $34::bigint[], $35::int[],
-  $36::int[], $37::bigint[], $38::int[],
-  $39::int[], $40::bigint[], $41::bigint[],
-  $42::bigint, $43::text, $44::uuid[])`;
-
-/** The function's parameters, in its order: the events, then each read model's columns from the plan, then the vouched. */
-function batchParameters(batches: ShardBatch[], applied: KnownEvent[][], vouched: ReadonlySet<KnownEvent>): unknown[] {
-  const events = applied.flat();
-  const plan = planEvents(events);
-  return [
-    ...inboxColumns(events),
-    ...productColumns(plan.products),
-    ...placedOrderColumns(plan.placements),
-    ...cancelledOrderColumns(plan.cancellations),
-    ...orderLineColumns([...plan.placements, ...plan.cancellations]),
-    ...productSalesColumns(plan.productSales),
-    ...categoryRevenueColumns(plan.categoryRevenue),
-    ...customerValueColumns(plan.customerValue),
-    ...shardCountColumns(batches.map((b, i) => ({ shard: b.shard, applied: applied[i]! }))),
-    PRUNING_LOCK,
-    APPLIED_CHANNEL,
-    events.filter((e) => vouched.has(e)).map((e) => e.id),
-  ];
 }

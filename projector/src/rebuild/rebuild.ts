@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
 import { withTransaction } from '@shop/shared/db';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
-import { applyBatch, NO_SHARD } from '../projection/apply-batch.ts';
+import { LIVE_SCHEMA, NO_SHARD, noteSkipped, SHADOW_SCHEMA, useSchema } from '@shop/shared/read-side';
+import { applyBatch } from '../projection/apply-batch.ts';
 import { historyCoverage, PartialHistoryError, type HistoryCoverage } from './history.ts';
 import { countOutboxUpTo, readOutbox } from './outbox-log.ts';
 import { createShadowSchema, dropRetired, swapInShadow } from './shadow-schema.ts';
@@ -65,7 +66,7 @@ export async function rebuildReadModels(deps: {
   });
   progress.swapping?.();
   await withTransaction(read, async (client) => {
-    await client.query(/* sql */ `LOCK TABLE read.processed_events IN EXCLUSIVE MODE`);
+    await client.query(/* sql */ `LOCK TABLE ${LIVE}.inbox IN EXCLUSIVE MODE`);
     // Everything after the mark that is visible now, with no upper bound and no wait. The lock
     // stops the projector (a batch writes the inbox first, so it queues behind us) and nothing
     // more reaches the old models. Every event it applied to them was committed on the write
@@ -110,14 +111,10 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
     else skipped.push({ id: row.id, position: row.position, reason: decoded.reason });
   }
   report.skipped.push(...skipped.map(({ id, reason }) => ({ id, reason })));
-  await client.query(/* sql */ `SET LOCAL search_path = read_rebuild`);
+  await useSchema(client, SHADOW_SCHEMA);
   const outcome = await applyBatch(client, events);
-  await client.query(
-    /* sql */ `INSERT INTO dead_letters (event_id, position, reason)
-               SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[]) ON CONFLICT (event_id) DO NOTHING`,
-    [skipped.map((r) => r.id), skipped.map((r) => r.position), skipped.map((r) => `skipped by rebuild: ${r.reason}`)],
-  );
-  await client.query(/* sql */ `SET LOCAL search_path = read`);
+  await noteSkipped(client, skipped);
+  await useSchema(client, LIVE_SCHEMA);
   report.events += rows.length;
   report.applied += outcome.applied;
 }
@@ -131,10 +128,10 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
  */
 async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
   const { rows } = await client.query<{ id: string }>(
-    /* sql */ `SELECT l.event_id::text AS id FROM read.processed_events l
+    /* sql */ `SELECT l.event_id::text AS id FROM ${LIVE}.inbox l
                 WHERE l.position > $1::bigint
-                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.processed_events s WHERE s.event_id = l.event_id)
-                  AND NOT EXISTS (SELECT 1 FROM read_rebuild.dead_letters d WHERE d.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW}.inbox s WHERE s.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW}.dead_letters d WHERE d.event_id = l.event_id)
                 LIMIT 5`,
     [mark],
   );
@@ -145,25 +142,29 @@ async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
 }
 
 /**
- * How far each shard has applied (inbox_counts, kept by the projector's batches) goes over too:
+ * How far each shard has applied (shard_progress, kept by the projector's batches) goes over too:
  * the reconciler tells an event still on its way from a lost one by it. The replay counted every
- * event in the no-shard bucket, so the shards' rows come over with a count of 0 (the total stays
+ * event in the no-shard row, so the shards' rows come over with a count of 0 (the total stays
  * the inbox's size). Under the inbox lock no batch moves them meanwhile.
  */
 async function carryOverShardPositions(client: pg.PoolClient) {
   await client.query(
-    /* sql */ `INSERT INTO read_rebuild.inbox_counts (bucket, processed, max_position)
-               SELECT bucket, 0, max_position FROM read.inbox_counts WHERE bucket <> $1::int
-               ON CONFLICT (bucket) DO UPDATE
-                 SET max_position = greatest(read_rebuild.inbox_counts.max_position, EXCLUDED.max_position)`,
+    /* sql */ `INSERT INTO ${SHADOW}.shard_progress AS s (shard, applied, highest_applied)
+               SELECT shard, 0, highest_applied FROM ${LIVE}.shard_progress WHERE shard <> $1::int
+               ON CONFLICT (shard) DO UPDATE SET highest_applied = greatest(s.highest_applied, EXCLUDED.highest_applied)`,
     [NO_SHARD],
   );
 }
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
 async function carryOverDeadLetters(client: pg.PoolClient) {
-  await client.query(/* sql */ `INSERT INTO read_rebuild.dead_letters
-               SELECT d.* FROM read.dead_letters d
-                WHERE NOT EXISTS (SELECT 1 FROM read_rebuild.processed_events p WHERE p.event_id = d.event_id)
+  await client.query(/* sql */ `INSERT INTO ${SHADOW}.dead_letters
+               SELECT d.* FROM ${LIVE}.dead_letters d
+                WHERE NOT EXISTS (SELECT 1 FROM ${SHADOW}.inbox p WHERE p.event_id = d.event_id)
                ON CONFLICT (event_id) DO NOTHING`);
 }
+
+// The statements above compare the two schemas, so they name both; identifiers cannot be
+// parameters, so the schemas' constants are written in (never data).
+const LIVE = LIVE_SCHEMA;
+const SHADOW = SHADOW_SCHEMA;

@@ -1,25 +1,39 @@
 import type pg from 'pg';
+import { BOOKKEEPING_TABLES, LIVE_SCHEMA, RETIRED_SCHEMA, SHADOW_SCHEMA } from '@shop/shared/read-side';
+import { READ_MODELS } from '../read-models/index.ts';
 
-export const LIVE_SCHEMA = 'read';
-export const SHADOW_SCHEMA = 'read_rebuild';
-const RETIRED_SCHEMA = 'read_retired';
+/** Every table of the read schema: the registered read models' and the bookkeeping's. */
+export const READ_SCHEMA_TABLES: readonly string[] = [...BOOKKEEPING_TABLES, ...READ_MODELS.flatMap((m) => m.tables)];
+
+/** The live schema holds a table that neither a read model nor the bookkeeping declares: a swap would lose it. */
+export class UndeclaredTableError extends Error {
+  constructor(readonly tables: string[]) {
+    super(
+      `the read schema holds table(s) no read model declares (${tables.join(', ')}); a rebuild would drop them. ` +
+        `Register them in projector/src/read-models (docs/architecture.md, "Adding a read model")`,
+    );
+    this.name = 'UndeclaredTableError';
+  }
+}
 
 /**
- * An empty copy of every table of the live schema (columns, keys, indexes, identities) in the
- * shadow schema, built from the live definitions so the read model DDL stays in the migrations.
+ * An empty copy of every table of the read schema (columns, keys, indexes, identities) in the
+ * shadow schema, built from the live definitions so the DDL stays in the migrations.
  */
 export async function createShadowSchema(read: pg.Pool): Promise<void> {
-  await read.query(/* sql */ `DROP SCHEMA IF EXISTS read_rebuild CASCADE`);
-  await read.query(/* sql */ `DROP SCHEMA IF EXISTS read_retired CASCADE`);
-  await read.query(/* sql */ `CREATE SCHEMA read_rebuild`);
   const { rows } = await read.query<{ name: string }>(
     /* sql */ `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1::text ORDER BY tablename`,
     [LIVE_SCHEMA],
   );
-  for (const { name } of rows) {
-    // Identifiers cannot be parameters; these come from pg_tables and are quoted.
+  const undeclared = rows.map((r) => r.name).filter((name) => !READ_SCHEMA_TABLES.includes(name));
+  if (undeclared.length > 0) throw new UndeclaredTableError(undeclared);
+  await read.query(`DROP SCHEMA IF EXISTS ${quote(SHADOW_SCHEMA)} CASCADE`);
+  await read.query(`DROP SCHEMA IF EXISTS ${quote(RETIRED_SCHEMA)} CASCADE`);
+  await read.query(`CREATE SCHEMA ${quote(SHADOW_SCHEMA)}`);
+  for (const name of READ_SCHEMA_TABLES) {
+    // Identifiers cannot be parameters: these are the registry's names and the schema constants, quoted.
     const table = quote(name);
-    await read.query(`CREATE TABLE read_rebuild.${table} (LIKE read.${table} INCLUDING ALL)`);
+    await read.query(`CREATE TABLE ${quote(SHADOW_SCHEMA)}.${table} (LIKE ${quote(LIVE_SCHEMA)}.${table} INCLUDING ALL)`);
   }
 }
 
@@ -28,12 +42,12 @@ export async function createShadowSchema(read: pg.Pool): Promise<void> {
  * models until the commit and the new ones after it, never an empty one.
  */
 export async function swapInShadow(client: pg.PoolClient): Promise<void> {
-  await client.query(/* sql */ `ALTER SCHEMA read RENAME TO read_retired`);
-  await client.query(/* sql */ `ALTER SCHEMA read_rebuild RENAME TO read`);
+  await client.query(`ALTER SCHEMA ${quote(LIVE_SCHEMA)} RENAME TO ${quote(RETIRED_SCHEMA)}`);
+  await client.query(`ALTER SCHEMA ${quote(SHADOW_SCHEMA)} RENAME TO ${quote(LIVE_SCHEMA)}`);
 }
 
 export async function dropRetired(read: pg.Pool): Promise<void> {
-  await read.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
+  await read.query(`DROP SCHEMA IF EXISTS ${quote(RETIRED_SCHEMA)} CASCADE`);
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;

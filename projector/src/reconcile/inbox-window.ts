@@ -1,17 +1,6 @@
-/** One inbox entry as the reconciler checks it against the outbox log. */
-export interface InboxEntry {
-  id: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  occurredAt: Date;
-  /** As decimal text (a bigint), or null when the message carried none. */
-  position: string | null;
-  /** The order it was applied in (the inbox table's identity). */
-  seq: number;
-  /** When the transaction that applied it began (read database clock). */
-  processedAt: Date;
-}
+import type { InboxEntry } from '@shop/shared/read-side';
+
+export type { InboxEntry };
 
 export interface InboxWindow {
   /** Every entry up to here was looked up in the outbox log; the next window starts after it. */
@@ -38,7 +27,7 @@ export function inboxWindow(
   const unknown: InboxEntry[] = [];
   let checkedThrough = facts.from;
   for (const entry of entries) {
-    if (entry.processedAt > facts.cutoff) return { checkedThrough, unknown, stoppedAtRecent: true };
+    if (entry.appliedAt > facts.cutoff) return { checkedThrough, unknown, stoppedAtRecent: true };
     if (!facts.found.has(entry.id)) unknown.push(entry);
     checkedThrough = entry.seq;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inboxWindow, type InboxEntry } from './inbox-window.ts';
 
 const cutoff = new Date('2026-11-23T10:00:00Z');
-const entry = (seq: number, processedAt = '2026-11-23T09:59:00Z'): InboxEntry => ({
+const entry = (seq: number, appliedAt = '2026-11-23T09:59:00Z'): InboxEntry => ({
   id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
   type: 'ProductCreated',
   aggregateType: 'product',
@@ -10,7 +10,7 @@ const entry = (seq: number, processedAt = '2026-11-23T09:59:00Z'): InboxEntry =>
   occurredAt: new Date('2026-11-23T09:58:00Z'),
   position: String(seq),
   seq,
-  processedAt: new Date(processedAt),
+  appliedAt: new Date(appliedAt),
 });
 
 describe('inboxWindow: applied events the outbox log does not hold', () => {

@@ -7,7 +7,7 @@ import { createLogger } from '@shop/shared/log';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
 import { readyInShardQueues } from '../messaging/queue-depth.ts';
-import { inboxMarkTracker } from './inbox-mark.ts';
+import { inboxMarkTracker } from '@shop/shared/read-side';
 import { confirmedLsn, currentWalLsn } from './published-mark.ts';
 import { createReconciler, type Reconciler } from './reconciler.ts';
 import { reconcilerSettings } from './settings.ts';

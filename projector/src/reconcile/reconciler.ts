@@ -2,19 +2,22 @@ import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import type { Logger } from '@shop/shared/log';
 import { auditWindow } from './audit-window.ts';
-import { auditPosition, handledAmong, unknownEvents } from '@shop/shared/audit';
 import {
-  appliedPositions,
   dueForHeal,
   forgetHandled,
   forgetUnknownGone,
+  handledAmong,
+  highestAppliedByShard,
   inboxCheckPosition,
+  inboxEntries,
   markHealRequested,
+  reconcilerPosition,
   saveInboxWindow,
   saveWindow,
-} from './audit-store.ts';
-import { inOutboxLog, inboxEntries } from './inbox-entries.ts';
-import type { InboxMark } from './inbox-mark.ts';
+  unknownEvents,
+} from '@shop/shared/read-side';
+import { inOutboxLog } from './outbox-lookup.ts';
+import type { InboxMark } from '@shop/shared/read-side';
 import { inboxWindow } from './inbox-window.ts';
 import { outboxEntries } from './outbox-entries.ts';
 import { requestSnapshot } from './request-snapshot.ts';
@@ -77,14 +80,14 @@ export function createReconciler(deps: ReconcilerDeps) {
 
   async function audit(): Promise<AuditReport> {
     const highWaterMark = await deps.highWaterMark();
-    let from = (await auditPosition(read)).checkedThrough;
+    let from = (await reconcilerPosition(read)).checkedThrough;
     let windows = 0;
     let eventsAudited = 0;
     if (highWaterMark !== null) {
       const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
       // Asked before the outbox is read: an event found unhandled afterwards was not in flight then.
       const inFlight = await deps.shardsInFlight();
-      const applied = await appliedPositions(read);
+      const applied = await highestAppliedByShard(read);
       const shardPassed = (shard: number, position: number) => (applied.get(shard) ?? 0) > position || !inFlight.has(shard);
       for (;;) {
         const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
@@ -106,7 +109,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     await forgetHandled(read);
     const inboxChecked = await checkInbox();
     await forgetUnknownGone(read);
-    const [{ missing, oldestMissing }, unknown] = await Promise.all([auditPosition(read), unknownEvents(read)]);
+    const [{ missing, oldestMissing }, unknown] = await Promise.all([reconcilerPosition(read), unknownEvents(read)]);
     return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing, oldestMissing, inboxChecked, unknown };
   }
 

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
 import { startPeriodic } from '@shop/shared/periodic';
-import { inboxWatermark } from '@shop/shared/audit';
-import { forgetHandledDeadLetters, pruneInboxBelowWatermark, raiseInboxWatermark } from './inbox-pruning.ts';
+import { forgetHandledDeadLetters, inboxWatermark, pruneInboxBelowWatermark, raiseInboxWatermark } from '@shop/shared/read-side';
 import { archivePartition, livePartitions, lowestLivePosition } from './outbox-archive.ts';
 
 export interface RetentionPolicy {
@@ -30,8 +29,8 @@ async function reconciledMark(read: pg.Pool): Promise<number> {
   const { rows } = await read.query<{
     checked: string;
     missing_low: string | null;
-  }>(/* sql */ `SELECT (SELECT checked_through FROM audit.reconciler)::text AS checked,
-                      (SELECT min(position) FROM audit.missing_events)::text AS missing_low`);
+  }>(/* sql */ `SELECT (SELECT checked_through FROM reconciler.progress)::text AS checked,
+                      (SELECT min(position) FROM reconciler.missing_events)::text AS missing_low`);
   const checked = Number(rows[0]!.checked);
   // A missing event must stay in the live outbox: its heal asks Debezium to publish it from there.
   return rows[0]!.missing_low === null ? checked : Math.min(checked, Number(rows[0]!.missing_low) - 1);

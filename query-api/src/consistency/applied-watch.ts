@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { appliedAmong } from '@shop/shared/audit';
+import { appliedAmong } from '@shop/shared/read-side';
 import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { Logger } from '@shop/shared/log';
 import { Waiters, type WaitOutcome } from './waiters.ts';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
-import { appliedAmong, inboxWatermark } from '@shop/shared/audit';
+import { appliedAmong, inboxWatermark, parkedAmong } from '@shop/shared/read-side';
 import { decodeToken } from '@shop/shared/consistency';
 import { AppError } from '@shop/shared/http';
 import type { AppliedWatch } from './applied-watch.ts';
@@ -83,16 +83,10 @@ async function issuedBeforePruning(read: pg.Pool, issuedAt: Date): Promise<boole
 
 /** The 503 to answer once the wait is over, or nothing when every event is applied after all. */
 async function notYetConsistent(read: pg.Pool, eventIds: string[], waitedMs: number): Promise<AppError | undefined> {
-  const [done, parked] = await Promise.all([
-    appliedAmong(read, eventIds),
-    read.query<{ id: string; reason: string }>(
-      /* sql */ `SELECT event_id::text AS id, reason FROM read.dead_letters WHERE event_id = ANY($1::uuid[])`,
-      [eventIds],
-    ),
-  ]);
+  const [done, parked] = await Promise.all([appliedAmong(read, eventIds), parkedAmong(read, eventIds)]);
   const missing = eventIds.filter((id) => !done.has(id));
   if (missing.length === 0) return undefined;
-  const stillParked = parked.rows.filter((r) => !done.has(r.id));
+  const stillParked = parked.filter((r) => !done.has(r.id));
   const message =
     stillParked.length > 0
       ? `${stillParked.length} of the write's events were parked as dead letters: the read models include them once they are re-driven`

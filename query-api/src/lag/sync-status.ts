@@ -1,6 +1,11 @@
 import type pg from 'pg';
-import { auditPosition, handledAmong, unknownEvents, type AuditPosition } from '@shop/shared/audit';
-import { projectionPosition } from './read-side.ts';
+import {
+  handledAmong,
+  projectionPosition,
+  reconcilerPosition,
+  unknownEvents,
+  type ReconcilerPosition,
+} from '@shop/shared/read-side';
 import type { SyncStatus } from './schemas.ts';
 import { debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
 
@@ -19,7 +24,7 @@ export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Prom
   const [debezium, projection, audit, unknown] = await Promise.all([
     readDebezium(dbs).catch(() => undefined),
     projectionPosition(dbs.read).catch(() => undefined),
-    auditPosition(dbs.read).catch(() => undefined),
+    reconcilerPosition(dbs.read).catch(() => undefined),
     unknownEvents(dbs.read).catch(() => undefined),
   ]);
   const behind =
@@ -43,7 +48,7 @@ export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Prom
       offsetTime: debezium?.offsetTime ?? null,
     },
     projector: projection
-      ? { lastEventId: projection.lastEventId, processed: projection.processed, deadLettered: projection.parked }
+      ? { lastEventId: projection.lastEventId, processed: projection.applied, deadLettered: projection.parked }
       : { lastEventId: null, processed: null, deadLettered: null },
     unreachable,
   };
@@ -67,7 +72,7 @@ const COMPARED_AT_MOST = 20_000;
  * are compared by id with the read side. Nothing here reads a whole table: the cost follows the
  * events in flight, not the size of the outbox or the inbox.
  */
-async function eventsBehind(write: pg.Pool, read: pg.Pool, audit: AuditPosition, now: Date) {
+async function eventsBehind(write: pg.Pool, read: pg.Pool, audit: ReconcilerPosition, now: Date) {
   const recent = await outboxAfter(write, audit.checkedThrough, COMPARED_AT_MOST);
   const handled = await handledAmong(
     read,

@@ -88,7 +88,7 @@ export async function recordOperation(
       read,
       (client) =>
         client.query<Row>(
-          /* sql */ `INSERT INTO audit.operations (kind, requested_by, state, started_at, heartbeat_at)
+          /* sql */ `INSERT INTO operations.requests (kind, requested_by, state, started_at, heartbeat_at)
                      VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, CASE WHEN $4::boolean THEN now() END)
                      RETURNING ${COLUMNS}`,
           [args.kind, args.requestedBy, args.running === true ? toState('claim') : 'requested', args.running === true],
@@ -106,7 +106,7 @@ export async function recordOperation(
 
 async function activeOperation(read: pg.Pool, kind: OperationKind): Promise<Operation | undefined> {
   const { rows } = await read.query<Row>(
-    /* sql */ `SELECT ${COLUMNS} FROM audit.operations WHERE kind = $1 AND state IN ('requested', 'running')`,
+    /* sql */ `SELECT ${COLUMNS} FROM operations.requests WHERE kind = $1 AND state IN ('requested', 'running')`,
     [kind],
   );
   return rows[0] && toOperation(rows[0]);
@@ -115,8 +115,8 @@ async function activeOperation(read: pg.Pool, kind: OperationKind): Promise<Oper
 /** Takes the oldest requested operation for this process to run; undefined when there is none. */
 export async function claimOperation(read: pg.Pool): Promise<Operation | undefined> {
   const { rows } = await read.query<Row>(
-    /* sql */ `UPDATE audit.operations SET state = $2, started_at = now(), heartbeat_at = now()
-                WHERE id = (SELECT id FROM audit.operations WHERE state = ANY($1::text[])
+    /* sql */ `UPDATE operations.requests SET state = $2, started_at = now(), heartbeat_at = now()
+                WHERE id = (SELECT id FROM operations.requests WHERE state = ANY($1::text[])
                              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
                   AND state = ANY($1::text[])
                RETURNING ${COLUMNS}`,
@@ -128,7 +128,7 @@ export async function claimOperation(read: pg.Pool): Promise<Operation | undefin
 /** Moves the heartbeat on, and the progress when given; false when the operation is no longer running. */
 export async function reportProgress(read: pg.Pool, id: number, progress?: OperationProgress): Promise<boolean> {
   const { rowCount } = await read.query(
-    /* sql */ `UPDATE audit.operations
+    /* sql */ `UPDATE operations.requests
                   SET heartbeat_at = now(),
                       phase = CASE WHEN $3::boolean THEN $4 ELSE phase END,
                       done = CASE WHEN $3::boolean THEN $5::bigint ELSE done END,
@@ -152,7 +152,7 @@ export type OperationOutcome = { succeeded: true; result: Record<string, unknown
 export async function finishOperation(read: pg.Pool, id: number, outcome: OperationOutcome): Promise<void> {
   const transition = outcome.succeeded ? 'succeed' : 'fail';
   await read.query(
-    /* sql */ `UPDATE audit.operations
+    /* sql */ `UPDATE operations.requests
                   SET state = $3, finished_at = now(), heartbeat_at = now(), result = $4::jsonb, error = $5
                 WHERE id = $1 AND state = ANY($2::text[])`,
     [
@@ -168,7 +168,7 @@ export async function finishOperation(read: pg.Pool, id: number, outcome: Operat
 /** Fails running operations whose heartbeat stopped more than `staleMs` ago: their process died. */
 export async function abandonStale(read: pg.Pool, staleMs: number): Promise<Operation[]> {
   const { rows } = await read.query<Row>(
-    /* sql */ `UPDATE audit.operations
+    /* sql */ `UPDATE operations.requests
                   SET state = $3, finished_at = now(),
                       error = 'abandoned: the process running it stopped (no heartbeat since ' || heartbeat_at || ')'
                 WHERE state = ANY($1::text[]) AND heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
@@ -182,7 +182,7 @@ export async function abandonStale(read: pg.Pool, staleMs: number): Promise<Oper
 export async function latestOperations(read: pg.Pool): Promise<Partial<Record<OperationKind, Operation>>> {
   try {
     const { rows } = await read.query<Row>(
-      /* sql */ `SELECT DISTINCT ON (kind) ${COLUMNS} FROM audit.operations ORDER BY kind, id DESC`,
+      /* sql */ `SELECT DISTINCT ON (kind) ${COLUMNS} FROM operations.requests ORDER BY kind, id DESC`,
     );
     return Object.fromEntries(rows.map((r) => [r.kind, toOperation(r)]));
   } catch (err) {

@@ -1,5 +1,5 @@
-import { HEADERS, headerText, MAX_REASON_LENGTH } from '@shop/shared/events';
-import { toStorableText } from '@shop/shared/text';
+import { HEADERS, headerText, MAX_REASON_LENGTH } from '../events/index.ts';
+import { toStorableText } from '../text.ts';
 
 export { MAX_REASON_LENGTH };
 

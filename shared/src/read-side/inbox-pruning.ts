@@ -1,6 +1,34 @@
 import type pg from 'pg';
-import { withTransaction } from '@shop/shared/db';
-import { PRUNING_LOCK } from '../read-models/inbox.ts';
+import { withTransaction } from '../db/index.ts';
+import { PRUNING_LOCK } from './inbox.ts';
+
+/**
+ * The inbox is pruned below a watermark (`read.inbox_pruning.pruned_through`, an outbox position):
+ * every event at or below it was applied and its outbox row archived, so Debezium can no longer
+ * publish it again; a message that still arrives at or below it is a duplicate, skipped by its
+ * position as it would be by its id. Retention raises it (projector/src/retention).
+ */
+
+export interface InboxWatermark {
+  /** Every event at or below this outbox position has left the inbox (dead letters excepted). */
+  prunedThrough: number;
+  /** When the newest pruned event occurred; null before any pruning. */
+  occurredBefore: Date | null;
+}
+
+/** How far the inbox is pruned (projector migration 005); nothing before that table exists. */
+export async function inboxWatermark(read: pg.Pool): Promise<InboxWatermark> {
+  try {
+    const { rows } = await read.query<{ pruned_through: string; occurred_before: Date | null }>(
+      /* sql */ `SELECT pruned_through::text, occurred_before FROM read.inbox_pruning`,
+    );
+    const row = rows[0];
+    return { prunedThrough: Number(row?.pruned_through ?? 0), occurredBefore: row?.occurred_before ?? null };
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return { prunedThrough: 0, occurredBefore: null };
+    throw err;
+  }
+}
 
 /**
  * Raises the watermark to `through` (never lowers it), waiting for the batches in flight. Until
@@ -24,7 +52,7 @@ export async function raiseInboxWatermark(read: pg.Pool, through: number): Promi
  * The rows of dead-lettered events stay: a re-drive of one is let past the watermark (it may never
  * have been applied) and must still find it applied if it was (forgetHandledDeadLetters lets them
  * go together once the dead letter was handled). So do the rows of unknown events (not in the
- * outbox log, reconcile/inbox-window.ts): they are reported while their entry exists, and their
+ * outbox log, the reconciler's inbox check): they are reported while their entry exists, and their
  * effects stay in the read models until a rebuild.
  */
 export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number): Promise<number> {
@@ -32,11 +60,11 @@ export async function pruneInboxBelowWatermark(read: pg.Pool, batchSize: number)
   for (;;) {
     const { rows } = await read.query<{ deleted: number }>(
       /* sql */ `WITH gone AS (
-                  DELETE FROM read.processed_events WHERE event_id IN (
-                    SELECT event_id FROM read.processed_events
+                  DELETE FROM read.inbox WHERE event_id IN (
+                    SELECT event_id FROM read.inbox
                      WHERE position <= (SELECT pruned_through FROM read.inbox_pruning)
-                       AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = processed_events.event_id)
-                       AND NOT EXISTS (SELECT 1 FROM audit.unknown_events u WHERE u.event_id = processed_events.event_id)
+                       AND NOT EXISTS (SELECT 1 FROM read.dead_letters d WHERE d.event_id = inbox.event_id)
+                       AND NOT EXISTS (SELECT 1 FROM reconciler.unknown_events u WHERE u.event_id = inbox.event_id)
                      ORDER BY position LIMIT $1::int)
                   RETURNING occurred_at)
                 UPDATE read.inbox_pruning
@@ -62,7 +90,7 @@ export async function forgetHandledDeadLetters(read: pg.Pool, batchSize: number)
       /* sql */ `DELETE FROM read.dead_letters WHERE event_id IN (
                   SELECT d.event_id FROM read.dead_letters d
                    WHERE d.position <= (SELECT pruned_through FROM read.inbox_pruning)
-                     AND EXISTS (SELECT 1 FROM read.processed_events p WHERE p.event_id = d.event_id)
+                     AND EXISTS (SELECT 1 FROM read.inbox p WHERE p.event_id = d.event_id)
                    ORDER BY d.position LIMIT $1::int)`,
       [batchSize],
     );

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { runningTransactions, trackerStep, writersOf, type MarkCandidate, type TrackerState } from '@shop/shared/outbox';
+import { runningTransactions, trackerStep, writersOf, type MarkCandidate, type TrackerState } from '../outbox/index.ts';
 
 /**
  * The inbox's own high-water mark, for checking inbox entries against the outbox log in the
@@ -30,10 +30,10 @@ async function readCandidate(read: pg.Pool): Promise<InboxCandidate> {
     table: string;
     mark: string;
     cache: string | null;
-  }>(/* sql */ `SELECT 'read.processed_events'::regclass::oid::text AS table,
-                      coalesce((SELECT max(seq) FROM read.processed_events), 0)::text AS mark,
+  }>(/* sql */ `SELECT 'read.inbox'::regclass::oid::text AS table,
+                      coalesce((SELECT max(seq) FROM read.inbox), 0)::text AS mark,
                       (SELECT seqcache FROM pg_sequence
-                        WHERE seqrelid = pg_get_serial_sequence('read.processed_events', 'seq')::regclass)::text AS cache`);
+                        WHERE seqrelid = pg_get_serial_sequence('read.inbox', 'seq')::regclass)::text AS cache`);
   const { table, mark, cache } = rows[0]!;
   if (cache !== '1') throw new Error(`inbox seq sequence has CACHE ${cache}: no inbox mark is safe unless it is 1`);
   // The lockers of that table, by oid: if a rebuild swapped another in meanwhile, these are still the right ones.

@@ -1,37 +1,6 @@
 import type pg from 'pg';
 import type { InboxEntry } from './inbox-window.ts';
 
-/** Inbox entries after seq `after` up to `upTo` (inclusive), in the order they were applied, at most `limit` (the seq index). */
-export async function inboxEntries(read: pg.Pool, args: { after: number; upTo: number; limit: number }): Promise<InboxEntry[]> {
-  const { rows } = await read.query<{
-    id: string;
-    event_type: string;
-    aggregate_type: string;
-    aggregate_id: string;
-    occurred_at: Date;
-    position: string | null;
-    seq: string;
-    processed_at: Date;
-  }>(
-    /* sql */ `SELECT event_id::text AS id, event_type, aggregate_type, aggregate_id, occurred_at, position::text,
-                      seq::text, processed_at
-                 FROM read.processed_events
-                WHERE seq > $1::bigint AND seq <= $2::bigint
-                ORDER BY seq LIMIT $3::int`,
-    [args.after, args.upTo, args.limit],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.event_type,
-    aggregateType: r.aggregate_type,
-    aggregateId: r.aggregate_id,
-    occurredAt: r.occurred_at,
-    position: r.position,
-    seq: Number(r.seq),
-    processedAt: r.processed_at,
-  }));
-}
-
 /**
  * Which of these entries are events of the outbox log (archived or live), looked up by its key:
  * the id, and the occurred-at the message carried (to within a millisecond: Debezium sends

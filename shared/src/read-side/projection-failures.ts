@@ -3,7 +3,7 @@ import type pg from 'pg';
 /** Counts one real projection failure of an event; returns how many it has had so far. */
 export async function recordProjectionFailure(pool: pg.Pool, eventId: string, error: string): Promise<number> {
   const { rows } = await pool.query<{ attempts: number }>(
-    /* sql */ `INSERT INTO projection_failures AS f (event_id, attempts, last_error) VALUES ($1::uuid, 1, $2::text)
+    /* sql */ `INSERT INTO read.projection_failures AS f (event_id, attempts, last_error) VALUES ($1::uuid, 1, $2::text)
                ON CONFLICT (event_id) DO UPDATE
                   SET attempts = f.attempts + 1, last_error = EXCLUDED.last_error, last_failed_at = now()
                RETURNING attempts`,
