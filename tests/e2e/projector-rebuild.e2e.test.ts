@@ -62,7 +62,7 @@ describe('npm run rebuild', () => {
     // (shard_progress per shard): the rebuild keeps those positions, and the total stays the inbox's size.
     expect(await shardPositions()).toEqual(before);
     const { rows } = await read.query<{ counted: string; actual: string }>(
-      'SELECT (SELECT sum(processed) FROM read.shard_progress)::text AS counted, (SELECT count(*) FROM read.inbox)::text AS actual',
+      'SELECT (SELECT sum(applied) FROM read.shard_progress)::text AS counted, (SELECT count(*) FROM read.inbox)::text AS actual',
     );
     expect(rows[0]!.counted).toBe(rows[0]!.actual);
   });

@@ -90,7 +90,7 @@ async function readModels(pool: pg.Pool) {
     inbox: await q(
       'SELECT event_id, event_type, aggregate_type, aggregate_id, occurred_at, position FROM inbox ORDER BY event_id',
     ),
-    counted: await q('SELECT sum(processed)::int AS n FROM shard_progress'),
+    counted: await q('SELECT sum(applied)::int AS n FROM shard_progress'),
   };
 }
 
