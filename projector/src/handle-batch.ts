@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
@@ -6,35 +5,13 @@ import type { Logger } from '@shop/shared/log';
 import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
 import { NO_SHARD, recordProjectionFailure } from '@shop/shared/read-side';
-import { applyBatches, type BatchOutcome, type CopyCheck, type ShardBatch } from './projection/apply-batch.ts';
+import { applyBatches, type BatchOutcome, type ShardBatch } from './projection/apply-batch.ts';
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
 import { TransientFailure, type Verdict } from './messaging/verdict.ts';
-import type { OutboxMark } from './screening/outbox-mark.ts';
-import { screenEvents } from './screening/plausibility.ts';
+import { screenBatch, type Screening } from './screening/screen-batch.ts';
 import { traceBatch } from './tracing/batch-spans.ts';
-
-/**
- * What a message from the broker is checked against before it is applied (the broker is a trust
- * boundary, docs/guarantees.md): the projector's clock, the write side's highest position, and
- * for a message carrying a dead letter's id, the event's outbox row.
- */
-export interface Screening {
-  /** How far ahead of the projector's clock an event's instants may be (PROJECTOR_MAX_CLOCK_SKEW_MS). */
-  maxClockSkewMs: number;
-  mark: OutboxMark;
-  checkCopies: CopyCheck;
-}
-
-/**
- * A position still above a fresh mark is read for once more after this pause before its message
- * is parked. The position sequence never lags a commit, but the fallback source (the log's own
- * maxima, outbox-log.ts) can: a commit is in the WAL, and so can reach Debezium, a moment before
- * other sessions see it (much longer with synchronous replication). Only such messages wait: a
- * forgery holds its shard for this long, nothing more.
- */
-const RECHECK_PAUSE_MS = 250;
 
 export interface BatchHandlerDeps {
   pool: pg.Pool;
@@ -60,6 +37,7 @@ export interface BatchHandlerDeps {
  * The batches of all shards share transactions (projection/group-commit.ts).
  */
 export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening }: BatchHandlerDeps) {
+  const screen = screenBatch(screening);
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
     (batches) => applyBatches(pool, batches, screening.checkCopies),
     maxGroupEvents,
@@ -71,13 +49,7 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
   async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
     // The messages were received before this: a mark read from now on is fresh for all of them.
     const receivedAt = Date.now();
-    const verdicts: Verdict[] = [];
-    const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
-    for (const msg of messages) {
-      const result = decodeEvent(msg.properties.headers ?? {}, msg.content);
-      if (result.kind === 'event') decoded.push({ msg, event: result.event });
-      else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
-    }
+    const { decoded, verdicts } = decodeAll(messages);
     const messageOf = new Map(decoded.map((d) => [d.event, d.msg]));
     const { trusted, doubted } = await screen(
       decoded.map((d) => d.event),
@@ -96,30 +68,6 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
       for (const event of trusted) verdicts.push(await applyAlone({ msg: messageOf.get(event)!, event }));
     }
     return verdicts;
-  }
-
-  /**
-   * Checks in memory first, against the highest position read so far; only when some position is
-   * above it (live, most new events are) is the write side read, once for every shard waiting on
-   * it, and a message is parked for its position only if a read made after it arrived says so.
-   */
-  async function screen(events: KnownEvent[], receivedAt: number) {
-    const bounds = (highestPosition: number) => ({ now: Date.now(), maxClockSkewMs: screening.maxClockSkewMs, highestPosition });
-    let screened = screenEvents(events, bounds(screening.mark.known()));
-    if (screened.needsFreshMark) screened = screenEvents(events, bounds(await freshMark(receivedAt)));
-    if (screened.needsFreshMark) {
-      await sleep(RECHECK_PAUSE_MS);
-      screened = screenEvents(events, bounds(await freshMark(Date.now())));
-    }
-    return screened;
-  }
-
-  async function freshMark(since: number): Promise<number> {
-    try {
-      return await screening.mark.readSince(since);
-    } catch (err) {
-      throw isTransient(err) ? new TransientFailure(err, 'write database') : err;
-    }
   }
 
   async function applyAndCount(events: KnownEvent[], shard: number): Promise<BatchOutcome> {
@@ -160,4 +108,16 @@ function verdictOf(msg: ConsumeMessage, event: KnownEvent, outcome: BatchOutcome
 /** A batch comes from one shard queue; its routing keys name the shard (its progress is kept per shard). */
 function shardOf(messages: ConsumeMessage[]): number {
   return shardOfRoutingKey(messages[0]?.fields.routingKey ?? '') ?? NO_SHARD;
+}
+
+/** The messages that decode to events; the others' verdicts: parked with the reason. */
+function decodeAll(messages: ConsumeMessage[]) {
+  const verdicts: Verdict[] = [];
+  const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
+  for (const msg of messages) {
+    const result = decodeEvent(msg.properties.headers ?? {}, msg.content);
+    if (result.kind === 'event') decoded.push({ msg, event: result.event });
+    else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
+  }
+  return { decoded, verdicts };
 }
