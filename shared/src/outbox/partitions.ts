@@ -5,7 +5,7 @@ import { withTransaction } from '../db/transaction.ts';
  * The outbox log's time partitions on the write database (command-api migration 008): created
  * ahead of the writes (the command API's upkeep, partition-upkeep.ts), listed, and archived once
  * the reconciler has checked them (the projector's retention, which decides when). Their SQL
- * lives in the migration's functions; this is the one place that calls them.
+ * lives in the migration's functions; this module is what calls them for the upkeep.
  */
 
 export interface PartitionPlan {
