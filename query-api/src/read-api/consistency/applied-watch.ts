@@ -91,15 +91,13 @@ export class AppliedWatch {
         this.log.warn({ err: effect.err }, 'consistency LISTEN connection lost; reconnecting');
         return;
       case 'start polling':
-        this.fallback = setInterval(() => this.check(), FALLBACK_CHECK_MS);
-        this.fallback.unref();
+        this.fallback = setInterval(() => this.check(), FALLBACK_CHECK_MS).unref();
         return;
       case 'stop polling':
         clearInterval(this.fallback);
         return;
       case 'reconnect later':
-        this.reconnect = setTimeout(() => void this.dispatch({ type: 'reconnect due' }), RECONNECT_MS);
-        this.reconnect.unref();
+        this.reconnect = setTimeout(() => void this.dispatch({ type: 'reconnect due' }), RECONNECT_MS).unref();
         return;
       case 'cancel reconnect':
         clearTimeout(this.reconnect);
