@@ -32,7 +32,7 @@ describe('pgbench speaks the protocol the APIs send their statements in', () => 
   });
 
   it('extended for the query API while its analytics queries are unnamed', () => {
-    const named = /name:\s*'/.test(source('query-api/src/analytics/queries.ts'));
+    const named = /name:\s*'/.test(source('query-api/src/read-api/analytics/queries.ts'));
     expect(PGBENCH_PROTOCOL.queryApi).toBe(named ? 'prepared' : 'extended');
   });
 });

@@ -6,11 +6,12 @@ import { createPool, MigrationsPendingError, pendingMigrations } from '@shop/sha
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
+import { createOutboxPartitions } from '@shop/shared/outbox';
 import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { startKeyExpiry } from './idempotency/key-expiry.ts';
 import { loadConfig } from './config.ts';
-import { createOutboxPartitions, startPartitionUpkeep } from './outbox/partitions.ts';
+import { startPartitionUpkeep } from './outbox/partition-upkeep.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 

@@ -8,7 +8,8 @@ import { startTracing } from '@shop/shared/telemetry';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { operatorConsole } from './console/operator-console.ts';
-import { AppliedWatch } from './consistency/applied-watch.ts';
+import { syncStatus } from './lag/sync-status.ts';
+import { AppliedWatch } from './read-api/consistency/applied-watch.ts';
 
 async function main() {
   const bootLog = createLogger('query-api', 'info');
@@ -20,13 +21,13 @@ async function main() {
     // is read-only by default) and records the console's requests for a rebuild or a reconcile.
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
-    const pipeline = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
-    const consoleDeps = operatorConsole(config, pipeline);
+    const lag = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
+    const consoleDeps = operatorConsole(config, { read: pool, status: () => syncStatus(lag) });
     const watch = new AppliedWatch(pool, postgresUrl(config, config.READ_DB_NAME), log, {
       maxWaiters: config.CONSISTENCY_MAX_WAITERS,
     });
     await watch.start();
-    const consistency = { watch, read: pool, source: lazyPipelineSource(write), maxWaitMs: config.CONSISTENCY_WAIT_MS };
+    const consistency = { watch, source: lazyPipelineSource(write), maxWaitMs: config.CONSISTENCY_WAIT_MS };
     const release = async () => {
       await watch.stop();
       consoleDeps.live.stop();
@@ -34,7 +35,7 @@ async function main() {
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();
     };
-    const app = createApp({ pool, pipeline, log, console: consoleDeps, tracing, consistency });
+    const app = createApp({ readApi: { read: pool, consistency }, lag, console: consoleDeps, log, tracing });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

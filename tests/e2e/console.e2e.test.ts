@@ -11,6 +11,7 @@ import { startServices } from '../../infra/src/native/stack.ts';
 import { TEST_CONSOLE_TOKEN } from '../../infra/src/stack-config.ts';
 import { createApp } from '../../query-api/src/app.ts';
 import { operatorConsole } from '../../query-api/src/console/operator-console.ts';
+import { syncStatus } from '../../query-api/src/lag/sync-status.ts';
 import { commandApi, eventually, getIfFound, postJson, queryApi, stackDatabases } from '../support/clients.ts';
 
 /** Debian's chromium (npm test installs it: infra/bin/ensure-test-tools.sh); playwright-core drives it. */
@@ -215,8 +216,8 @@ describe('operator console without an admin token', () => {
     const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'console-test');
     const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' };
     const settings = { ...stack, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`], CONSOLE_ADMIN_TOKEN: undefined };
-    const consoleDeps = operatorConsole(settings, pipeline);
-    const app = createApp({ pool: readPool, pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
+    const consoleDeps = operatorConsole(settings, { read: readPool, status: () => syncStatus(pipeline) });
+    const app = createApp({ readApi: { read: readPool }, lag: pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
     const { server, port } = await listen(app, 0, '127.0.0.1');
     try {
       const base = `http://127.0.0.1:${port}/console`;

@@ -209,8 +209,8 @@ describe('lag inspection', () => {
     const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'lag-test', 'read');
     const write = createPool('postgres://postgres:postgres@127.0.0.1:1/nowhere', 1, 'lag-test');
     const app = createApp({
-      pool: read,
-      pipeline: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' },
+      readApi: { read },
+      lag: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' },
       log: pino({ level: 'silent' }),
     });
     const { server, port } = await listen(app, 0, '127.0.0.1');

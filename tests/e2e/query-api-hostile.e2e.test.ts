@@ -12,7 +12,8 @@ import { deadLetterQueueOf, describeDeadLetter, visitDeadLetters } from '@shop/s
 import { TEST_CONSOLE_TOKEN } from '../../infra/src/stack-config.ts';
 import { createApp } from '../../query-api/src/app.ts';
 import { operatorConsole } from '../../query-api/src/console/operator-console.ts';
-import { AppliedWatch } from '../../query-api/src/consistency/applied-watch.ts';
+import { syncStatus } from '../../query-api/src/lag/sync-status.ts';
+import { AppliedWatch } from '../../query-api/src/read-api/consistency/applied-watch.ts';
 import { commandApi, eventually, postJson, queryApi } from '../support/clients.ts';
 
 /**
@@ -48,14 +49,14 @@ function queryApiWithCaps() {
   const pipeline = { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
   const log = pino({ level: 'silent' });
   const settings = { ...stack, ...CAPS, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`] };
-  const consoleDeps = operatorConsole(settings, pipeline);
+  const consoleDeps = operatorConsole(settings, { read, status: () => syncStatus(pipeline) });
   const watch = new AppliedWatch(read, postgresUrl(stack, stack.READ_DB_NAME), log, { maxWaiters: CAPS.CONSISTENCY_MAX_WAITERS });
-  const consistency = { watch, read, source: lazyPipelineSource(write), maxWaitMs: 5_000 };
+  const consistency = { watch, source: lazyPipelineSource(write), maxWaitMs: 5_000 };
   const api = { url: '', write };
   let server: Server | undefined;
   beforeAll(async () => {
     await watch.start();
-    const app = createApp({ pool: read, pipeline, log, console: consoleDeps, consistency });
+    const app = createApp({ readApi: { read, consistency }, lag: pipeline, log, console: consoleDeps });
     const bound = await listen(app, 0, '127.0.0.1');
     server = bound.server;
     api.url = `http://127.0.0.1:${bound.port}`;

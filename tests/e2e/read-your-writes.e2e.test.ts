@@ -185,6 +185,31 @@ describe('read-your-writes (Consistency-Token)', () => {
     }
   });
 
+  it('answers within the bound while its LISTEN connection is lost, then listens again', async () => {
+    const listeners = async () =>
+      (
+        await read.query<{ pid: number }>(
+          /* sql */ `SELECT pid FROM pg_stat_activity WHERE datname = $1::text AND application_name = 'query-api consistency'`,
+          [stack.READ_DB_NAME],
+        )
+      ).rows.map((r) => r.pid);
+    const [before] = await listeners();
+    expect(before).toBeDefined();
+    await read.query('SELECT pg_terminate_backend($1::int)', [before]);
+    const created = await command('/api/products', { name: 'Unheard', category: 'ryw', price: 1, stock: 1 });
+    const t0 = Date.now();
+    const answered = await query(`/api/products/${String(created.body.productId)}`, { 'consistency-token': created.token });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ name: 'Unheard' });
+    // Found by the fallback poll or the reconnect's check, not by the last lookup at the 5 s bound.
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    const after = await eventually(async () => {
+      const now = await listeners();
+      return now.length === 1 && now[0] !== before ? now : undefined;
+    }, 10_000);
+    expect(after).toHaveLength(1);
+  });
+
   it('says when the write was parked as a dead letter instead of waiting for it in silence', async () => {
     await read.query(`ALTER TABLE read.products ADD CONSTRAINT ryw_blocked CHECK (name <> 'RYW blocked')`);
     const blocked = await command('/api/products', { name: 'RYW blocked', category: 'ryw', price: 1, stock: 1 });

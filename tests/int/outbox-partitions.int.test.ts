@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
-import { createOutboxPartitions } from '../../command-api/src/outbox/partitions.ts';
+import { archivePartition, createOutboxPartitions, livePartitions } from '@shop/shared/outbox';
 import { ensureOutboxPublication } from '../../command-api/src/outbox/publication.ts';
-import { archivePartition, livePartitions } from '../../projector/src/retention/outbox-archive.ts';
 import { ensureDatabases } from '../../infra/src/native/postgres-cluster.ts';
 
 const stack = inject('stack');

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '@shop/shared/log';
 import { startPeriodic } from '@shop/shared/periodic';
+import { archivePartition, livePartitions, lowestLivePosition } from '@shop/shared/outbox';
 import { forgetHandledDeadLetters, inboxWatermark, pruneInboxBelowWatermark, raiseInboxWatermark } from '@shop/shared/read-side';
-import { archivePartition, livePartitions, lowestLivePosition } from './outbox-archive.ts';
 
 export interface RetentionPolicy {
   /** A partition is archived once its whole time range is older than this (seconds; 0: once it ended). */

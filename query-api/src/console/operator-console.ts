@@ -1,7 +1,8 @@
+import type pg from 'pg';
 import { rabbitUrl } from '@shop/shared/config';
 import { latestOperations } from '@shop/shared/operations';
 import type { Config } from '../config.ts';
-import { syncStatus, type PipelineDatabases } from '../lag/sync-status.ts';
+import type { SyncStatus } from '../lag/schemas.ts';
 import { deadLetterQueue } from './dead-letters.ts';
 import { LiveView } from './live-view.ts';
 import { readProjectors } from './projectors.ts';
@@ -24,20 +25,28 @@ export type ConsoleSettings = Pick<
   | 'CONSOLE_DEAD_LETTER_LIMIT'
 >;
 
+/** What the console reads besides the broker and the projectors. */
+export interface ConsoleSources {
+  /** The read database: the latest rebuild and reconcile, and where the console requests them. */
+  read: pg.Pool;
+  /** Where the pipeline stands (the lag inspector's syncStatus). */
+  status: () => Promise<SyncStatus>;
+}
+
 /**
- * The console's sources: the databases (sync-status, the latest rebuild and reconcile), the
- * broker's queues and dead letters, the projectors' /health.
+ * The console's sources: the pipeline's status, the latest rebuild and reconcile, the broker's
+ * queues and dead letters, the projectors' /health.
  */
-export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatabases) {
+export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const amqpUrl = rabbitUrl(config);
   const queues = queueReader(amqpUrl, names);
   const read = async () => {
     const [status, depths, projectors, operations] = await Promise.all([
-      syncStatus(pipeline),
+      sources.status(),
       queues.read(),
       readProjectors(config.PROJECTOR_URLS),
-      latestOperations(pipeline.read).catch(() => ({})),
+      latestOperations(sources.read).catch(() => ({})),
     ]);
     return { status, queues: depths, projectors, operations };
   };
@@ -48,5 +57,5 @@ export function operatorConsole(config: ConsoleSettings, pipeline: PipelineDatab
     maxSubscribers: config.CONSOLE_MAX_SUBSCRIBERS,
   });
   const deadLetters = deadLetterQueue(amqpUrl, names, config.CONSOLE_DEAD_LETTER_LIMIT);
-  return { live, queues, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: pipeline.read };
+  return { live, queues, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: sources.read };
 }

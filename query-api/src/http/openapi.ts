@@ -7,10 +7,10 @@ import {
   hourlySalesQuery,
   hourlySalesSchema,
   productSalesSchema,
-} from '../analytics/schemas.ts';
+} from '../read-api/analytics/schemas.ts';
 import { syncStatusSchema } from '../lag/schemas.ts';
-import { orderSchema } from '../orders/schemas.ts';
-import { listProductsQuery, productSchema } from '../products/schemas.ts';
+import { orderSchema } from '../read-api/orders/schemas.ts';
+import { listProductsQuery, productSchema } from '../read-api/products/schemas.ts';
 
 const id = z.object({
   id: z

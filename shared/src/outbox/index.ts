@@ -1,1 +1,2 @@
 export * from './high-water-mark.ts';
+export * from './partitions.ts';

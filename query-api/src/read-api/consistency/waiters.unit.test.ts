@@ -5,7 +5,7 @@ import { TooManyWaiters, Waiters, type WaitOutcome } from './waiters.ts';
 const settled = async (p: Promise<WaitOutcome>) =>
   Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 0))]);
 
-describe('Waiters', () => {
+describe('Waiters: settling', () => {
   it('settles a waiter once every one of its events is applied, in any order of arrival', async () => {
     const waiters = new Waiters();
     const a = waiters.add(['e1', 'e2']);
@@ -60,7 +60,9 @@ describe('Waiters', () => {
       ),
     );
   });
+});
 
+describe('Waiters: the lookup and the cap', () => {
   it('bounds one lookup to the limit', () => {
     const waiters = new Waiters();
     for (let i = 0; i < 50; i++) waiters.add([`a${i}`, `b${i}`]);

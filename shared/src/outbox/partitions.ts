@@ -1,5 +1,32 @@
 import type pg from 'pg';
-import { withTransaction } from '@shop/shared/db';
+import { withTransaction } from '../db/transaction.ts';
+
+/**
+ * The outbox log's time partitions on the write database (command-api migration 008): created
+ * ahead of the writes (the command API's upkeep, partition-upkeep.ts), listed, and archived once
+ * the reconciler has checked them (the projector's retention, which decides when). Their SQL
+ * lives in the migration's functions; this module is what calls them for the upkeep.
+ */
+
+export interface PartitionPlan {
+  /** Span of one partition, in seconds. */
+  stepSeconds: number;
+  /** How many partitions to keep ready beyond the current one. */
+  ahead: number;
+}
+
+/**
+ * Extends the outbox partitions forward to `ahead` steps past now (outbox_create_partitions,
+ * migration 008); returns how many were created.
+ */
+export async function createOutboxPartitions(pool: pg.Pool, plan: PartitionPlan): Promise<number> {
+  const { rows } = await pool.query<{ created: number }>(
+    /* sql */ `SELECT outbox_create_partitions(make_interval(secs => $1::int),
+                                              now() + make_interval(secs => $1::int) * $2::int) AS created`,
+    [plan.stepSeconds, plan.ahead],
+  );
+  return rows[0]!.created;
+}
 
 export interface LivePartition {
   name: string;
