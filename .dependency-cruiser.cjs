@@ -1,0 +1,80 @@
+/**
+ * Imports point down (docs/architecture.md). `npm run lint` and tests/static/layers.test.ts run it.
+ * Layers, top to bottom: infra (runs the services), the services, shared. Inside the projector:
+ * its entry and wiring, then the consumers and jobs, then projection/, then read-models/.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+const SERVICES = '^(command-api|projector|query-api)/';
+module.exports = {
+  forbidden: [
+    {
+      name: 'shared-imports-no-service',
+      comment: 'shared is the bottom layer: it never imports a service, infra, tests or bench',
+      severity: 'error',
+      from: { path: '^shared/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(command-api|projector|query-api|infra|tests|bench)/' },
+    },
+    {
+      name: 'services-import-no-other-service',
+      comment: 'a service never imports another service; what two need is in shared',
+      severity: 'error',
+      from: { path: '^(command-api|projector|query-api)/src/' },
+      to: { path: SERVICES, pathNot: '^$1/' },
+    },
+    {
+      name: 'product-imports-no-tests-or-bench',
+      comment: 'product code does not import test or bench code (unit tests beside it may)',
+      severity: 'error',
+      from: { path: '^(command-api|projector|query-api|shared|infra)/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(tests|bench)/' },
+    },
+    {
+      name: 'services-import-no-infra',
+      comment: 'infra runs the services; they do not import it',
+      severity: 'error',
+      from: { path: '^(command-api|projector|query-api)/src/' },
+      to: { path: '^infra/' },
+    },
+    {
+      name: 'read-models-import-only-down',
+      comment: 'a read model imports only shared and its siblings in read-models/',
+      severity: 'error',
+      from: { path: '^projector/src/read-models/' },
+      to: { path: '^projector/src/', pathNot: '^projector/src/read-models/' },
+    },
+    {
+      name: 'projection-imports-only-down',
+      comment: 'applying a batch knows the read models, not who calls it',
+      severity: 'error',
+      from: { path: '^projector/src/projection/' },
+      to: { path: '^projector/src/', pathNot: '^projector/src/(projection|read-models)/' },
+    },
+    {
+      name: 'query-api-jobs-stay-apart',
+      comment:
+        'the read API and the lag inspector each have their own dependencies; the console, an operator view, shows the lag',
+      severity: 'error',
+      from: { path: '^query-api/src/(read-api|lag|console)/' },
+      to: { path: '^query-api/src/(read-api|lag|console)/', pathNot: '^query-api/src/($1|lag)/' },
+    },
+    {
+      name: 'lag-imports-no-other-job',
+      severity: 'error',
+      from: { path: '^query-api/src/lag/' },
+      to: { path: '^query-api/src/(read-api|console)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)node_modules/|^bench/results/|^tests/chaos/results/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
