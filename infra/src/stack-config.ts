@@ -218,8 +218,8 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: numb
       PG_PORT: String(5433 + n),
       WRITE_DB_NAME: `${name}_write`,
       READ_DB_NAME: `${name}_read`,
-      EVENTS_EXCHANGE: `${name}.shop.events`,
-      PROJECTOR_QUEUE: `${name}.shop.projector`,
+      EVENTS_EXCHANGE: `${name}.${declaredDefault(schema.shape.EVENTS_EXCHANGE)}`,
+      PROJECTOR_QUEUE: `${name}.${declaredDefault(schema.shape.PROJECTOR_QUEUE)}`,
       DEBEZIUM_SLOT: `${name}_outbox`,
       DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
       DEBEZIUM_TOPIC_PREFIX: name,
@@ -273,12 +273,18 @@ export function withSettings(config: StackConfig, changed: Partial<Record<StackS
 /** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
 export type DbLogin = 'owner' | 'command-api' | 'debezium' | 'projector' | 'query-api';
 
+/** Each component's role: the user its settings name by default (its PG_USER), and its password's setting. */
+const roleOf = (settings: { shape: { PG_USER: z.ZodType } }, password: SecretSetting) => ({
+  user: declaredDefault(settings.shape.PG_USER)!,
+  password,
+});
+
 export const DB_ROLES: Record<DbLogin, { user: string; password: SecretSetting }> = {
-  owner: { user: 'shop_owner', password: 'PG_OWNER_PASSWORD' },
-  'command-api': { user: 'shop_command_api', password: 'PG_COMMAND_API_PASSWORD' },
-  debezium: { user: 'shop_debezium', password: 'PG_DEBEZIUM_PASSWORD' },
-  projector: { user: 'shop_projector', password: 'PG_PROJECTOR_PASSWORD' },
-  'query-api': { user: 'shop_query_api', password: 'PG_QUERY_API_PASSWORD' },
+  owner: roleOf(writeSetupSettings, 'PG_OWNER_PASSWORD'),
+  'command-api': roleOf(commandApiSettings, 'PG_COMMAND_API_PASSWORD'),
+  debezium: roleOf(debeziumSettings, 'PG_DEBEZIUM_PASSWORD'),
+  projector: roleOf(projectorSettings, 'PG_PROJECTOR_PASSWORD'),
+  'query-api': roleOf(queryApiSettings, 'PG_QUERY_API_PASSWORD'),
 };
 
 /** The connection settings of one component's role, in the shape postgresUrl takes. */
