@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
-import { declaredDefault, parseEnv, port, withoutEmpty } from '@shop/shared/config';
+import { declaredDefault, LOGIN_SETTINGS, parseEnv, port, withoutEmpty } from '@shop/shared/config';
 import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerPasswordsFrom, type BrokerLogin } from '@shop/shared/messaging';
 import { commandApiSettings, writeSetupSettings } from '../../command-api/src/config.ts';
 import { projectorSettings } from '../../projector/src/config.ts';
@@ -25,8 +25,8 @@ export const COMPONENT_SETTINGS = {
   debezium: debeziumSettings,
 } as const;
 
-/** A component's own logins: the stack sets them per component (childEnv), they are no setting of its. */
-const OWN_LOGINS = { PG_USER: true, PG_PASSWORD: true, RABBITMQ_USER: true, RABBITMQ_PASSWORD: true } as const;
+/** A component's own logins are not settings of the stack: it sets them per component (childEnv). */
+const OWN_LOGINS = Object.fromEntries(LOGIN_SETTINGS.map((key) => [key, true])) as Record<(typeof LOGIN_SETTINGS)[number], true>;
 
 const secretsEnv = Object.fromEntries(
   SECRET_SETTINGS.map((name) => [name, z.string().min(16, 'at least 16 characters')]),

@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { declaredDefault } from '@shop/shared/config';
+import { declaredDefault, LOGIN_SETTINGS } from '@shop/shared/config';
 import { brokerSetupSettings } from '../../shared/src/messaging/broker-setup.ts';
 import { COMPOSE_SECRETS } from '../../infra/src/secrets.ts';
 import { COMPONENT_SETTINGS, repoRoot, STACK_SETTINGS, stackSetting, type StackSetting } from '../../infra/src/stack-config.ts';
@@ -248,7 +248,7 @@ describe('debezium/config/application.properties', () => {
     const shape = COMPONENT_SETTINGS.debezium.shape as Record<string, z.ZodType>;
     for (const [, name, fallback] of properties.matchAll(/\$\{([A-Z0-9_]+)(?::([^}]*))?\}/g)) {
       expect(shape[name!], `${name} declared by Debezium`).toBeDefined();
-      if (fallback === undefined) expect(['PG_USER', 'PG_PASSWORD', 'RABBITMQ_USER', 'RABBITMQ_PASSWORD'], name).toContain(name);
+      if (fallback === undefined) expect(LOGIN_SETTINGS, name).toContain(name);
       else expect(fallback, name).toBe(declaredDefault(stackSetting(name as StackSetting)));
     }
   });

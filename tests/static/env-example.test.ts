@@ -11,6 +11,7 @@ import {
   STACK_SETTINGS,
   stackSetting,
   testStackConfig,
+  type StackSetting,
 } from '../../infra/src/stack-config.ts';
 
 const example = parseEnv(readFileSync(join(repoRoot, '.env.example'), 'utf8'));
@@ -49,7 +50,7 @@ describe('.env.example', () => {
           const theirs = (otherSettings.shape as Record<string, unknown>)[key];
           if (theirs !== undefined) expect(theirs, `${key}: ${name} and ${other}`).toBe(declaration);
         }
-        if (!stackOverrides.has(key)) expect(stackSetting(key as never), `${key}: the stack`).toBe(declaration);
+        if (!stackOverrides.has(key)) expect(stackSetting(key as StackSetting), `${key}: the stack`).toBe(declaration);
       }
     }
   });
