@@ -2,18 +2,17 @@ import { z } from 'zod';
 import { port, postgresEnv, rabbitEnv, sharedSettings, telemetryEnv } from '@shop/shared/config';
 import { BROKER_USERS } from '@shop/shared/messaging';
 
-const { PG_HOST, PG_PORT, PG_USER, PG_PASSWORD } = postgresEnv('shop_debezium');
-const { RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_VHOST, EVENTS_EXCHANGE, RABBITMQ_USER, RABBITMQ_PASSWORD } = rabbitEnv(
-  BROKER_USERS.debezium,
-);
-const {
-  WRITE_DB_NAME,
-  DEBEZIUM_SLOT,
-  DEBEZIUM_PUBLICATION,
-  DEBEZIUM_TOPIC_PREFIX,
-  DEBEZIUM_OFFSET_TABLE,
-  DEBEZIUM_SIGNAL_TABLE,
-} = sharedSettings;
+// Debezium opens no pool of ours, and consumes no queue.
+const postgres = z.object(postgresEnv('shop_debezium')).omit({ DB_POOL_MAX: true }).shape;
+const rabbit = z.object(rabbitEnv(BROKER_USERS.debezium)).omit({ PROJECTOR_QUEUE: true }).shape;
+const shared = z.object(sharedSettings).pick({
+  WRITE_DB_NAME: true,
+  DEBEZIUM_SLOT: true,
+  DEBEZIUM_PUBLICATION: true,
+  DEBEZIUM_TOPIC_PREFIX: true,
+  DEBEZIUM_OFFSET_TABLE: true,
+  DEBEZIUM_SIGNAL_TABLE: true,
+}).shape;
 
 /**
  * What Debezium Server reads: the variables of debezium/config/application.properties (the stack
@@ -29,23 +28,10 @@ export const debeziumSettings = z.object({
   DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
   // JDK 21+ for Debezium only; unset: JAVA_HOME if new enough, else the newest under /usr/lib/jvm.
   DEBEZIUM_JAVA_HOME: z.string().optional(),
-  PG_HOST,
-  PG_PORT,
-  PG_USER,
-  PG_PASSWORD,
-  WRITE_DB_NAME,
-  DEBEZIUM_SLOT,
-  DEBEZIUM_PUBLICATION,
-  DEBEZIUM_TOPIC_PREFIX,
-  DEBEZIUM_OFFSET_TABLE,
-  DEBEZIUM_SIGNAL_TABLE,
+  ...postgres,
+  ...shared,
   DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
   DEBEZIUM_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(10),
-  RABBITMQ_HOST,
-  RABBITMQ_PORT,
-  RABBITMQ_VHOST,
-  RABBITMQ_USER,
-  RABBITMQ_PASSWORD,
-  EVENTS_EXCHANGE,
+  ...rabbit,
   ...telemetryEnv,
 });
