@@ -1,4 +1,4 @@
-import { devStackConfig, STACK_SETTINGS, type StackConfig } from '../infra/src/stack-config.ts';
+import { devStackConfig, STACK_SETTINGS, type StackConfig, type StackSetting } from '../infra/src/stack-config.ts';
 import { COMPOSE_SECRETS } from '../infra/src/secrets.ts';
 
 /** One setting where the bench stack differs from what `npm start` ships. */
@@ -40,7 +40,7 @@ const PLACEMENT =
 const COMPARED = STACK_SETTINGS.filter((key) => !(COMPOSE_SECRETS as readonly string[]).includes(key));
 
 /** Settings the page names as shipped: durability, logging, and the pipeline's own pace. */
-const STATED = [
+const STATED: StackSetting[] = [
   'PG_FSYNC',
   'LOG_LEVEL',
   'DEBEZIUM_HEARTBEAT_MS',
@@ -57,18 +57,16 @@ export const shippedStackConfig = (): StackConfig => devStackConfig({}, '/nonexi
  * (ports, names, folders) apart from the rest (`unexpected`: the bench refuses to run with any). Pure.
  */
 export function againstShipped(stack: StackConfig, shipped: StackConfig) {
-  const text = (v: unknown) => (v === undefined ? '(unset)' : String(v));
-  const differences: SettingDifference[] = COMPARED.filter(
-    (key) => text(stack[key as keyof StackConfig]) !== text(shipped[key as keyof StackConfig]),
-  ).map((key) => ({
+  const text = (config: StackConfig, key: StackSetting) => config.settingText[key] ?? '(unset)';
+  const differences: SettingDifference[] = COMPARED.filter((key) => text(stack, key) !== text(shipped, key)).map((key) => ({
     setting: key,
-    bench: text(stack[key as keyof StackConfig]),
-    shipped: text(shipped[key as keyof StackConfig]),
+    bench: text(stack, key),
+    shipped: text(shipped, key),
   }));
   return {
     differences: differences.filter((d) => PLACEMENT.test(d.setting)),
     unexpected: differences.filter((d) => !PLACEMENT.test(d.setting)),
-    asShipped: STATED.map((key) => ({ setting: key, value: text(stack[key as keyof StackConfig]) })),
+    asShipped: STATED.map((key) => ({ setting: key, value: text(stack, key) })),
   };
 }
 

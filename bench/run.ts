@@ -7,7 +7,7 @@ import { DEBEZIUM } from '../infra/src/native/debezium-server.ts';
 import { stopRecorded } from '../infra/src/native/processes.ts';
 import { deleteStackTopology } from '../infra/src/native/rabbitmq.ts';
 import { startStack, stopStack } from '../infra/src/native/stack.ts';
-import { benchSmokeStackConfig, benchStackConfig, repoRoot } from '../infra/src/stack-config.ts';
+import { benchSmokeStackConfig, benchStackConfig, repoRoot, withSettings } from '../infra/src/stack-config.ts';
 import { conditionsOf } from './conditions.ts';
 import { createContext, createProducts, type BenchContext } from './context.ts';
 import { TUNING_LOG, writePage, type BenchResults } from './report/page.ts';
@@ -113,7 +113,7 @@ async function main() {
   const started = Date.now();
   // Scale: one-minute outbox partitions, so its retention round archives the history without waiting days.
   const stack = scale
-    ? { ...benchStackConfig(), OUTBOX_PARTITION_INTERVAL: '1 minute', OUTBOX_PARTITIONS_AHEAD: 30 }
+    ? withSettings(benchStackConfig(), { OUTBOX_PARTITION_INTERVAL: '1 minute', OUTBOX_PARTITIONS_AHEAD: '30' })
     : mode === 'smoke'
       ? benchSmokeStackConfig()
       : benchStackConfig();

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { logLevel, parseEnv, postgresEnv, postgresUrl, sqlIdentifier } from '@shop/shared/config';
+import { parseEnv, postgresUrl } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
 import { createLogger } from '@shop/shared/log';
+import { writeSetupSettings } from './config.ts';
 import { ensureDebeziumOffsetTable, ensureOutboxPublication } from './outbox/publication.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -13,19 +13,10 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
  * start: `npm start` runs it, docker compose's `migrate` service too. The command API itself may
  * not run DDL; it checks at start that this ran.
  */
-const schema = z.object({
-  ...postgresEnv('shop_owner'),
-  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
-  DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
-  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
-  DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
-  LOG_LEVEL: logLevel,
-});
-
 async function main() {
   const bootLog = createLogger('migrate-write', 'info');
   try {
-    const config = parseEnv(schema, process.env);
+    const config = parseEnv(writeSetupSettings, process.env);
     const log = createLogger('migrate-write', config.LOG_LEVEL);
     const url = postgresUrl(config, config.WRITE_DB_NAME);
     await migrate(url, migrationsDir, log);

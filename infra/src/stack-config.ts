@@ -2,35 +2,45 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv as parseDotenv } from 'node:util';
 import { z } from 'zod';
-import { httpServerEnv, logLevel, parseEnv, port, rabbitPlaceEnv, sqlIdentifier } from '@shop/shared/config';
+import { declaredDefault, LOGIN_SETTINGS, parseEnv, port, withoutEmpty } from '@shop/shared/config';
 import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerPasswordsFrom, type BrokerLogin } from '@shop/shared/messaging';
+import { commandApiSettings, writeSetupSettings } from '../../command-api/src/config.ts';
+import { projectorSettings } from '../../projector/src/config.ts';
+import { queryApiSettings } from '../../query-api/src/config.ts';
+import { debeziumSettings } from './native/debezium-settings.ts';
 import { loadOrCreateSecrets, SECRET_SETTINGS, type SecretSetting } from './secrets.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
+
+/**
+ * What each component the stack runs reads, as the component declares it (its src/config.ts;
+ * Debezium's in native/debezium-settings.ts). A setting two of them read is one declaration,
+ * taken from @shop/shared/config.
+ */
+export const COMPONENT_SETTINGS = {
+  'command-api': commandApiSettings,
+  'write-setup': writeSetupSettings,
+  projector: projectorSettings,
+  'query-api': queryApiSettings,
+  debezium: debeziumSettings,
+} as const;
+
+/** A component's own logins are not settings of the stack: it sets them per component (childEnv). */
+const OWN_LOGINS = Object.fromEntries(LOGIN_SETTINGS.map((key) => [key, true])) as Record<(typeof LOGIN_SETTINGS)[number], true>;
 
 const secretsEnv = Object.fromEntries(
   SECRET_SETTINGS.map((name) => [name, z.string().min(16, 'at least 16 characters')]),
 ) as Record<SecretSetting, z.ZodString>;
 
-/** Every setting of the stack; the defaults are the ones `.env.example` documents. */
-const schema = z.object({
-  COMMAND_API_PORT: port(8080),
-  QUERY_API_PORT: port(8081),
-  PROJECTOR_PORT: port(8082),
-  DEBEZIUM_HTTP_PORT: port(8083),
-  DEBEZIUM_METRICS_PORT: port(8084),
-  PG_HOST: z.string().default('127.0.0.1'),
-  PG_PORT: port(5433),
+/** Settings of the stack itself, that no component it runs reads. */
+const stackOnlySettings = {
   // The cluster's bootstrap superuser: only `npm start` (roles, databases) and the operator's
   // tools (tests, bench) log in as it, never a service or Debezium (docs/security.md).
   PG_ADMIN_USER: z.string().default('postgres'),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // Secrets (infra/src/secrets.ts): generated into the stack's folder unless given.
   ...secretsEnv,
-  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
-  READ_DB_NAME: z.string().min(1).default('shop_read'),
-  ...rabbitPlaceEnv,
-  // The stack's own broker node listens here (the system broker keeps 5672).
+  // The stack's own broker node listens here (the system broker keeps 5672, where a component
+  // run on its own looks by default): the stack hands this port to every component.
   RABBITMQ_PORT: port(5682),
   RABBITMQ_PRIVATE_NODE: z
     .string()
@@ -41,62 +51,44 @@ const schema = z.object({
   RABBITMQ_MANAGEMENT_PORT: port(15672),
   PUBLISH_ADDRESS: z.string().default('127.0.0.1'),
   GRAFANA_ADMIN_PASSWORD: z.string().optional(),
-  PROJECTOR_SHARDS: z.string().default('all'),
-  PROJECTOR_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(2000),
-  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).default(1000),
-  PROJECTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-  PROJECTOR_MAX_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(60_000),
-  RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
-  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
-  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
-  RECONCILE_HEAL: z.enum(['true', 'false']).default('true'),
-  RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
-  OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
-  BODY_LIMIT: z.string().default('100kb'),
-  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).default(24),
-  // Outbox partitions and retention (docs/retention.md); spans as "<n> <unit>", checked by the services.
-  OUTBOX_PARTITION_INTERVAL: z.string().default('1 day'),
-  OUTBOX_PARTITIONS_AHEAD: z.coerce.number().int().min(1).default(7),
-  OUTBOX_RETENTION: z.string().default('30 days'),
-  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
-  ...httpServerEnv,
-  DEBEZIUM_VERSION: z.string().default('3.6.0.Final'),
-  DEBEZIUM_JAVA_HOME: z.string().optional(),
-  DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
-  DEBEZIUM_PUBLICATION: sqlIdentifier('shop_outbox_pub'),
-  DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
-  DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
-  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
-  DEBEZIUM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(10_000),
-  DEBEZIUM_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(10),
-  // The console (query API, /console): the projectors it asks for their shards (default: this
-  // stack's own, on PROJECTOR_PORT), its admin token (unset: read-only) and its refresh interval.
-  PROJECTOR_URLS: z.string().optional(),
-  CONSOLE_ADMIN_TOKEN: z.string().optional(),
-  CONSOLE_REFRESH_MS: z.coerce.number().int().min(200).default(1000),
-  CONSOLE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).default(20),
-  CONSOLE_DEAD_LETTER_LIMIT: z.coerce.number().int().min(1).default(200),
-  CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5000),
-  CONSISTENCY_MAX_WAITERS: z.coerce.number().int().min(1).default(1000),
-  // Tracing (OpenTelemetry): every service, Debezium included, exports spans over OTLP/HTTP to
-  // this endpoint, e.g. http://127.0.0.1:4318; unset or empty: nothing is exported.
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
-  LOG_LEVEL: logLevel,
-});
-
-/** The names of every setting, as `.env.example` must list them. */
-export const STACK_SETTINGS = Object.keys(schema.shape);
+};
 
 /**
- * A stack's settings. PG_USER and PG_PASSWORD are the operator's login (the bootstrap superuser),
- * RABBITMQ_USER and RABBITMQ_PASSWORD the broker's admin, for the stack's own set-up and for
- * tests and the bench; a component gets its own logins (childEnv).
+ * Every setting of the stack: the union of its components' settings (their defaults, bounds and
+ * transforms), without their own logins, and the stack's own. `.env.example` documents them.
+ */
+const schema = z
+  .object({
+    ...commandApiSettings.shape,
+    ...writeSetupSettings.shape,
+    ...projectorSettings.shape,
+    ...queryApiSettings.shape,
+    ...debeziumSettings.shape,
+  })
+  .omit(OWN_LOGINS)
+  .extend(stackOnlySettings);
+
+export type StackSetting = keyof typeof schema.shape;
+
+/** The names of every setting, as `.env.example` must list them. */
+export const STACK_SETTINGS = Object.keys(schema.shape) as StackSetting[];
+
+/** The declaration of one setting of the stack: its default, bounds, transform. */
+export const stackSetting = (name: StackSetting): z.ZodType => schema.shape[name];
+
+/**
+ * A stack's settings, as the components read them (PROJECTOR_SHARDS a list, durations in seconds),
+ * and as text (`settingText`: as given, else the declared default), which is what a child process
+ * gets. PG_USER and PG_PASSWORD are the operator's login (the bootstrap superuser), RABBITMQ_USER
+ * and RABBITMQ_PASSWORD the broker's admin, for the stack's own set-up and for tests and the
+ * bench; a component gets its own logins (childEnv).
  */
 export type StackConfig = z.infer<typeof schema> & {
   name: string;
   stackDir: string;
+  settingText: Record<StackSetting, string | undefined>;
   PG_USER: string;
   PG_PASSWORD: string;
   /** The broker's admin: the stack's set-up and the operator's tools; never a component. */
@@ -110,12 +102,12 @@ export type StackConfig = z.infer<typeof schema> & {
  */
 export function devStackConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = join(repoRoot, '.env')): StackConfig {
   const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath, 'utf8')) : {};
-  return withDirs('dev', parseEnv(schema, withStoredSecrets({ ...fromFile, ...env })));
+  return stackConfig('dev', withStoredSecrets({ ...fromFile, ...env }));
 }
 
 /** The secrets kept in the stack's folder (generated when missing), under what was given. */
-function withStoredSecrets(given: Record<string, string | undefined>): Record<string, string | undefined> {
-  const set = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined && value !== ''));
+function withStoredSecrets(given: Record<string, string | undefined>): Record<string, string> {
+  const set = withoutEmpty(given);
   if (SECRET_SETTINGS.every((name) => set[name])) return set;
   return { ...loadOrCreateSecrets(resolve(repoRoot, schema.shape.STACK_DIR.parse(set.STACK_DIR))), ...set };
 }
@@ -215,50 +207,55 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: numb
   // The bench stacks measure the durability and logging `npm start` ships; the test and chaos
   // stacks trade them for speed (no fsync) and a short heartbeat their tests wait on.
   const asShipped = name === 'bench' || name === 'smoke';
-  return withDirs(
+  return stackConfig(
     name,
-    parseEnv(
-      schema,
-      withStoredSecrets({
-        COMMAND_API_PORT: port(18080),
-        QUERY_API_PORT: port(18081),
-        PROJECTOR_PORT: port(18082),
-        DEBEZIUM_HTTP_PORT: port(18083),
-        DEBEZIUM_METRICS_PORT: port(18086),
-        PG_PORT: String(5433 + n),
-        WRITE_DB_NAME: `${name}_write`,
-        READ_DB_NAME: `${name}_read`,
-        EVENTS_EXCHANGE: `${name}.shop.events`,
-        PROJECTOR_QUEUE: `${name}.shop.projector`,
-        DEBEZIUM_SLOT: `${name}_outbox`,
-        DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
-        DEBEZIUM_TOPIC_PREFIX: name,
-        STACK_DIR: `.stack/${name}`,
-        ...(asShipped ? {} : { DEBEZIUM_HEARTBEAT_MS: '2000', PG_FSYNC: 'off', LOG_LEVEL: 'info' }),
-        // A broker node of its own: tests restart it, and it cannot collide with the system broker.
-        RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
-        RABBITMQ_PORT: String(5672 + n),
-        DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
-        ...(name === 'test'
-          ? {
-              ...TEST_HTTP_TIMEOUTS,
-              ...TEST_RECONCILER,
-              ...TEST_RETENTION,
-              CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
-              OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
-            }
-          : {}),
-        ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
-      }),
-    ),
+    withStoredSecrets({
+      COMMAND_API_PORT: port(18080),
+      QUERY_API_PORT: port(18081),
+      PROJECTOR_PORT: port(18082),
+      DEBEZIUM_HTTP_PORT: port(18083),
+      DEBEZIUM_METRICS_PORT: port(18086),
+      PG_PORT: String(5433 + n),
+      WRITE_DB_NAME: `${name}_write`,
+      READ_DB_NAME: `${name}_read`,
+      EVENTS_EXCHANGE: `${name}.${declaredDefault(schema.shape.EVENTS_EXCHANGE)}`,
+      PROJECTOR_QUEUE: `${name}.${declaredDefault(schema.shape.PROJECTOR_QUEUE)}`,
+      DEBEZIUM_SLOT: `${name}_outbox`,
+      DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
+      DEBEZIUM_TOPIC_PREFIX: name,
+      STACK_DIR: `.stack/${name}`,
+      ...(asShipped ? {} : { DEBEZIUM_HEARTBEAT_MS: '2000', PG_FSYNC: 'off', LOG_LEVEL: 'info' }),
+      // A broker node of its own: tests restart it, and it cannot collide with the system broker.
+      RABBITMQ_PRIVATE_NODE: `cqrs_${name}`,
+      RABBITMQ_PORT: String(5672 + n),
+      DEBEZIUM_JAVA_HOME: process.env.DEBEZIUM_JAVA_HOME,
+      ...(name === 'test'
+        ? {
+            ...TEST_HTTP_TIMEOUTS,
+            ...TEST_RECONCILER,
+            ...TEST_RETENTION,
+            CONSOLE_ADMIN_TOKEN: TEST_CONSOLE_TOKEN,
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TEST_OTLP_PORT}`,
+          }
+        : {}),
+      ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
+    }),
   );
 }
 
-function withDirs(name: string, config: z.infer<typeof schema>): StackConfig {
-  const projectorUrls = config.PROJECTOR_URLS || `http://127.0.0.1:${config.PROJECTOR_PORT}`;
+/**
+ * The settings given (none empty) validated by the components' declarations, with each one's text
+ * kept for the child processes. The console's projectors default to this stack's own, on its
+ * PROJECTOR_PORT.
+ */
+function stackConfig(name: string, given: Record<string, string>): StackConfig {
+  const projectorPort = given.PROJECTOR_PORT ?? declaredDefault(schema.shape.PROJECTOR_PORT);
+  const set: Record<string, string> = { PROJECTOR_URLS: `http://127.0.0.1:${projectorPort}`, ...given };
+  const config = parseEnv(schema, set);
+  const settingText = Object.fromEntries(STACK_SETTINGS.map((key) => [key, set[key] ?? declaredDefault(schema.shape[key])]));
   return {
     ...config,
-    PROJECTOR_URLS: projectorUrls,
+    settingText: settingText as StackConfig['settingText'],
     PG_USER: config.PG_ADMIN_USER,
     PG_PASSWORD: config.PG_ADMIN_PASSWORD,
     RABBITMQ_USER: BROKER_USERS.admin,
@@ -268,15 +265,26 @@ function withDirs(name: string, config: z.infer<typeof schema>): StackConfig {
   };
 }
 
+/** The same stack with some settings changed (given as text, as in `.env`), validated again. */
+export function withSettings(config: StackConfig, changed: Partial<Record<StackSetting, string>>): StackConfig {
+  return stackConfig(config.name, withoutEmpty({ ...config.settingText, ...changed }));
+}
+
 /** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
 export type DbLogin = 'owner' | 'command-api' | 'debezium' | 'projector' | 'query-api';
 
+/** Each component's role: the user its settings name by default (its PG_USER), and its password's setting. */
+const roleOf = (settings: { shape: { PG_USER: z.ZodType } }, password: SecretSetting) => ({
+  user: declaredDefault(settings.shape.PG_USER)!,
+  password,
+});
+
 export const DB_ROLES: Record<DbLogin, { user: string; password: SecretSetting }> = {
-  owner: { user: 'shop_owner', password: 'PG_OWNER_PASSWORD' },
-  'command-api': { user: 'shop_command_api', password: 'PG_COMMAND_API_PASSWORD' },
-  debezium: { user: 'shop_debezium', password: 'PG_DEBEZIUM_PASSWORD' },
-  projector: { user: 'shop_projector', password: 'PG_PROJECTOR_PASSWORD' },
-  'query-api': { user: 'shop_query_api', password: 'PG_QUERY_API_PASSWORD' },
+  owner: roleOf(writeSetupSettings, 'PG_OWNER_PASSWORD'),
+  'command-api': roleOf(commandApiSettings, 'PG_COMMAND_API_PASSWORD'),
+  debezium: roleOf(debeziumSettings, 'PG_DEBEZIUM_PASSWORD'),
+  projector: roleOf(projectorSettings, 'PG_PROJECTOR_PASSWORD'),
+  'query-api': roleOf(queryApiSettings, 'PG_QUERY_API_PASSWORD'),
 };
 
 /** The connection settings of one component's role, in the shape postgresUrl takes. */
@@ -288,16 +296,8 @@ export function dbLogin(config: StackConfig, login: DbLogin) {
 /** Every broker user's password, as the broker's definitions take them. */
 export const brokerPasswords = (config: StackConfig) => brokerPasswordsFrom(config);
 
-/** Settings no child process gets as such: the secrets, and the operator's logins. */
-const NOT_PASSED_ON = new Set<string>([
-  ...SECRET_SETTINGS,
-  'GRAFANA_ADMIN_PASSWORD',
-  'PG_ADMIN_USER',
-  'PG_USER',
-  'PG_PASSWORD',
-  'RABBITMQ_USER',
-  'RABBITMQ_PASSWORD',
-]);
+/** Settings no child process gets as such: the secrets, and the operator's login. */
+const NOT_PASSED_ON = new Set<string>([...SECRET_SETTINGS, 'GRAFANA_ADMIN_PASSWORD', 'PG_ADMIN_USER']);
 
 /**
  * The environment a child process of the stack gets: the validated settings, without any secret
@@ -307,8 +307,8 @@ const NOT_PASSED_ON = new Set<string>([
  */
 export function childEnv(config: StackConfig, login?: DbLogin, brokerLogin?: BrokerLogin): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
-  for (const [key, value] of Object.entries(config)) {
-    if (/^[A-Z][A-Z0-9_]*$/.test(key) && value !== undefined && !NOT_PASSED_ON.has(key)) env[key] = String(value);
+  for (const [key, text] of Object.entries(config.settingText)) {
+    if (text !== undefined && !NOT_PASSED_ON.has(key)) env[key] = text;
   }
   // The console's token opens its actions: only the query API serves them.
   if (login !== 'query-api') delete env.CONSOLE_ADMIN_TOKEN;

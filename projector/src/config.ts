@@ -3,12 +3,10 @@ import {
   checkHttpTimeouts,
   duration,
   httpServerEnv,
-  logLevel,
   parseEnv,
-  port,
   postgresEnv,
   rabbitEnv,
-  sqlIdentifier,
+  sharedSettings,
   telemetryEnv,
 } from '@shop/shared/config';
 import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
@@ -27,10 +25,13 @@ const shards = z
     return [...new Set(list)].sort((a, b) => a - b);
   });
 
-const schema = z.object({
-  PROJECTOR_PORT: port(8082),
-  READ_DB_NAME: z.string().min(1).default('shop_read'),
-  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
+const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL } = sharedSettings;
+
+/** The projector's settings (its CLIs read them too); the shared ones come from @shop/shared/config. */
+export const projectorSettings = z.object({
+  PROJECTOR_PORT,
+  READ_DB_NAME,
+  WRITE_DB_NAME,
   ...postgresEnv('shop_projector'),
   ...rabbitEnv('shop_projector'),
   ...httpServerEnv,
@@ -56,14 +57,14 @@ const schema = z.object({
   // the archive once reconciled, and the inbox is pruned below them; checked every interval.
   OUTBOX_RETENTION: duration('30 days'),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
-  DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
-  DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
+  DEBEZIUM_SLOT,
+  DEBEZIUM_SIGNAL_TABLE,
   ...telemetryEnv,
-  LOG_LEVEL: logLevel,
+  LOG_LEVEL,
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof projectorSettings>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(checkHttpTimeouts(schema), env);
+  return parseEnv(checkHttpTimeouts(projectorSettings), env);
 }

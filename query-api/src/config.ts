@@ -1,30 +1,34 @@
 import { z } from 'zod';
 import {
   checkHttpTimeouts,
+  declaredDefault,
   httpServerEnv,
-  logLevel,
   parseEnv,
   port,
   postgresEnv,
   rabbitEnv,
-  sqlIdentifier,
+  sharedSettings,
   telemetryEnv,
 } from '@shop/shared/config';
 
-const schema = z.object({
+const { READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL } = sharedSettings;
+
+/** The query API's settings (its CLI reads them too); the shared ones come from @shop/shared/config. */
+export const queryApiSettings = z.object({
   QUERY_API_PORT: port(8081),
-  READ_DB_NAME: z.string().min(1).default('shop_read'),
+  READ_DB_NAME,
   // Read-only use of the write side: the outbox past the reconciler, the slot and Debezium's offsets, for the lag.
-  WRITE_DB_NAME: z.string().min(1).default('shop_write'),
-  DEBEZIUM_SLOT: sqlIdentifier('shop_outbox'),
-  DEBEZIUM_OFFSET_TABLE: sqlIdentifier('debezium_offsets'),
+  WRITE_DB_NAME,
+  DEBEZIUM_SLOT,
+  DEBEZIUM_OFFSET_TABLE,
   ...postgresEnv('shop_query_api'),
   // The console (/console): shard queue depths and the dead-letter queue, read and re-driven over AMQP.
   ...rabbitEnv('shop_query_api'),
-  // Where the console asks each projector instance for its shards (comma-separated base URLs).
+  // Where the console asks each projector instance for its shards (comma-separated base URLs);
+  // by default the one on this host, on the projector's default port.
   PROJECTOR_URLS: z
     .string()
-    .default('http://127.0.0.1:8082')
+    .default(`http://127.0.0.1:${declaredDefault(sharedSettings.PROJECTOR_PORT)}`)
     .transform((s) =>
       s
         .split(',')
@@ -50,11 +54,11 @@ const schema = z.object({
   CONSISTENCY_MAX_WAITERS: z.coerce.number().int().min(1).max(100_000).default(1000),
   ...httpServerEnv,
   ...telemetryEnv,
-  LOG_LEVEL: logLevel,
+  LOG_LEVEL,
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof queryApiSettings>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(checkHttpTimeouts(schema), env);
+  return parseEnv(checkHttpTimeouts(queryApiSettings), env);
 }

@@ -5,7 +5,7 @@ import { childEnv, repoRoot, type StackConfig } from '../../infra/src/stack-conf
 import { waitUntilProjected } from '../support/clients.ts';
 
 /** The chaos stack's reconciler heals by itself; the test stack's only reports (RECONCILE_HEAL=false). */
-export const selfHealing = (stack: StackConfig) => stack.RECONCILE_HEAL === 'true';
+export const selfHealing = (stack: StackConfig) => stack.RECONCILE_HEAL;
 
 export interface ReconcileRun {
   /** Found missing by its first audit (null: it failed before saying). */

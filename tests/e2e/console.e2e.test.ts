@@ -214,7 +214,7 @@ describe('operator console without an admin token', () => {
   it('serves the live view and refuses every action as read-only', async () => {
     const readPool = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'console-test', 'read');
     const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 2, 'console-test');
-    const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' };
+    const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
     const settings = { ...stack, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`], CONSOLE_ADMIN_TOKEN: undefined };
     const consoleDeps = operatorConsole(settings, { read: readPool, status: () => syncStatus(pipeline) });
     const app = createApp({ readApi: { read: readPool }, lag: pipeline, log: pino({ level: 'silent' }), console: consoleDeps });

@@ -210,7 +210,7 @@ describe('lag inspection', () => {
     const write = createPool('postgres://postgres:postgres@127.0.0.1:1/nowhere', 1, 'lag-test');
     const app = createApp({
       readApi: { read },
-      lag: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: 'debezium_offsets' },
+      lag: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE },
       log: pino({ level: 'silent' }),
     });
     const { server, port } = await listen(app, 0, '127.0.0.1');

@@ -183,7 +183,7 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'UPDATE outbox SET payload = $1::jsonb', ['{}'])).toBe(DENIED);
     expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
     expect(await attempt(write, 'DROP TABLE outbox')).toBe(DENIED);
-    expect(await attempt(write, `SELECT ensure_outbox_publication('p', 'debezium_signal')`)).toBe(DENIED);
+    expect(await attempt(write, `SELECT ensure_outbox_publication('p', $1)`, [stack.DEBEZIUM_SIGNAL_TABLE])).toBe(DENIED);
     await expect(as('command-api', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
     // Nor may the write side's owner, which runs only the write side's migrations.
     await expect(as('owner', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });

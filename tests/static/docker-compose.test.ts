@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { z } from 'zod';
+import { declaredDefault, LOGIN_SETTINGS } from '@shop/shared/config';
+import { brokerSetupSettings } from '../../shared/src/messaging/broker-setup.ts';
 import { COMPOSE_SECRETS } from '../../infra/src/secrets.ts';
-import { repoRoot } from '../../infra/src/stack-config.ts';
+import { COMPONENT_SETTINGS, repoRoot, STACK_SETTINGS, stackSetting, type StackSetting } from '../../infra/src/stack-config.ts';
 
 interface ComposeService {
   image?: string;
@@ -32,15 +35,26 @@ const properties = read('debezium/config/application.properties')
   .join('\n');
 
 /** `${NAME:-default}` substitutions: compose's own defaults must be .env.example's. */
-const substitutions = [...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)].map((m) => ({
-  name: m[1]!,
-  fallback: m[2],
-}));
+const substitutionsOf = (text: string) =>
+  [...text.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)].map((m) => ({ name: m[1]!, fallback: m[2] }));
+const substitutions = substitutionsOf(composeText);
 /** `${NAME:?message}`: compose stops with the message when NAME is unset or empty. */
 const required = (text: string) =>
   [...text.matchAll(/\$\{([A-Z0-9_]+):\?([^}]*)\}/g)].map((m) => ({ name: m[1]!, message: m[2]! }));
 const observabilityText = read('docker-compose.observability.yml');
 const observability = parse(observabilityText) as { services: Record<string, ComposeService> };
+/** What each of compose's services reads, as the component declares it. */
+const declaredBy: Record<string, z.ZodObject> = {
+  'command-api': COMPONENT_SETTINGS['command-api'],
+  migrate: COMPONENT_SETTINGS['write-setup'],
+  projector: COMPONENT_SETTINGS.projector,
+  'query-api': COMPONENT_SETTINGS['query-api'],
+  debezium: COMPONENT_SETTINGS.debezium,
+  'broker-setup': brokerSetupSettings,
+};
+/** Variables a service reads that are its image's, not a setting: Debezium's run.sh starts its JMX exporter on this. */
+const imageVariables: Record<string, string[]> = { debezium: ['JMX_EXPORTER_PORT'] };
+const isStackSetting = (name: string): name is StackSetting => (STACK_SETTINGS as string[]).includes(name);
 /** Services that run once and exit (db-setup, migrate): no healthcheck, never restarted. */
 const oneShot = (service: ComposeService) => service.restart === 'no';
 
@@ -112,6 +126,38 @@ describe('docker-compose.yml', () => {
       expect(Object.keys(example), name).toContain(name);
       expect(fallback, `default of ${name}`).toBe(example[name]);
     }
+  });
+
+  it('defaults every ${NAME:-default} of both files to the declared default of that setting', () => {
+    const wrong = [...substitutions, ...substitutionsOf(observabilityText)]
+      .filter(
+        ({ name, fallback }) =>
+          fallback !== undefined && (!isStackSetting(name) || fallback !== (declaredDefault(stackSetting(name)) ?? '')),
+      )
+      .map(({ name, fallback }) => `${name}:-${fallback}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('passes each component only settings it declares, with their declared defaults', () => {
+    const wrong: string[] = [];
+    for (const [name, settings] of Object.entries(declaredBy)) {
+      const shape = settings.shape as Record<string, z.ZodType>;
+      for (const [key, value] of Object.entries(services[name]!.environment ?? {})) {
+        if (imageVariables[name]?.includes(key)) continue;
+        if (!shape[key]) {
+          wrong.push(`${name}: ${key} is not declared`);
+          continue;
+        }
+        const fallback = /^\$\{[A-Z0-9_]+:-([^}]*)\}$/.exec(String(value))?.[1];
+        // `${NAME:-}`: left empty, as a setting without a default is.
+        if (fallback !== undefined && fallback !== (declaredDefault(shape[key]) ?? ''))
+          wrong.push(`${name}: ${key} defaults to ${fallback}, declared ${declaredDefault(shape[key])}`);
+      }
+    }
+    // db-setup is a shell script over the stack's own settings (infra/docker/db-setup.sh).
+    for (const key of Object.keys(services['db-setup']!.environment ?? {}))
+      if (!isStackSetting(key)) wrong.push(`db-setup: ${key} is no setting of the stack`);
+    expect(wrong).toEqual([]);
   });
 
   it('publishes the contract ports from the documented settings', () => {
@@ -195,6 +241,15 @@ describe('debezium/config/application.properties', () => {
   it('defaults every ${VAR:default} to the value in .env.example', () => {
     for (const [, name, fallback] of properties.matchAll(/\$\{([A-Z0-9_]+):([^}]*)\}/g)) {
       expect(example[name!], name).toBe(fallback);
+    }
+  });
+
+  it("reads only Debezium's declared settings, each defaulting to the stack's declared default (the stack runs it)", () => {
+    const shape = COMPONENT_SETTINGS.debezium.shape as Record<string, z.ZodType>;
+    for (const [, name, fallback] of properties.matchAll(/\$\{([A-Z0-9_]+)(?::([^}]*))?\}/g)) {
+      expect(shape[name!], `${name} declared by Debezium`).toBeDefined();
+      if (fallback === undefined) expect(LOGIN_SETTINGS, name).toContain(name);
+      else expect(fallback, name).toBe(declaredDefault(stackSetting(name as StackSetting)));
     }
   });
 

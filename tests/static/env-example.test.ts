@@ -2,8 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { declaredDefault, LOGIN_SETTINGS } from '@shop/shared/config';
 import { SECRET_SETTINGS } from '../../infra/src/secrets.ts';
-import { devStackConfig, repoRoot, STACK_SETTINGS, testStackConfig } from '../../infra/src/stack-config.ts';
+import {
+  COMPONENT_SETTINGS,
+  devStackConfig,
+  repoRoot,
+  STACK_SETTINGS,
+  stackSetting,
+  testStackConfig,
+  type StackSetting,
+} from '../../infra/src/stack-config.ts';
 
 const example = parseEnv(readFileSync(join(repoRoot, '.env.example'), 'utf8'));
 const noDotenv = join(repoRoot, 'tests', 'static', 'no-such.env');
@@ -18,8 +27,31 @@ describe('.env.example', () => {
         expect(example[key], key).toBe('');
         continue;
       }
-      const value = defaults[key as keyof typeof defaults];
-      expect(example[key], key).toBe(value === undefined ? '' : String(value));
+      expect(example[key], key).toBe(defaults.settingText[key] ?? '');
+    }
+  });
+
+  it('lists every declared setting with its one default (empty when it has none)', () => {
+    const missing = STACK_SETTINGS.filter((key) => !(key in example));
+    const undeclared = Object.keys(example).filter((key) => !(STACK_SETTINGS as string[]).includes(key));
+    const wrong = STACK_SETTINGS.filter((key) => key in example && example[key] !== (declaredDefault(stackSetting(key)) ?? ''));
+    expect({ missing, undeclared, wrong }).toEqual({ missing: [], undeclared: [], wrong: [] });
+  });
+
+  it('has one declaration per setting: what two components read is the same, and the stack takes it', () => {
+    const components = Object.entries(COMPONENT_SETTINGS);
+    const logins = new Set<string>(LOGIN_SETTINGS);
+    // The stack's own broker node listens on 5682; a component run on its own looks on 5672.
+    const stackOverrides = new Set(['RABBITMQ_PORT']);
+    for (const [name, settings] of components) {
+      for (const [key, declaration] of Object.entries(settings.shape)) {
+        if (logins.has(key)) continue;
+        for (const [other, otherSettings] of components) {
+          const theirs = (otherSettings.shape as Record<string, unknown>)[key];
+          if (theirs !== undefined) expect(theirs, `${key}: ${name} and ${other}`).toBe(declaration);
+        }
+        if (!stackOverrides.has(key)) expect(stackSetting(key as StackSetting), `${key}: the stack`).toBe(declaration);
+      }
     }
   });
 

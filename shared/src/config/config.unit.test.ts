@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkHttpTimeouts,
   ConfigError,
+  declaredDefault,
   duration,
   httpServerEnv,
   parseEnv,
@@ -73,5 +74,22 @@ describe('HTTP server timeouts', () => {
       /HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
     );
     expect(() => parseEnv(schema, { HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+  });
+});
+
+describe('declaredDefault', () => {
+  it('reads the default as written, before any transform; none when the setting has none', () => {
+    expect(declaredDefault(port(8080))).toBe('8080');
+    expect(declaredDefault(duration('30 days'))).toBe('30 days');
+    expect(
+      declaredDefault(
+        z
+          .enum(['true', 'false'])
+          .default('true')
+          .transform((v) => v === 'true'),
+      ),
+    ).toBe('true');
+    expect(declaredDefault(z.string().optional())).toBeUndefined();
+    expect(declaredDefault(z.preprocess((v) => v, z.string().optional()))).toBeUndefined();
   });
 });

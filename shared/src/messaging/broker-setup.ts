@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port, rabbitPlaceEnv } from '../config/index.ts';
+import { parseEnv, port, rabbitPlaceEnv, sharedSettings } from '../config/index.ts';
 import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerDefinitions, brokerPasswordsFrom } from './broker-users.ts';
 
 /**
@@ -7,10 +7,11 @@ import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerDefinitions, brokerPasswo
  * compose broker through its management API, as the admin user the image made on first boot
  * (RABBITMQ_DEFAULT_USER). Runs on every `up`, so a changed password takes effect.
  */
-const schema = z.object({
+export const brokerSetupSettings = z.object({
   ...rabbitPlaceEnv,
+  // The management API's port inside compose's network (the image's; not published, not a setting of the stack).
   RABBITMQ_MANAGEMENT_API_PORT: port(15672),
-  DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
+  DEBEZIUM_TOPIC_PREFIX: sharedSettings.DEBEZIUM_TOPIC_PREFIX,
   ...(Object.fromEntries(Object.values(BROKER_PASSWORD_SETTINGS).map((key) => [key, z.string().min(16)])) as Record<
     (typeof BROKER_PASSWORD_SETTINGS)[keyof typeof BROKER_PASSWORD_SETTINGS],
     z.ZodString
@@ -18,7 +19,7 @@ const schema = z.object({
 });
 
 export async function importBrokerUsers(env: Record<string, string | undefined>): Promise<void> {
-  const s = parseEnv(schema, env);
+  const s = parseEnv(brokerSetupSettings, env);
   const passwords = brokerPasswordsFrom(s);
   const names = {
     exchange: s.EVENTS_EXCHANGE,
