@@ -9,7 +9,7 @@ import {
   type TopologyNames,
 } from '@shop/shared/messaging';
 import type { Logger } from '@shop/shared/log';
-import { publishDeadLetter } from './dead-letter.ts';
+import { publishDeadLetter } from '@shop/shared/messaging';
 import { readyInShardQueues } from './queue-depth.ts';
 import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardStatus } from './shard-consumer.ts';
 import type { Verdict } from './verdict.ts';

@@ -1,6 +1,13 @@
-import type { ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage } from 'amqplib';
 import { headerText } from '../events/headers.ts';
+import { storableReason } from '../read-side/dead-letter-record.ts';
 import { deadLetterQueueOf, type TopologyNames } from './topology.ts';
+
+/**
+ * The dead-letter queue on the broker: how a parked message is published to it (by the projector),
+ * listed (the console, npm run dlq) and re-driven to its shard. The read side's note of each
+ * parked event is in ../read-side/dead-letters.ts.
+ */
 
 /** Headers the projector adds to a message it parks (read back to list and re-drive it). */
 export const DEAD_LETTER_HEADERS = {
@@ -120,4 +127,30 @@ export async function redriveDeadLetters(
     return 'keep';
   });
   return { seen, redriven };
+}
+
+/**
+ * Publishes the message to the dead-letter exchange with the reason, and waits for the broker's
+ * confirm; only then may the caller ack the original, so a dead letter is never lost in between.
+ */
+export async function publishDeadLetter(
+  channel: ConfirmChannel,
+  exchange: string,
+  msg: ConsumeMessage,
+  queue: string,
+  reason: string,
+): Promise<void> {
+  const headers = {
+    ...msg.properties.headers,
+    // The same text as the note in dead_letters: bounded, and without what the broker or a reader would mangle.
+    [DEAD_LETTER_HEADERS.reason]: storableReason(reason),
+    [DEAD_LETTER_HEADERS.routingKey]: msg.fields.routingKey,
+    [DEAD_LETTER_HEADERS.queue]: queue,
+    [DEAD_LETTER_HEADERS.at]: new Date().toISOString(),
+  };
+  await new Promise<void>((resolve, reject) => {
+    channel.publish(exchange, '', msg.content, { headers, persistent: true, contentType: msg.properties.contentType }, (err) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+    );
+  });
 }
