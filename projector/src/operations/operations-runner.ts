@@ -1,5 +1,6 @@
 import type { Logger } from '@shop/shared/log';
 import { abandonStale, claimOperation } from '@shop/shared/operations';
+import { startPeriodic } from '@shop/shared/periodic';
 import { ABANDONED_AFTER_MS } from './progress-reporter.ts';
 import { runAndRecord, runOperation, type OperationDeps } from './run-operation.ts';
 
@@ -15,25 +16,15 @@ export interface OperationsRunner {
  */
 export function startOperationsRunner(deps: OperationDeps & { pollMs: number; log: Logger }): OperationsRunner {
   const { log } = deps;
-  let running: Promise<void> | undefined;
-  const tick = async () => {
-    try {
-      for (const lost of await abandonStale(deps.read, ABANDONED_AFTER_MS)) log.warn({ operation: lost }, 'operation abandoned');
-      // A failed operation is recorded (and logged) by runAndRecord; the runner goes on.
-      const op = await claimOperation(deps.read);
-      if (op) await runAndRecord(op, deps, (progress) => runOperation(op, deps, progress)).catch(() => undefined);
-    } catch (err) {
-      log.warn({ err }, 'operations runner failed; trying again');
-    }
+  const poll = async () => {
+    for (const lost of await abandonStale(deps.read, ABANDONED_AFTER_MS)) log.warn({ operation: lost }, 'operation abandoned');
+    // A failed operation is recorded (and logged) by runAndRecord; the runner goes on.
+    const op = await claimOperation(deps.read);
+    if (op) await runAndRecord(op, deps, (progress) => runOperation(op, deps, progress)).catch(() => undefined);
   };
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => (running = undefined));
-  }, deps.pollMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(poll, {
+    everyMs: deps.pollMs,
+    runAtStart: false,
+    onError: (err) => log.warn({ err }, 'operations runner failed; trying again'),
+  });
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { reportProgress, type OperationProgress } from '@shop/shared/operations';
 import type { Logger } from '@shop/shared/log';
+import { startPeriodic } from '@shop/shared/periodic';
 
 /** How often a running operation's heartbeat moves on, whatever it is doing. */
 export const HEARTBEAT_MS = 5_000;
@@ -30,15 +31,20 @@ export function progressReporter(read: pg.Pool, id: number, log: Logger) {
     lastWrite = Date.now();
     return write(progress);
   };
-  const heartbeat = setInterval(() => void (pending ? flush() : write()), HEARTBEAT_MS);
-  heartbeat.unref();
+  // A write failure is logged by `write`; a heartbeat still being written when the next is due skips it.
+  const heartbeat = startPeriodic(
+    async () => {
+      await (pending ? flush() : write());
+    },
+    { everyMs: HEARTBEAT_MS, runAtStart: false, onError: () => undefined },
+  );
   return {
     report(progress: OperationProgress) {
       pending = progress;
       if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) void flush();
     },
     async close() {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       if (pending) await flush();
       await chain;
     },

@@ -1,4 +1,5 @@
 import type { Logger } from '@shop/shared/log';
+import { startPeriodic } from '@shop/shared/periodic';
 import type { AuditReport, Reconciler } from './reconciler.ts';
 
 export interface AuditLoop {
@@ -18,55 +19,46 @@ export interface AuditLoop {
 export function startAuditLoop(reconciler: Reconciler, opts: { intervalMs: number; heal: boolean; log: Logger }): AuditLoop {
   let report: AuditReport | undefined;
   let failures = 0;
-  let running: Promise<void> | undefined;
   const auditAndHeal = async (heal: boolean) => {
     report = await reconciler.audit();
     failures = 0;
     const healRequested = heal && report.missing > 0 ? await reconciler.heal() : 0;
     return { report, healRequested };
   };
-  const tick = async () => {
-    try {
+  const periodic = startPeriodic(
+    async () => {
       await auditAndHeal(opts.heal);
-    } catch (err) {
-      failures += 1;
-      opts.log.warn({ err }, 'reconciler audit failed');
-    }
-  };
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => (running = undefined));
-  }, opts.intervalMs);
-  timer.unref();
+    },
+    {
+      everyMs: opts.intervalMs,
+      runAtStart: false,
+      onError: (err) => {
+        failures += 1;
+        opts.log.warn({ err }, 'reconciler audit failed');
+      },
+    },
+  );
   return {
     lastReport: () => report,
-    auditNow: async () => {
-      while (running) await running;
-      const now = auditAndHeal(true);
-      running = now.then(
-        () => undefined,
-        () => undefined,
-      );
-      void running.finally(() => (running = undefined));
-      return now;
-    },
-    problems: () => {
-      const problems: string[] = [];
-      if (report && report.missing > 0) {
-        problems.push(
-          `${report.missing} events missing (committed, neither projected nor parked), oldest from ${report.oldestMissing?.toISOString()}`,
-        );
-      }
-      if (report && report.unknown > 0) {
-        problems.push(
-          `${report.unknown} applied events are not in the outbox log (unknown): forged, or not published by Debezium; npm run rebuild recomputes the read models without them`,
-        );
-      }
-      if (failures >= 3) problems.push(`reconciler audit failed ${failures} times in a row`);
-      return problems;
-    },
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
+    auditNow: () => periodic.runNow(() => auditAndHeal(true)),
+    problems: () => auditProblems(report, failures),
+    stop: () => periodic.stop(),
   };
+}
+
+/** What /health reports of the audits: missing events, unknown events, or an audit that keeps failing. */
+function auditProblems(report: AuditReport | undefined, failures: number): string[] {
+  const problems: string[] = [];
+  if (report && report.missing > 0) {
+    problems.push(
+      `${report.missing} events missing (committed, neither projected nor parked), oldest from ${report.oldestMissing?.toISOString()}`,
+    );
+  }
+  if (report && report.unknown > 0) {
+    problems.push(
+      `${report.unknown} applied events are not in the outbox log (unknown): forged, or not published by Debezium; npm run rebuild recomputes the read models without them`,
+    );
+  }
+  if (failures >= 3) problems.push(`reconciler audit failed ${failures} times in a row`);
+  return problems;
 }
