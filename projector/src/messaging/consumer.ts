@@ -9,6 +9,14 @@ import {
   type TopologyNames,
 } from '@shop/shared/messaging';
 import type { Logger } from '@shop/shared/log';
+import {
+  backoffMs,
+  connectionStep,
+  startConnecting,
+  type ConnectionEffect,
+  type ConnectionEvent,
+  type ConnectionState,
+} from './connection-state.ts';
 import { publishDeadLetter } from '@shop/shared/messaging';
 import { readyInShardQueues } from './queue-depth.ts';
 import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardStatus } from './shard-consumer.ts';
@@ -50,128 +58,190 @@ interface Session {
 /**
  * Consumes the shard queues, one channel and one ShardConsumer each (the settlement protocol
  * lives there), and keeps doing so: a shard whose channel ended is reopened after a backoff, and
- * the whole connection is re-established with exponential backoff after a broker restart.
+ * the whole connection is re-established with exponential backoff after a broker restart
+ * (the connection's protocol: connection-state.ts).
  */
 export function startConsumer(opts: ConsumerOptions): Consumer {
-  let session: Session | undefined;
-  let closing = false;
-  let attempt = 0;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  const active = new Map<number, ShardConsumer>();
-  const reopenAttempts = new Map<number, number>();
-  const backoff = (n: number) => Math.min(opts.maxDelayMs, 200 * 2 ** Math.min(n, 16));
+  return new BrokerConsumer(opts);
+}
 
-  const connect = async () => {
-    if (closing) return;
+/** The driver of connection-state.ts: the I/O its effects ask for, and the events the broker sends back. */
+class BrokerConsumer implements Consumer {
+  private state: ConnectionState;
+  /** The connection being opened or consumed; events of an older one are ignored. */
+  private session: Session | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly active = new Map<number, ShardConsumer>();
+  private readonly reopenAttempts = new Map<number, number>();
+
+  constructor(private readonly opts: ConsumerOptions) {
+    const step = startConnecting();
+    this.state = step.state;
+    void this.carryOut(step.effects);
+  }
+
+  isConnected(): boolean {
+    return this.open() !== undefined;
+  }
+
+  shards(): Map<number, ShardStatus> {
+    return new Map([...this.active].map(([shard, consumer]) => [shard, consumer.status()]));
+  }
+
+  async deadLetterDepth(): Promise<number | undefined> {
+    const session = this.open();
+    if (!session) return undefined;
+    // A channel of its own: a failed check closes the channel it ran on.
+    const channel = await session.connection.createChannel().catch(() => undefined);
+    const ok = await channel?.checkQueue(deadLetterQueueOf(this.opts.names)).catch(() => undefined);
+    await channel?.close().catch(() => undefined);
+    return ok?.messageCount;
+  }
+
+  async shardsInFlight(): Promise<Set<number>> {
+    const session = this.open();
+    const ready = session ? await readyInShardQueues(session.connection, this.opts.names).catch(() => undefined) : undefined;
+    if (!ready) return new Set(ALL_SHARDS);
+    const held = [...this.active].filter(([, consumer]) => consumer.status().unsettled > 0).map(([shard]) => shard);
+    return new Set([...[...ready].filter(([, n]) => n > 0).map(([shard]) => shard), ...held]);
+  }
+
+  close(): Promise<void> {
+    return this.dispatch({ type: 'stop' });
+  }
+
+  /** The session while consuming on it. */
+  private open(): Session | undefined {
+    return this.state.name === 'consuming' && this.session && !this.session.closed ? this.session : undefined;
+  }
+
+  private stopRequested(): boolean {
+    return this.state.name === 'stopping' || this.state.name === 'stopped';
+  }
+
+  private dispatch(event: ConnectionEvent): Promise<void> {
+    const step = connectionStep(this.state, event, this.opts.maxDelayMs);
+    this.state = step.state;
+    return this.carryOut(step.effects);
+  }
+
+  private async carryOut(effects: ConnectionEffect[]): Promise<void> {
+    for (const effect of effects) await this.perform(effect);
+  }
+
+  private async perform(effect: ConnectionEffect): Promise<void> {
+    switch (effect.kind) {
+      case 'connect':
+        void this.connect();
+        return;
+      case 'report-consuming':
+        this.opts.log.info(
+          { shards: this.opts.shards, prefetch: this.opts.prefetch, batchSize: this.opts.batchSize },
+          'consuming',
+        );
+        return;
+      case 'wait':
+        this.opts.log.warn({ reason: effect.reason, delayMs: effect.delayMs }, 'reconnecting to rabbitmq');
+        this.retryTimer = setTimeout(() => void this.dispatch({ type: 'retry-due' }), effect.delayMs);
+        return;
+      case 'cancel-wait':
+        clearTimeout(this.retryTimer);
+        return;
+      case 'lose-shards':
+        for (const shard of this.active.values()) shard.channelLost(new Error('connection closed'));
+        return;
+      case 'stop-shards':
+        await Promise.allSettled([...this.active.values()].map((shard) => shard.stop()));
+        return;
+      case 'close-connection':
+        await this.session?.connection.close().catch(() => undefined);
+        return;
+    }
+  }
+
+  /** Opens a connection and consumes every shard on it; the outcome is an event. */
+  private async connect(): Promise<void> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await amqp.connect(opts.url, { clientProperties: { connection_name: 'projector' } });
-      const current: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
-      connection.on('error', (err: unknown) => opts.log.warn({ err }, 'rabbitmq connection error'));
-      connection.on('close', () => {
-        current.closed = true;
-        for (const shard of active.values()) shard.channelLost(new Error('connection closed'));
-        scheduleReconnect('connection closed');
-      });
-      current.confirm.on('error', (err: unknown) => opts.log.warn({ err }, 'dead-letter channel error'));
-      current.confirm.on('close', () => {
-        // Parking needs it: without it every dead letter would be returned until the next reconnect.
-        if (!current.closed) void connection?.close().catch(() => undefined);
-      });
-      await declareTopology(current.confirm, opts.names);
-      for (const shard of opts.shards) await consumeShard(current, shard);
-      session = current;
-      attempt = 0;
-      opts.log.info({ shards: opts.shards, prefetch: opts.prefetch, batchSize: opts.batchSize }, 'consuming');
+      connection = await amqp.connect(this.opts.url, { clientProperties: { connection_name: 'projector' } });
+      const session: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
+      this.session = session;
+      this.watch(session);
+      await declareTopology(session.confirm, this.opts.names);
+      for (const shard of this.opts.shards) await this.consumeShard(session, shard);
+      if (session.closed) throw new Error('connection closed while opening');
     } catch (err) {
-      opts.log.warn({ err }, 'cannot consume from rabbitmq');
+      if (!this.stopRequested()) this.opts.log.warn({ err }, 'cannot consume from rabbitmq');
       await connection?.close().catch(() => undefined);
-      scheduleReconnect('connect failed');
+      return this.dispatch({ type: 'connect-failed' });
     }
-  };
+    return this.dispatch({ type: 'connected' });
+  }
 
-  const consumeShard = async (current: Session, shard: number) => {
-    const queue = shardQueueOf(opts.names, shard);
-    const channel = await current.connection.createChannel();
-    channel.on('error', (err: unknown) => opts.log.warn({ err, queue }, 'shard channel error'));
-    await channel.prefetch(opts.prefetch);
+  private watch(session: Session): void {
+    const { connection, confirm } = session;
+    connection.on('error', (err: unknown) => this.opts.log.warn({ err }, 'rabbitmq connection error'));
+    connection.on('close', () => {
+      session.closed = true;
+      if (session === this.session) void this.dispatch({ type: 'connection-closed' });
+    });
+    confirm.on('error', (err: unknown) => this.opts.log.warn({ err }, 'dead-letter channel error'));
+    confirm.on('close', () => {
+      // Parking needs it: without it every dead letter would be returned until the next reconnect.
+      if (!session.closed) void connection.close().catch(() => undefined);
+    });
+  }
+
+  private async consumeShard(session: Session, shard: number): Promise<void> {
+    // A shard opened after stop would take deliveries no one waits for.
+    if (this.stopRequested()) throw new Error('consumer stopped');
+    const queue = shardQueueOf(this.opts.names, shard);
+    const channel = await session.connection.createChannel();
+    channel.on('error', (err: unknown) => this.opts.log.warn({ err, queue }, 'shard channel error'));
+    await channel.prefetch(this.opts.prefetch);
     const consumer = new ShardConsumer({
       queue,
       channel: shardChannel(channel),
-      batchSize: opts.batchSize,
-      log: opts.log,
-      handleBatch: opts.handleBatch,
-      park: async (msg, reason, note) => {
-        if (note) await opts.onDeadLetter(msg, reason);
-        await publishDeadLetter(current.confirm, deadLetterExchangeOf(opts.names), msg, queue, reason);
-        opts.log.warn({ queue, reason, routingKey: msg.fields.routingKey }, 'dead-lettered');
-      },
-      retryDelayMs: backoff,
+      batchSize: this.opts.batchSize,
+      log: this.opts.log,
+      handleBatch: this.opts.handleBatch,
+      park: (msg, reason, note) => this.park(session, queue, msg, reason, note),
+      retryDelayMs: (attempt) => backoffMs(attempt, this.opts.maxDelayMs),
       sleep: (ms) => sleep(ms),
-      report: opts.report,
+      report: this.opts.report,
     });
     channel.on('close', () => consumer.channelLost());
-    active.set(shard, consumer);
+    this.active.set(shard, consumer);
     void consumer.ended.then((fault) => {
-      if (active.get(shard) === consumer) active.delete(shard);
-      if (fault && !closing && !current.closed) reopenShard(current, shard);
+      if (this.active.get(shard) === consumer) this.active.delete(shard);
+      if (fault && !this.stopRequested() && !session.closed) this.reopenShard(session, shard);
     });
     await channel.consume(queue, (msg) => consumer.deliver(msg));
-  };
+  }
+
+  private async park(session: Session, queue: string, msg: ConsumeMessage, reason: string, note: boolean): Promise<void> {
+    if (note) await this.opts.onDeadLetter(msg, reason);
+    await publishDeadLetter(session.confirm, deadLetterExchangeOf(this.opts.names), msg, queue, reason);
+    this.opts.log.warn({ queue, reason, routingKey: msg.fields.routingKey }, 'dead-lettered');
+  }
 
   /** A shard whose channel ended after a fault gets a new one, after a pause that grows while faults repeat. */
-  const reopenShard = (current: Session, shard: number) => {
-    const n = reopenAttempts.get(shard) ?? 0;
-    reopenAttempts.set(shard, n + 1);
-    setTimeout(() => {
-      if (closing || current.closed) return;
-      consumeShard(current, shard)
-        .then(() => setTimeout(() => reopenAttempts.delete(shard), opts.maxDelayMs * 3).unref())
-        .catch((err: unknown) => {
-          opts.log.warn({ err, shard }, 'cannot reopen shard channel; reconnecting');
-          void current.connection.close().catch(() => undefined);
-        });
-    }, backoff(n)).unref();
-  };
-
-  const scheduleReconnect = (reason: string) => {
-    if (closing || reconnectTimer) return;
-    session = undefined;
-    const delay = backoff(attempt++);
-    opts.log.warn({ reason, delayMs: delay }, 'reconnecting to rabbitmq');
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      void connect();
-    }, delay);
-  };
-
-  void connect();
-
-  return {
-    isConnected: () => session !== undefined && !session.closed,
-    shards: () => new Map([...active].map(([shard, consumer]) => [shard, consumer.status()])),
-    deadLetterDepth: async () => {
-      if (!session || session.closed) return undefined;
-      // A channel of its own: a failed check closes the channel it ran on.
-      const channel = await session.connection.createChannel().catch(() => undefined);
-      const ok = await channel?.checkQueue(deadLetterQueueOf(opts.names)).catch(() => undefined);
-      await channel?.close().catch(() => undefined);
-      return ok?.messageCount;
-    },
-    shardsInFlight: async () => {
-      const ready =
-        session && !session.closed ? await readyInShardQueues(session.connection, opts.names).catch(() => undefined) : undefined;
-      if (!ready) return new Set(ALL_SHARDS);
-      const held = [...active].filter(([, consumer]) => consumer.status().unsettled > 0).map(([shard]) => shard);
-      return new Set([...[...ready].filter(([, n]) => n > 0).map(([shard]) => shard), ...held]);
-    },
-    close: async () => {
-      closing = true;
-      clearTimeout(reconnectTimer);
-      await Promise.allSettled([...active.values()].map((shard) => shard.stop()));
-      await session?.connection.close().catch(() => undefined);
-    },
-  };
+  private reopenShard(session: Session, shard: number): void {
+    const n = this.reopenAttempts.get(shard) ?? 0;
+    this.reopenAttempts.set(shard, n + 1);
+    setTimeout(
+      () => {
+        if (this.stopRequested() || session.closed) return;
+        this.consumeShard(session, shard)
+          .then(() => setTimeout(() => this.reopenAttempts.delete(shard), this.opts.maxDelayMs * 3).unref())
+          .catch((err: unknown) => {
+            this.opts.log.warn({ err, shard }, 'cannot reopen shard channel; reconnecting');
+            void session.connection.close().catch(() => undefined);
+          });
+      },
+      backoffMs(n, this.opts.maxDelayMs),
+    ).unref();
+  }
 }
 
 /** The settlement calls on an amqplib channel, by delivery tag. */
