@@ -1,20 +1,22 @@
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { LIVE_SCHEMA, noteDeadLetter } from '@shop/shared/read-side';
 import { ALL_SHARDS } from '@shop/shared/messaging';
 import { highWaterMarkTracker } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
-import { createLogger } from '@shop/shared/log';
-import { startTracing } from '@shop/shared/telemetry';
-import { loadConfig } from './config.ts';
+import { createLogger, type Logger } from '@shop/shared/log';
+import { startTracing, type Tracing } from '@shop/shared/telemetry';
+import { loadConfig, type Config } from './config.ts';
 import { createBatchHandler } from './handle-batch.ts';
-import { createHealthServer } from './http/health-server.ts';
-import { createProjectorMetrics } from './http/metrics.ts';
+import { createHealthServer, type HealthSources } from './http/health-server.ts';
+import { createProjectorMetrics, type ProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
 import { stalledMs } from './messaging/shard-health.ts';
 import { startOperationsRunner } from './operations/operations-runner.ts';
-import { startAuditLoop } from './reconcile/audit-loop.ts';
+import { startAuditLoop, type AuditLoop } from './reconcile/audit-loop.ts';
 import { inboxMarkTracker } from '@shop/shared/read-side';
 import { publishedMarkTracker } from './reconcile/published-mark.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
@@ -32,82 +34,21 @@ async function main() {
   try {
     const config = loadConfig();
     const log = createLogger('projector', config.LOG_LEVEL);
-    const databaseUrl = postgresUrl(config, config.READ_DB_NAME);
-    await migrate(databaseUrl, migrationsDir, log);
-
+    await migrate(postgresUrl(config, config.READ_DB_NAME), migrationsDir, log);
     const tracing = startTracing('projector', config);
-    const pool = createPool(databaseUrl, config.DB_POOL_MAX, 'projector', LIVE_SCHEMA);
-    // The reconciler's audits and an operator's rebuild read the outbox through this pool.
-    const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler');
-    // Messages are checked against the write side on a pool of their own: a live batch never
-    // waits for a connection behind an audit window or a retention round.
-    const screeningPool = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-screening');
+    const pools = openPools(config);
     // The reconciler and the metrics ask the consumer, which is started last.
     const late: { consumer?: Consumer } = {};
-    const reconciler = createReconciler({
-      write,
-      read: pool,
-      settings: reconcilerSettings(config),
-      highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
-      shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
-      inboxMark: inboxMarkTracker(pool).poll,
-      log,
-    });
-    const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
-    const operations = startOperationsRunner({
-      read: pool,
-      write,
-      reconcileNow: () => audit.auditNow(),
-      pollMs: config.OPERATIONS_POLL_MS,
-      log,
-    });
-    // The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics.
-    const metrics = createProjectorMetrics({
-      audit: () => audit.lastReport(),
-      deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
-      brokerConnected: () => late.consumer?.isConnected(),
-      shardStalledSeconds: () =>
-        new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
-    });
-    const retention = startRetentionLoop({ write, read: pool }, retentionPolicy(config.OUTBOX_RETENTION), {
+    const { audit, operations } = startAuditing(config, pools, late, log);
+    const metrics = createMetrics(audit, late);
+    const retention = startRetentionLoop(pools, retentionPolicy(config.OUTBOX_RETENTION), {
       everyMs: config.RETENTION_INTERVAL_MS,
       log,
       report: (outcome) => metrics.recordRetention(outcome),
     });
-    const consumer: Consumer = startConsumer({
-      url: rabbitUrl(config),
-      names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
-      shards: config.PROJECTOR_SHARDS,
-      prefetch: config.PROJECTOR_PREFETCH,
-      batchSize: config.PROJECTOR_BATCH_SIZE,
-      maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
-      log,
-      handleBatch: createBatchHandler({
-        pool,
-        log,
-        metrics,
-        maxAttempts: config.PROJECTOR_MAX_ATTEMPTS,
-        tracing,
-        maxGroupEvents: config.PROJECTOR_BATCH_SIZE,
-        screening: {
-          maxClockSkewMs: config.PROJECTOR_MAX_CLOCK_SKEW_MS,
-          mark: outboxMark(outboxPositionReader(screeningPool)),
-          checkCopies: outboxCopyCheck(screeningPool),
-        },
-      }),
-      onDeadLetter: (msg, reason) => noteDeadLetter(pool, msg.properties.headers ?? {}, reason),
-      report: (event) => {
-        metrics.recordSettlement(event);
-        if (event === 'parked') metrics.recordDeadLetter();
-      },
-    });
+    const consumer = startConsuming(config, pools, { metrics, tracing, log });
     late.consumer = consumer;
-    const timeouts = serverTimeouts(config);
-    const health = createHealthServer(
-      { pool, consumer, metrics, shards: config.PROJECTOR_SHARDS, auditProblems: () => audit.problems() },
-      timeouts,
-    ).listen(config.PROJECTOR_PORT);
-    log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
+    const health = startHealthServer(config, { pool: pools.read, consumer, metrics, auditProblems: () => audit.problems() }, log);
 
     onShutdownSignal(log, async () => {
       health.close();
@@ -115,12 +56,107 @@ async function main() {
       await audit.stop();
       await retention.stop();
       await consumer.close();
-      await Promise.all([pool.end(), write.end(), screeningPool.end()]);
+      await Promise.all([pools.read.end(), pools.write.end(), pools.screening.end()]);
       await tracing.shutdown();
     });
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }
+}
+
+interface Pools {
+  read: pg.Pool;
+  /** The reconciler's audits and an operator's rebuild read the outbox through this pool. */
+  write: pg.Pool;
+  /**
+   * Messages are checked against the write side on a pool of their own: a live batch never
+   * waits for a connection behind an audit window or a retention round.
+   */
+  screening: pg.Pool;
+}
+
+function openPools(config: Config): Pools {
+  return {
+    read: createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'projector', LIVE_SCHEMA),
+    write: createPool(postgresUrl(config, config.WRITE_DB_NAME), 3, 'projector-reconciler'),
+    screening: createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'projector-screening'),
+  };
+}
+
+/** The reconciler's audit loop, and the operations runner whose reconcile button asks it for an audit now. */
+function startAuditing(config: Config, pools: Pools, late: { consumer?: Consumer }, log: Logger) {
+  const { read, write } = pools;
+  const reconciler = createReconciler({
+    write,
+    read,
+    settings: reconcilerSettings(config),
+    highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
+    shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
+    inboxMark: inboxMarkTracker(read).poll,
+    log,
+  });
+  const audit = startAuditLoop(reconciler, { intervalMs: config.RECONCILE_INTERVAL_MS, heal: config.RECONCILE_HEAL, log });
+  const operations = startOperationsRunner({
+    read,
+    write,
+    reconcileNow: () => audit.auditNow(),
+    pollMs: config.OPERATIONS_POLL_MS,
+    log,
+  });
+  return { audit, operations };
+}
+
+/** The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics. */
+function createMetrics(audit: AuditLoop, late: { consumer?: Consumer }): ProjectorMetrics {
+  return createProjectorMetrics({
+    audit: () => audit.lastReport(),
+    deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
+    brokerConnected: () => late.consumer?.isConnected(),
+    shardStalledSeconds: () =>
+      new Map([...(late.consumer?.shards() ?? [])].map(([shard, status]) => [shard, stalledMs(status, Date.now()) / 1000])),
+  });
+}
+
+function startConsuming(
+  config: Config,
+  pools: Pools,
+  deps: { metrics: ProjectorMetrics; tracing: Tracing; log: Logger },
+): Consumer {
+  const { metrics, tracing, log } = deps;
+  return startConsumer({
+    url: rabbitUrl(config),
+    names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
+    shards: config.PROJECTOR_SHARDS,
+    prefetch: config.PROJECTOR_PREFETCH,
+    batchSize: config.PROJECTOR_BATCH_SIZE,
+    maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
+    log,
+    handleBatch: createBatchHandler({
+      pool: pools.read,
+      log,
+      metrics,
+      maxAttempts: config.PROJECTOR_MAX_ATTEMPTS,
+      tracing,
+      maxGroupEvents: config.PROJECTOR_BATCH_SIZE,
+      screening: {
+        maxClockSkewMs: config.PROJECTOR_MAX_CLOCK_SKEW_MS,
+        mark: outboxMark(outboxPositionReader(pools.screening)),
+        checkCopies: outboxCopyCheck(pools.screening),
+      },
+    }),
+    onDeadLetter: (msg, reason) => noteDeadLetter(pools.read, msg.properties.headers ?? {}, reason),
+    report: (event) => {
+      metrics.recordSettlement(event);
+      if (event === 'parked') metrics.recordDeadLetter();
+    },
+  });
+}
+
+function startHealthServer(config: Config, sources: Omit<HealthSources, 'shards'>, log: Logger): Server {
+  const timeouts = serverTimeouts(config);
+  const health = createHealthServer({ ...sources, shards: config.PROJECTOR_SHARDS }, timeouts).listen(config.PROJECTOR_PORT);
+  log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
+  return health;
 }
 
 await main();

@@ -36,6 +36,31 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'projector' });
   collectDefaultMetrics({ register: registry });
+  // Registered in this order, which is the order /metrics lists them in.
+  const events = eventMetrics(registry);
+  brokerGauges(registry, sources);
+  auditGauges(registry, sources.audit);
+  const settlements = new Counter({
+    name: 'projector_settlement_events_total',
+    help: 'Settlement events: parked (dead letter confirmed), park_failed (returned to the queue instead), returned (nack with requeue), fault (channel closed, every unsettled delivery returned)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  const retention = retentionMetrics(registry);
+  return {
+    registry,
+    recordBatch: events.recordBatch,
+    recordDeadLetter: events.recordDeadLetter,
+    recordSettlement(event) {
+      settlements.inc({ event: event.replace('-', '_') });
+    },
+    recordRetention: retention.record,
+    snapshot: events.snapshot,
+  };
+}
+
+/** Events handled: counted by outcome, batch sizes, and the newest event applied (also for /health). */
+function eventMetrics(registry: Registry): Pick<ProjectorMetrics, 'recordBatch' | 'recordDeadLetter' | 'snapshot'> {
   const events = new Counter({
     name: 'projector_events_total',
     help: 'Events handled, by outcome (applied, duplicate, dead_lettered)',
@@ -53,6 +78,28 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     help: 'Occurred-at of the newest event applied',
     registers: [registry],
   });
+  const totals = { processed: 0, duplicates: 0, deadLettered: 0 };
+  let newest: KnownEvent | undefined;
+  return {
+    recordBatch(batch, outcome) {
+      totals.processed += outcome.applied;
+      totals.duplicates += outcome.duplicates;
+      events.inc({ outcome: 'applied' }, outcome.applied);
+      events.inc({ outcome: 'duplicate' }, outcome.duplicates);
+      batchSize.observe(batch.length);
+      for (const event of batch) if (!newest || event.occurredAt >= newest.occurredAt) newest = event;
+      if (newest) lastEvent.set(newest.occurredAt.getTime() / 1000);
+    },
+    recordDeadLetter() {
+      totals.deadLettered += 1;
+      events.inc({ outcome: 'dead_lettered' });
+    },
+    snapshot: () => ({ ...totals, lastEventId: newest?.id ?? null, lastEventAt: newest?.occurredAt.toISOString() ?? null }),
+  };
+}
+
+/** What the consumer knows of the broker, read when /metrics is scraped. */
+function brokerGauges(registry: Registry, sources: MetricSources): void {
   new Gauge({
     name: 'projector_dead_letter_messages',
     help: 'Messages waiting in the dead-letter queue',
@@ -81,14 +128,17 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
       for (const [shard, seconds] of sources.shardStalledSeconds()) this.set({ shard: String(shard) }, seconds);
     },
   });
+}
 
+/** The reconciler's newest audit, read when /metrics is scraped; nothing before the first audit. */
+function auditGauges(registry: Registry, audit: MetricSources['audit']): void {
   const auditGauge = (name: string, help: string, pick: (report: AuditReport) => number | null) =>
     new Gauge({
       name,
       help,
       registers: [registry],
       collect() {
-        const report = sources.audit();
+        const report = audit();
         const value = report ? pick(report) : null;
         if (value !== null) this.set(value);
       },
@@ -113,38 +163,6 @@ export function createProjectorMetrics(sources: MetricSources): ProjectorMetrics
     'Outbox position below which no transaction is still open',
     (r) => r.highWaterMark,
   );
-  const settlements = new Counter({
-    name: 'projector_settlement_events_total',
-    help: 'Settlement events: parked (dead letter confirmed), park_failed (returned to the queue instead), returned (nack with requeue), fault (channel closed, every unsettled delivery returned)',
-    labelNames: ['event'] as const,
-    registers: [registry],
-  });
-
-  const retention = retentionMetrics(registry);
-
-  const totals = { processed: 0, duplicates: 0, deadLettered: 0 };
-  let newest: KnownEvent | undefined;
-  return {
-    registry,
-    recordBatch(batch, outcome) {
-      totals.processed += outcome.applied;
-      totals.duplicates += outcome.duplicates;
-      events.inc({ outcome: 'applied' }, outcome.applied);
-      events.inc({ outcome: 'duplicate' }, outcome.duplicates);
-      batchSize.observe(batch.length);
-      for (const event of batch) if (!newest || event.occurredAt >= newest.occurredAt) newest = event;
-      if (newest) lastEvent.set(newest.occurredAt.getTime() / 1000);
-    },
-    recordDeadLetter() {
-      totals.deadLettered += 1;
-      events.inc({ outcome: 'dead_lettered' });
-    },
-    recordSettlement(event) {
-      settlements.inc({ event: event.replace('-', '_') });
-    },
-    recordRetention: retention.record,
-    snapshot: () => ({ ...totals, lastEventId: newest?.id ?? null, lastEventAt: newest?.occurredAt.toISOString() ?? null }),
-  };
 }
 
 /** Retention rounds: how they went, what they moved, and whether they keep up with the policy. */

@@ -58,7 +58,7 @@ export interface ReconcilerDeps {
   highWaterMark(): Promise<number | null>;
   /** Shards that may still have events on their way (waiting in the queue, or held unsettled). */
   shardsInFlight(): Promise<ReadonlySet<number>>;
-  /** The inbox mark to check applied events up to (reconcile/inbox-mark.ts); null while there is none. */
+  /** The inbox mark to check applied events up to (@shop/shared/read-side); null while there is none. */
   inboxMark(): Promise<InboxMark | null>;
   log: Logger;
 }
@@ -76,86 +76,94 @@ export interface ReconcilerDeps {
  * an event no one committed may have been applied (reconcile/inbox-window.ts).
  */
 export function createReconciler(deps: ReconcilerDeps) {
+  return { audit: () => audit(deps), heal: () => heal(deps) };
+}
+
+async function audit(deps: ReconcilerDeps): Promise<AuditReport> {
+  const { read } = deps;
+  const highWaterMark = await deps.highWaterMark();
+  const from = (await reconcilerPosition(read)).checkedThrough;
+  const outbox =
+    highWaterMark === null
+      ? { checkedThrough: from, windows: 0, eventsAudited: 0 }
+      : await auditOutbox(deps, from, highWaterMark);
+  await forgetHandled(read);
+  const inboxChecked = await checkInbox(deps);
+  await forgetUnknownGone(read);
+  const [{ missing, oldestMissing }, unknown] = await Promise.all([reconcilerPosition(read), unknownEvents(read)]);
+  return { highWaterMark, ...outbox, missing, oldestMissing, inboxChecked, unknown };
+}
+
+/** The outbox events after `from`, window by window up to the high-water mark, checked against the read side. */
+async function auditOutbox(deps: ReconcilerDeps, from: number, highWaterMark: number) {
   const { write, read, settings, log } = deps;
-
-  async function audit(): Promise<AuditReport> {
-    const highWaterMark = await deps.highWaterMark();
-    let from = (await reconcilerPosition(read)).checkedThrough;
-    let windows = 0;
-    let eventsAudited = 0;
-    if (highWaterMark !== null) {
-      const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
-      // Asked before the outbox is read: an event found unhandled afterwards was not in flight then.
-      const inFlight = await deps.shardsInFlight();
-      const applied = await highestAppliedByShard(read);
-      const shardPassed = (shard: number, position: number) => (applied.get(shard) ?? 0) > position || !inFlight.has(shard);
-      for (;;) {
-        const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
-        if (entries.length === 0) break;
-        const handled = await handledAmong(
-          read,
-          entries.map((e) => e.id),
-        );
-        const window = auditWindow(entries, { handled, cutoff, from, shardPassed });
-        await withTransaction(read, (client) => saveWindow(client, window));
-        if (window.missing.length > 0)
-          log.warn({ missing: window.missing.map((m) => m.id) }, 'events missing from the read side');
-        windows += 1;
-        eventsAudited += entries.length;
-        from = window.checkedThrough;
-        if (window.stoppedAtPending || entries.length < settings.windowSize) break;
-      }
-    }
-    await forgetHandled(read);
-    const inboxChecked = await checkInbox();
-    await forgetUnknownGone(read);
-    const [{ missing, oldestMissing }, unknown] = await Promise.all([reconcilerPosition(read), unknownEvents(read)]);
-    return { highWaterMark, checkedThrough: from, windows, eventsAudited, missing, oldestMissing, inboxChecked, unknown };
+  let windows = 0;
+  let eventsAudited = 0;
+  const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
+  // Asked before the outbox is read: an event found unhandled afterwards was not in flight then.
+  const inFlight = await deps.shardsInFlight();
+  const applied = await highestAppliedByShard(read);
+  const shardPassed = (shard: number, position: number) => (applied.get(shard) ?? 0) > position || !inFlight.has(shard);
+  for (;;) {
+    const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
+    if (entries.length === 0) break;
+    const handled = await handledAmong(
+      read,
+      entries.map((e) => e.id),
+    );
+    const window = auditWindow(entries, { handled, cutoff, from, shardPassed });
+    await withTransaction(read, (client) => saveWindow(client, window));
+    if (window.missing.length > 0) log.warn({ missing: window.missing.map((m) => m.id) }, 'events missing from the read side');
+    windows += 1;
+    eventsAudited += entries.length;
+    from = window.checkedThrough;
+    if (window.stoppedAtPending || entries.length < settings.windowSize) break;
   }
+  return { checkedThrough: from, windows, eventsAudited };
+}
 
-  /** Inbox entries since the last check, window by window up to the inbox mark; returns how many were checked. */
-  async function checkInbox(): Promise<number> {
-    const mark = await deps.inboxMark();
-    if (mark === null) return 0;
-    const position = await inboxCheckPosition(read);
-    // Another inbox table (a rebuild swapped one in): its numbering starts again.
-    let from = position.table === mark.table ? position.checkedThrough : 0;
-    const cutoff = new Date((await databaseNow(read)).getTime() - settings.graceMs);
-    let checked = 0;
-    for (;;) {
-      const entries = await inboxEntries(read, { after: from, upTo: mark.seq, limit: settings.windowSize });
-      if (entries.length === 0) break;
-      const window = inboxWindow(entries, { found: await inOutboxLog(write, entries), cutoff, from });
-      await withTransaction(read, (client) => saveInboxWindow(client, { table: mark.table, ...window }));
-      if (window.unknown.length > 0) {
-        log.error({ unknown: window.unknown.map((e) => e.id) }, 'applied events that are not in the outbox log');
-      }
-      checked += entries.length;
-      from = window.checkedThrough;
-      if (window.stoppedAtRecent || entries.length < settings.windowSize) break;
+/** Inbox entries since the last check, window by window up to the inbox mark; returns how many were checked. */
+async function checkInbox(deps: ReconcilerDeps): Promise<number> {
+  const { write, read, settings, log } = deps;
+  const mark = await deps.inboxMark();
+  if (mark === null) return 0;
+  const position = await inboxCheckPosition(read);
+  // Another inbox table (a rebuild swapped one in): its numbering starts again.
+  let from = position.table === mark.table ? position.checkedThrough : 0;
+  const cutoff = new Date((await databaseNow(read)).getTime() - settings.graceMs);
+  let checked = 0;
+  for (;;) {
+    const entries = await inboxEntries(read, { after: from, upTo: mark.seq, limit: settings.windowSize });
+    if (entries.length === 0) break;
+    const window = inboxWindow(entries, { found: await inOutboxLog(write, entries), cutoff, from });
+    await withTransaction(read, (client) => saveInboxWindow(client, { table: mark.table, ...window }));
+    if (window.unknown.length > 0) {
+      log.error({ unknown: window.unknown.map((e) => e.id) }, 'applied events that are not in the outbox log');
     }
-    return checked;
+    checked += entries.length;
+    from = window.checkedThrough;
+    if (window.stoppedAtRecent || entries.length < settings.windowSize) break;
   }
+  return checked;
+}
 
-  /** Requests a snapshot of the missing events due for one; returns how many were requested. */
-  async function heal(): Promise<number> {
-    const due = await dueForHeal(read, { retryMs: settings.healRetryMs, limit: 5000 });
-    for (let i = 0; i < due.length; i += 500) {
-      const chunk = due.slice(i, i + 500);
-      const signal = await requestSnapshot(write, { signalTable: settings.signalTable, positions: chunk.map((m) => m.position) });
-      await markHealRequested(
-        read,
-        chunk.map((m) => m.id),
-      );
-      log.warn(
-        { signal, events: chunk.length, firstPosition: chunk[0]!.position },
-        'asked Debezium to publish missing events again',
-      );
-    }
-    return due.length;
+/** Requests a snapshot of the missing events due for one; returns how many were requested. */
+async function heal(deps: ReconcilerDeps): Promise<number> {
+  const { write, read, settings, log } = deps;
+  const due = await dueForHeal(read, { retryMs: settings.healRetryMs, limit: 5000 });
+  for (let i = 0; i < due.length; i += 500) {
+    const chunk = due.slice(i, i + 500);
+    const signal = await requestSnapshot(write, { signalTable: settings.signalTable, positions: chunk.map((m) => m.position) });
+    await markHealRequested(
+      read,
+      chunk.map((m) => m.id),
+    );
+    log.warn(
+      { signal, events: chunk.length, firstPosition: chunk[0]!.position },
+      'asked Debezium to publish missing events again',
+    );
   }
-
-  return { audit, heal };
+  return due.length;
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;
