@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { random } from '../../../tests/support/random.ts';
-import {
-  backoffMs,
-  connectionStep,
-  startConnecting,
-  type ConnectionEffect,
-  type ConnectionEvent,
-  type ConnectionState,
-} from './connection-state.ts';
+import { backoffMs, connectionStep, startConnecting } from './connection-state.ts';
+import type { ConnectionEffect, ConnectionEvent, ConnectionState } from './connection-state.ts';
 
 const MAX_DELAY_MS = 5_000;
 
@@ -44,20 +38,10 @@ describe('broker connection protocol, by case', () => {
   });
 
   it('a lost connection drops its shards, then waits 200 ms; failed connects wait longer each time, up to the maximum; a connect resets the backoff', () => {
+    const failedReconnects = Array.from({ length: 6 }, () => ['retry-due', 'connect-failed'] as const).flat();
     const { effects, states } = run({ name: 'consuming' }, [
       'connection-closed',
-      'retry-due',
-      'connect-failed',
-      'retry-due',
-      'connect-failed',
-      'retry-due',
-      'connect-failed',
-      'retry-due',
-      'connect-failed',
-      'retry-due',
-      'connect-failed',
-      'retry-due',
-      'connect-failed',
+      ...failedReconnects,
       'retry-due',
       'connected',
       'connection-closed',
