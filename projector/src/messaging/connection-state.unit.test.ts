@@ -94,7 +94,7 @@ describe('broker connection protocol under a randomized schedule of events (seed
     let connectionOpen = false;
     let waitsInARow = 0;
     let stopAt: number | undefined;
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 200 && state.name !== 'stopped'; i++) {
       const possible: ConnectionEvent['type'][] = ['stop'];
       if (connecting) possible.push('connected', 'connect-failed');
       if (waiting) possible.push('retry-due');
