@@ -1,5 +1,5 @@
 /**
- * Imports point down (docs/architecture.md). `npm run lint` and tests/static/layers.test.ts run it.
+ * Imports point down (docs/architecture.md). `npm run layers` runs it; tests/static/layers.test.ts runs that in `npm test`.
  * Layers, top to bottom: infra (runs the services), the services, shared. Inside the projector:
  * its entry and wiring, then the consumers and jobs, then projection/, then read-models/.
  * @type {import('dependency-cruiser').IConfiguration}

@@ -5,6 +5,7 @@ import {
   deadLetterExchangeOf,
   deadLetterQueueOf,
   declareTopology,
+  publishDeadLetter,
   shardQueueOf,
   type TopologyNames,
 } from '@shop/shared/messaging';
@@ -17,7 +18,6 @@ import {
   type ConnectionEvent,
   type ConnectionState,
 } from './connection-state.ts';
-import { publishDeadLetter } from '@shop/shared/messaging';
 import { readyInShardQueues } from './queue-depth.ts';
 import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardStatus } from './shard-consumer.ts';
 import type { Verdict } from './verdict.ts';

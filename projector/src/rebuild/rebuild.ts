@@ -66,7 +66,7 @@ export async function rebuildReadModels(deps: {
   });
   progress.swapping?.();
   await withTransaction(read, async (client) => {
-    await client.query(/* sql */ `LOCK TABLE ${LIVE}.inbox IN EXCLUSIVE MODE`);
+    await client.query(/* sql */ `LOCK TABLE ${LIVE_SCHEMA}.inbox IN EXCLUSIVE MODE`);
     // Everything after the mark that is visible now, with no upper bound and no wait. The lock
     // stops the projector (a batch writes the inbox first, so it queues behind us) and nothing
     // more reaches the old models. Every event it applied to them was committed on the write
@@ -127,11 +127,13 @@ async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: R
  * and the rebuild can simply run again. Checked from the live inbox after the mark (indexed).
  */
 async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
+  // This and the carry-overs compare the two schemas, so they name both: identifiers cannot be
+  // parameters, and these are the schemas' constants (never data).
   const { rows } = await client.query<{ id: string }>(
-    /* sql */ `SELECT l.event_id::text AS id FROM ${LIVE}.inbox l
+    /* sql */ `SELECT l.event_id::text AS id FROM ${LIVE_SCHEMA}.inbox l
                 WHERE l.position > $1::bigint
-                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW}.inbox s WHERE s.event_id = l.event_id)
-                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW}.dead_letters d WHERE d.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW_SCHEMA}.inbox s WHERE s.event_id = l.event_id)
+                  AND NOT EXISTS (SELECT 1 FROM ${SHADOW_SCHEMA}.dead_letters d WHERE d.event_id = l.event_id)
                 LIMIT 5`,
     [mark],
   );
@@ -149,8 +151,8 @@ async function refuseIfLiveIsAhead(client: pg.PoolClient, mark: number) {
  */
 async function carryOverShardPositions(client: pg.PoolClient) {
   await client.query(
-    /* sql */ `INSERT INTO ${SHADOW}.shard_progress AS s (shard, applied, highest_applied)
-               SELECT shard, 0, highest_applied FROM ${LIVE}.shard_progress WHERE shard <> $1::int
+    /* sql */ `INSERT INTO ${SHADOW_SCHEMA}.shard_progress AS s (shard, applied, highest_applied)
+               SELECT shard, 0, highest_applied FROM ${LIVE_SCHEMA}.shard_progress WHERE shard <> $1::int
                ON CONFLICT (shard) DO UPDATE SET highest_applied = greatest(s.highest_applied, EXCLUDED.highest_applied)`,
     [NO_SHARD],
   );
@@ -158,13 +160,8 @@ async function carryOverShardPositions(client: pg.PoolClient) {
 
 /** Dead letters the live projector set aside stay set aside, unless the rebuild applied them. */
 async function carryOverDeadLetters(client: pg.PoolClient) {
-  await client.query(/* sql */ `INSERT INTO ${SHADOW}.dead_letters
-               SELECT d.* FROM ${LIVE}.dead_letters d
-                WHERE NOT EXISTS (SELECT 1 FROM ${SHADOW}.inbox p WHERE p.event_id = d.event_id)
+  await client.query(/* sql */ `INSERT INTO ${SHADOW_SCHEMA}.dead_letters
+               SELECT d.* FROM ${LIVE_SCHEMA}.dead_letters d
+                WHERE NOT EXISTS (SELECT 1 FROM ${SHADOW_SCHEMA}.inbox p WHERE p.event_id = d.event_id)
                ON CONFLICT (event_id) DO NOTHING`);
 }
-
-// The statements above compare the two schemas, so they name both; identifiers cannot be
-// parameters, so the schemas' constants are written in (never data).
-const LIVE = LIVE_SCHEMA;
-const SHADOW = SHADOW_SCHEMA;
