@@ -15,8 +15,14 @@ export interface HolderOptions {
   log: Logger;
 }
 
-/** While the JVM runs, the session is checked this often: a silent loss of it must stop the JVM. */
-const SESSION_CHECK_MS = 2_000;
+/**
+ * While the JVM runs, the session is checked this often, and given this long to answer: a loss the
+ * socket does not report (a network cut) must stop the JVM too. A closed session is seen at once
+ * (the client's error or end event); the answer's bound is generous so a busy database is not
+ * taken for a lost one.
+ */
+const SESSION_CHECK_MS = 5_000;
+const SESSION_ANSWER_MS = 30_000;
 
 /**
  * The application_name of a holder's session: the query API and `npm run status` find the waiting
@@ -167,7 +173,9 @@ class Holder {
   private async checkSession(): Promise<void> {
     const session = this.session;
     if (!session) return;
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), SESSION_CHECK_MS).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer')), SESSION_ANSWER_MS).unref(),
+    );
     try {
       await Promise.race([session.query('SELECT 1'), timeout]);
     } catch {
