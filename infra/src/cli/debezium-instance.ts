@@ -7,7 +7,7 @@ import { debeziumSettings } from '../native/debezium-settings.ts';
 /**
  * One Debezium Server instance under the slot's lease (native/debezium-lease.ts), started by the
  * stack (startDebezium) with Debezium's own environment:
- *   tsx infra/src/cli/debezium-instance.ts <instance> -- <java> <args...>
+ *   tsx infra/src/cli/debezium-instance.ts <instance> <the JVM's folder> -- <java> <args...>
  * It logs in as Debezium's role (the same login the JVM gets), never as a superuser.
  */
 const holderSettings = debeziumSettings.pick({
@@ -21,9 +21,10 @@ const holderSettings = debeziumSettings.pick({
 
 const log = createLogger('debezium-lease', 'info');
 try {
-  const [instance, separator, command, ...args] = process.argv.slice(2);
-  if (!instance || separator !== '--' || !command)
-    throw new Error('usage: debezium-instance.ts <instance> -- <command> [args...]');
+  const [instance, cwd, separator, command, ...args] = process.argv.slice(2);
+  if (!instance || !cwd || separator !== '--' || !command) {
+    throw new Error('usage: debezium-instance.ts <instance> <folder> -- <command> [args...]');
+  }
   const config = parseEnv(holderSettings, process.env);
   const exitCode = await holdLease({
     instance,
@@ -31,6 +32,7 @@ try {
     slot: config.DEBEZIUM_SLOT,
     command,
     args,
+    cwd,
     log: log.child({ instance }),
   });
   process.exit(exitCode);

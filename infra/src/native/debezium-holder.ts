@@ -12,6 +12,8 @@ export interface HolderOptions {
   /** The JVM's command and arguments (debeziumLaunch), run under `setpriv --pdeathsig KILL`. */
   command: string;
   args: string[];
+  /** The JVM's working folder. */
+  cwd: string;
   log: Logger;
 }
 
@@ -154,6 +156,7 @@ class Holder {
   /** The JVM dies with this process (pdeathsig), even when it is killed with -9. */
   private spawnJvm(): void {
     const jvm = spawn('setpriv', ['--pdeathsig', 'KILL', '--', this.options.command, ...this.options.args], {
+      cwd: this.options.cwd,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     this.jvm = jvm;

@@ -247,17 +247,17 @@ export function startDebeziumInstance(
   spawnDetached(dirs, {
     name: instance,
     command: process.execPath,
-    // tsx by its resolved path: the holder runs in the JVM's folder (the JVM inherits it).
     args: [
       '--import',
-      import.meta.resolve('tsx'),
+      'tsx',
       join(repoRoot, 'infra', 'src', 'cli', 'debezium-instance.ts'),
       instance,
+      launch.cwd,
       '--',
       launch.command,
       ...launch.args,
     ],
-    cwd: launch.cwd,
+    cwd: repoRoot,
     env: launch.env,
   });
 }
