@@ -227,7 +227,10 @@ describe('a standby Debezium Server (DEBEZIUM_STANDBY=true)', () => {
     intruder.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       // Debezium logs JSON: the quotes around the slot's name are escaped there.
-      const refused = await eventually(async () => /replication slot \\?"[^"\\]+\\?" is active for PID \d+/.exec(output)?.[0], 90_000);
+      const refused = await eventually(
+        async () => /replication slot \\?"[^"\\]+\\?" is active for PID \d+/.exec(output)?.[0],
+        90_000,
+      );
       log(`the intruder's JVM: ${refused}`);
       const after = await walsender();
       expect(after.pid).toBe(before.pid);
