@@ -132,6 +132,7 @@ function groupOf(comm: string, pid: string): string {
   // The bench's helpers by their script: the floors, the tap, the catch-up baseline, the relays.
   const helper = /bench\/(?:scenarios|relays)\/([\w-]+)\.ts/.exec(cmdline)?.[1];
   if (helper) return `node: bench helper (${helper === 'main' ? 'relay' : helper})`;
+  if (cmdline.includes('debezium-instance')) return 'node: Debezium lease holder';
   if (cmdline.includes('debezium')) return 'Debezium Server (JVM)';
   if (comm.startsWith('beam')) return 'RabbitMQ (beam)';
   const service = /(command-api|projector|query-api)/.exec(cmdline)?.[1];

@@ -53,6 +53,12 @@ const stackOnlySettings = {
   GRAFANA_ADMIN_PASSWORD: z.string().optional(),
   STACK_DIR: z.string().default('.stack/dev'),
   PG_FSYNC: z.enum(['on', 'off']).default('on'),
+  // A second Debezium Server (debezium-server-2) that waits for the slot's lease and takes over
+  // within seconds when the active one dies (infra/src/native/debezium-lease.ts).
+  DEBEZIUM_STANDBY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 };
 
 /**

@@ -93,6 +93,11 @@ function render(snapshot) {
       code(d.confirmedFlushLsn),
       `${d.slot}, ${d.active === null ? 'unknown' : d.active ? 'active' : 'INACTIVE'}; holds ${fmtBytes(d.lagBytes)}`,
     ],
+    [
+      'Debezium: streaming instance',
+      code(d.activeInstance),
+      `${d.activeSince ? `holds the slot's lease since ${new Date(d.activeSince).toLocaleTimeString()}` : 'no instance holds the lease'}; standby: ${d.standbyInstances.join(', ') || '–'}`,
+    ],
     ['Debezium: stored offset', code(d.offsetLsn), d.offsetTime ? `at ${new Date(d.offsetTime).toLocaleTimeString()}` : ''],
     [
       'shard queues: waiting',

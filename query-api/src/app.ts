@@ -6,7 +6,7 @@ import { createHttpMetrics } from '@shop/shared/metrics';
 import { traceRequests, type Tracing } from '@shop/shared/telemetry';
 import { consoleRoutes, type ConsoleDeps } from './console/routes.ts';
 import { docsRouter } from './http/openapi.ts';
-import { lagRoutes, type LagDeps } from './lag/routes.ts';
+import { debeziumHealth, lagRoutes, type LagDeps } from './lag/routes.ts';
 import { readApiRoutes, type ReadApiDeps } from './read-api/routes.ts';
 
 /**
@@ -33,7 +33,7 @@ export function createApp({ readApi, lag, console: consoleDeps, log, tracing }: 
   // Request lines are logged at info: below that level the per-request logger is pure cost.
   if (log.isLevelEnabled('info')) app.use(pinoHttp({ logger: log }));
   app.use(metrics.router);
-  app.use(healthRouter(readApi.read));
+  app.use(healthRouter(readApi.read, () => debeziumHealth(lag)));
   app.use(docsRouter());
   // Before the read API: sync-status never waits for a Consistency-Token and is never cached.
   app.use('/api/analytics', lagRoutes(lag, metrics.registry));

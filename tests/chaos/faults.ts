@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { DEBEZIUM, debeziumHealthUrl } from '../../infra/src/native/debezium-server.ts';
+import { DEBEZIUM, debeziumHealthUrl, debeziumJvmPid } from '../../infra/src/native/debezium-server.ts';
 import { startPostgres, stopPostgres } from '../../infra/src/native/postgres-cluster.ts';
 import { runningPid, stackDirs } from '../../infra/src/native/processes.ts';
 import { startRabbitNode, stopRabbitNode } from '../../infra/src/native/rabbitmq-node.ts';
@@ -74,7 +74,9 @@ async function inject(ctx: FaultContext, kind: FaultKind): Promise<string> {
       await startPostgres(stack, dirs);
       return 'database cluster restarted';
     case 'pause-debezium': {
-      const pid = pidOf(stack, DEBEZIUM);
+      // The JVM itself: the recorded pid is its lease holder's (infra/src/native/debezium-lease.ts).
+      const holder = pidOf(stack, DEBEZIUM);
+      const pid = debeziumJvmPid(holder) ?? holder;
       process.kill(pid, 'SIGSTOP');
       await sleep(PAUSE_MS);
       process.kill(pid, 'SIGCONT');

@@ -2,7 +2,7 @@ import { secretsFile } from '../secrets.ts';
 import { devStackConfig } from '../stack-config.ts';
 import { serviceSpecs } from '../native/services.ts';
 import { startStack } from '../native/stack.ts';
-import { debeziumHealthUrl, debeziumMetricsUrl } from '../native/debezium-server.ts';
+import { debeziumHealthUrl, debeziumInstanceNames, debeziumMetricsUrl } from '../native/debezium-server.ts';
 import { runCli } from './run-cli.ts';
 
 await runCli(async () => {
@@ -16,8 +16,12 @@ await runCli(async () => {
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/..., /docs)`);
   console.log(`  console       ${urls['query-api']}/console`);
   console.log(`  projector     ${urls['projector']}/health`);
-  console.log(`  debezium      ${debeziumHealthUrl(config)}`);
-  console.log(`  its metrics   ${debeziumMetricsUrl(config)}`);
+  for (const instance of debeziumInstanceNames(config)) {
+    console.log(
+      `  ${instance.padEnd(17)} ${debeziumHealthUrl(config, instance)}, metrics ${debeziumMetricsUrl(config, instance)}`,
+    );
+  }
+  if (config.DEBEZIUM_STANDBY) console.log('  (one streams, the other waits for the slot lease: npm run status says which)');
   console.log(
     `  postgres      postgres://${config.PG_USER}@${config.PG_HOST}:${config.PG_PORT}/{${config.WRITE_DB_NAME},${config.READ_DB_NAME}}`,
   );

@@ -13,7 +13,7 @@ import {
   verifyPinned,
   type MavenArtifact,
 } from './pinned-artifacts.ts';
-import { runningPid, spawnDetached, type StackDirs } from './processes.ts';
+import { procStat, runningPid, spawnDetached, type StackDirs } from './processes.ts';
 
 export const DEBEZIUM = 'debezium-server';
 /** Debezium Server 3.x is built for Java 21 (see debezium/README.md). */
@@ -165,16 +165,40 @@ function tracingLaunch(
   };
 }
 
-/** Same classpath as the distribution's run.sh, with our config file given explicitly. */
-export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: string, javaHome: string): void {
-  if (runningPid(dirs, DEBEZIUM) !== undefined) return;
+/**
+ * The Debezium instances of a stack: `debezium-server`, and with DEBEZIUM_STANDBY a second one,
+ * `debezium-server-2`, which waits for the slot's lease (debezium-lease.ts) while the other holds it.
+ */
+export const DEBEZIUM_SECOND = 'debezium-server-2';
+export type DebeziumInstance = typeof DEBEZIUM | typeof DEBEZIUM_SECOND;
+
+export const debeziumInstanceNames = (config: StackConfig): DebeziumInstance[] =>
+  config.DEBEZIUM_STANDBY ? [DEBEZIUM, DEBEZIUM_SECOND] : [DEBEZIUM];
+
+/**
+ * The second instance's ports: the first's plus this (the first's HTTP port + 1 is its metrics port
+ * in the defaults, 8083 and 8084): 8093 and 8094 with `npm start`.
+ */
+export const SECOND_INSTANCE_PORT_OFFSET = 10;
+
+export function debeziumPorts(config: StackConfig, instance: DebeziumInstance = DEBEZIUM): { http: number; metrics: number } {
+  const offset = instance === DEBEZIUM ? 0 : SECOND_INSTANCE_PORT_OFFSET;
+  return { http: config.DEBEZIUM_HTTP_PORT + offset, metrics: config.DEBEZIUM_METRICS_PORT + offset };
+}
+
+/** How one instance's JVM is run: the same classpath as the distribution's run.sh, with our config file given explicitly. */
+export function debeziumLaunch(
+  config: StackConfig,
+  dirs: StackDirs,
+  distDir: string,
+  javaHome: string,
+  instance: DebeziumInstance,
+): { command: string; args: string[]; cwd: string; env: Record<string, string> } {
   const runner = readdirSync(distDir).find((f) => f.endsWith('-runner.jar'));
   if (!runner) throw new Error(`no runner jar in ${distDir}: delete that folder to fetch it again`);
-  const workDir = join(dirs.root, 'debezium');
-  mkdirSync(workDir, { recursive: true });
+  const ports = debeziumPorts(config, instance);
   const tracing = tracingLaunch(config, distDir);
-  spawnDetached(dirs, {
-    name: DEBEZIUM,
+  return {
     command: join(javaHome, 'bin', 'java'),
     args: [
       '-Xmx512m',
@@ -183,15 +207,69 @@ export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: str
       `-Dquarkus.config.locations=${CONFIG_FILE}`,
       // Its own metrics (debezium_metrics_*) through the JMX exporter the distribution ships, as
       // its run.sh does when JMX_EXPORTER_PORT is set; on loopback only.
-      `-javaagent:${exporterJar(distDir)}=127.0.0.1:${config.DEBEZIUM_METRICS_PORT}:${join(distDir, 'config', 'metrics.yml')}`,
+      `-javaagent:${exporterJar(distDir)}=127.0.0.1:${ports.metrics}:${join(distDir, 'config', 'metrics.yml')}`,
       ...tracing.javaArgs,
       '-cp',
       [join(distDir, runner), join(distDir, 'config', 'lib'), join(distDir, 'lib', '*'), ...tracing.classpath].join(':'),
       'io.debezium.server.Main',
     ],
-    cwd: workDir,
-    env: { ...childEnv(config, 'debezium'), ...tracing.env, JAVA_HOME: javaHome },
+    cwd: join(dirs.root, instance === DEBEZIUM ? 'debezium' : instance),
+    env: {
+      ...childEnv(config, 'debezium'),
+      ...tracing.env,
+      JAVA_HOME: javaHome,
+      // application.properties reads Quarkus' port from here.
+      DEBEZIUM_HTTP_PORT: String(ports.http),
+    },
+  };
+}
+
+/**
+ * Starts the stack's Debezium instances that are not running, each under its lease holder
+ * (cli/debezium-instance.ts), whose pid is the instance's recorded pid: the JVM is its child and
+ * dies with it, and the holder exits when its JVM does, so the recorded process lives exactly as
+ * long as the instance.
+ */
+export function startDebezium(config: StackConfig, dirs: StackDirs, distDir: string, javaHome: string): void {
+  for (const instance of debeziumInstanceNames(config)) startDebeziumInstance(config, dirs, distDir, javaHome, instance);
+}
+
+export function startDebeziumInstance(
+  config: StackConfig,
+  dirs: StackDirs,
+  distDir: string,
+  javaHome: string,
+  instance: DebeziumInstance,
+): void {
+  if (runningPid(dirs, instance) !== undefined) return;
+  const launch = debeziumLaunch(config, dirs, distDir, javaHome, instance);
+  mkdirSync(launch.cwd, { recursive: true });
+  spawnDetached(dirs, {
+    name: instance,
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      join(repoRoot, 'infra', 'src', 'cli', 'debezium-instance.ts'),
+      instance,
+      launch.cwd,
+      '--',
+      launch.command,
+      ...launch.args,
+    ],
+    cwd: repoRoot,
+    env: launch.env,
   });
+}
+
+/** The JVM of a running instance: its holder's child (setpriv execs it), if started. */
+export function debeziumJvmPid(holderPid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${holderPid}/task/${holderPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return children.map(Number).find((pid) => procStat(pid)?.comm === 'java');
+  } catch {
+    return undefined;
+  }
 }
 
 function exporterJar(distDir: string): string {
@@ -200,6 +278,8 @@ function exporterJar(distDir: string): string {
   return join(distDir, 'lib_metrics', jar);
 }
 
-export const debeziumMetricsUrl = (config: StackConfig) => `http://127.0.0.1:${config.DEBEZIUM_METRICS_PORT}/metrics`;
+export const debeziumMetricsUrl = (config: StackConfig, instance: DebeziumInstance = DEBEZIUM) =>
+  `http://127.0.0.1:${debeziumPorts(config, instance).metrics}/metrics`;
 
-export const debeziumHealthUrl = (config: StackConfig) => `http://127.0.0.1:${config.DEBEZIUM_HTTP_PORT}/q/health`;
+export const debeziumHealthUrl = (config: StackConfig, instance: DebeziumInstance = DEBEZIUM) =>
+  `http://127.0.0.1:${debeziumPorts(config, instance).http}/q/health`;

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
 import {
   DEBEZIUM,
+  DEBEZIUM_SECOND,
   debeziumHealthUrl,
+  debeziumInstanceNames,
   debeziumJavaHome,
   prepareDebezium,
   isDistributionCached,
@@ -26,7 +28,7 @@ import { RABBITMQ, startRabbitNode, stopRabbitNode } from './rabbitmq-node.ts';
 import { migrateWriteSide, serviceSpecs, startService } from './services.ts';
 import { setUpRoles } from './roles.ts';
 import { saveSecrets } from '../secrets.ts';
-import { isSlotActive } from './slot.ts';
+import { debeziumInstances } from './slot.ts';
 import { httpOk, waitUntil } from './wait-until.ts';
 
 export class PrerequisiteError extends Error {
@@ -60,7 +62,7 @@ export async function startStack(config: StackConfig, progress: Progress, option
   saveSecrets(config.stackDir, config);
   const missing = await missingPrerequisites(config, !isDistributionCached(config.DEBEZIUM_VERSION));
   if (missing.length > 0) throw new PrerequisiteError(missing);
-  reportCrashed(dirs, progress);
+  reportCrashed(config, dirs, progress);
   const javaHome = debeziumJavaHome(config);
   const distDir = prepareDebezium(config, progress);
 
@@ -77,10 +79,10 @@ export async function startStack(config: StackConfig, progress: Progress, option
   await startServices(config, dirs, progress);
 
   startDebezium(config, dirs, distDir, javaHome);
-  await step(progress, `${DEBEZIUM} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, async () => {
-    await waitForPiece(dirs, DEBEZIUM, () => httpOk(debeziumHealthUrl(config)), 180_000);
-    await waitForPiece(dirs, DEBEZIUM, () => isSlotActive(config), 60_000);
-  });
+  const instances = debeziumInstanceNames(config);
+  await step(progress, `${instances.join(' + ')} ${config.DEBEZIUM_VERSION} (slot ${config.DEBEZIUM_SLOT})`, () =>
+    waitForDebezium(config, dirs),
+  );
   if (options.supervise) startSupervisor(config, dirs);
 }
 
@@ -110,7 +112,8 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
   const dirs = stackDirs(config.stackDir);
   const stopped: string[] = [];
   // The supervisor first, so it does not restart what is being stopped.
-  for (const name of [SUPERVISOR, DEBEZIUM, 'query-api', 'projector', 'command-api']) {
+  // The standby before the active instance, so it does not take the slot over while the stack stops.
+  for (const name of [SUPERVISOR, DEBEZIUM_SECOND, DEBEZIUM, 'query-api', 'projector', 'command-api']) {
     if (await stopRecorded(dirs, name)) stopped.push(name);
   }
   if (await stopPostgres(dirs)) stopped.push(POSTGRES);
@@ -120,9 +123,12 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
 
 export const STACK_PIECES = [POSTGRES, RABBITMQ, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
 
+/** The pieces of this stack: with DEBEZIUM_STANDBY, the second Debezium instance too. */
+export const stackPieces = (config: StackConfig): string[] => [...STACK_PIECES, ...debeziumInstanceNames(config).slice(1)];
+
 /** Pieces whose process died since the last start are named, with their last log lines, then restarted. */
-function reportCrashed(dirs: StackDirs, progress: Progress) {
-  for (const piece of STACK_PIECES) {
+function reportCrashed(config: StackConfig, dirs: StackDirs, progress: Progress) {
+  for (const piece of stackPieces(config)) {
     if (!diedUnexpectedly(dirs, piece)) continue;
     const tail = tailLog(dirs, piece, 10).replace(/^/gm, '      ');
     progress(`  !!  ${piece} had stopped unexpectedly (restarting it); last lines of ${logFile(dirs, piece)}:\n${tail}`);
@@ -133,6 +139,31 @@ async function step(progress: Progress, label: string, run: () => Promise<unknow
   const started = Date.now();
   await run();
   progress(`  ok  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * Waits until one Debezium instance streams from the slot (it holds the lease, its health is UP,
+ * the slot is active) and every other one waits for the lease (standby). An instance that exits
+ * meanwhile fails the start with the tail of its log.
+ */
+async function waitForDebezium(config: StackConfig, dirs: StackDirs): Promise<void> {
+  const names = debeziumInstanceNames(config);
+  const exited = () => names.find((name) => runningPid(dirs, name) === undefined);
+  const ready = async () => {
+    const instances = await debeziumInstances(config);
+    const active = instances.filter((i) => i.role === 'active');
+    if (active.length !== 1 || !instances.every((i) => i.role === 'active' || i.role === 'standby')) return false;
+    return httpOk(debeziumHealthUrl(config, active[0]!.name));
+  };
+  try {
+    await waitUntil('Debezium streaming from its slot', ready, {
+      timeoutMs: 240_000,
+      abort: () => (exited() === undefined ? undefined : 'process exited'),
+    });
+  } catch (err) {
+    const name = exited() ?? DEBEZIUM;
+    throw new PieceFailedError(name, (err as Error).message, tailLog(dirs, name), logFile(dirs, name));
+  }
 }
 
 /** Waits for `ready`; a piece that exits or stays unready fails with the tail of its log. */

@@ -1,5 +1,11 @@
 import type { StackConfig } from '../stack-config.ts';
-import { DEBEZIUM, debeziumJavaHome, prepareDebezium, startDebezium } from './debezium-server.ts';
+import {
+  debeziumInstanceNames,
+  debeziumJavaHome,
+  prepareDebezium,
+  startDebeziumInstance,
+  type DebeziumInstance,
+} from './debezium-server.ts';
 import { diedUnexpectedly, runningPid, stackDirs, tailLog, type StackDirs } from './processes.ts';
 import { isPostgresReachable } from './postgres-cluster.ts';
 import { isRabbitReachable } from './rabbitmq.ts';
@@ -7,8 +13,15 @@ import { startService } from './services.ts';
 
 export const SUPERVISOR = 'supervisor';
 
-/** Debezium Server exits when its broker or database goes away; the services may crash too. */
-const SUPERVISED = [DEBEZIUM, 'command-api', 'projector', 'query-api'] as const;
+const SERVICES = ['command-api', 'projector', 'query-api'] as const;
+type Supervised = DebeziumInstance | (typeof SERVICES)[number];
+
+/**
+ * Debezium Server exits when its broker or database goes away (and its lease holder with it), the
+ * services may crash too. A restarted Debezium instance waits for the slot's lease: with a standby,
+ * the other instance has usually taken it by then, and the restarted one becomes the standby.
+ */
+const supervised = (config: StackConfig): Supervised[] => [...debeziumInstanceNames(config), ...SERVICES];
 const MAX_BACKOFF_MS = 30_000;
 
 /**
@@ -21,7 +34,7 @@ export async function supervise(config: StackConfig, log: (line: string) => void
   const dirs = stackDirs(config.stackDir);
   const deaths = new Map<string, { count: number; nextTry: number }>();
   for (;;) {
-    const dead = SUPERVISED.filter((piece) => diedUnexpectedly(dirs, piece));
+    const dead = supervised(config).filter((piece) => diedUnexpectedly(dirs, piece));
     // Restarting before the broker or database is back would only die again and grow the backoff.
     const dependenciesUp = dead.length > 0 && (await isPostgresReachable(config)) && (await isRabbitReachable(config));
     for (const piece of dependenciesUp ? dead : []) {
@@ -41,15 +54,16 @@ export async function supervise(config: StackConfig, log: (line: string) => void
   }
 }
 
-function restart(config: StackConfig, dirs: StackDirs, piece: (typeof SUPERVISED)[number]) {
-  if (piece === DEBEZIUM) {
-    startDebezium(
-      config,
-      dirs,
-      prepareDebezium(config, () => undefined),
-      debeziumJavaHome(config),
-    );
+function restart(config: StackConfig, dirs: StackDirs, piece: Supervised) {
+  if (piece === 'command-api' || piece === 'projector' || piece === 'query-api') {
+    startService(config, dirs, piece);
     return;
   }
-  startService(config, dirs, piece);
+  startDebeziumInstance(
+    config,
+    dirs,
+    prepareDebezium(config, () => undefined),
+    debeziumJavaHome(config),
+    piece,
+  );
 }

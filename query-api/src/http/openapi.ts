@@ -33,7 +33,19 @@ const consistency = z.object({
 const notYet = errorResponse(
   'not_yet_consistent: the write of the Consistency-Token is not in the read models within the wait (missing, parked, waitedMs; Retry-After); service_unavailable: CONSISTENCY_MAX_WAITERS requests wait already (Retry-After)',
 );
-const health = jsonContent(z.object({ status: z.literal('ok') }), 'the read database answers');
+const health = jsonContent(
+  z.object({
+    status: z.literal('ok'),
+    debezium: z.object({
+      activeInstance: z
+        .string()
+        .nullable()
+        .meta({ description: 'the Debezium instance holding the slot lease (null: none, or unknown)' }),
+      activeSince: z.string().nullable(),
+    }),
+  }),
+  'the read database answers',
+);
 
 export const queryApiDocument = openApiDocument(
   'Query API',

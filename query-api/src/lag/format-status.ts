@@ -43,6 +43,7 @@ export function formatStatus(status: SyncStatus, problems: string[]): string {
     `last projected   ${status.lastProcessedEventTimestamp ?? '-'}`,
     `slot             ${d.slot} ${d.active === null ? 'unknown' : d.active ? 'active' : 'INACTIVE'}, confirmed ${d.confirmedFlushLsn ?? '-'}, current ${d.currentWalLsn ?? '-'}, lag ${d.lagBytes === null ? '-' : bytes(d.lagBytes)}`,
     `debezium offset  ${d.offsetLsn ?? '-'} at ${d.offsetTime ?? '-'}`,
+    `debezium active  ${d.activeInstance ?? '-'}${d.activeSince ? ` since ${d.activeSince}` : ''}, standby ${d.standbyInstances.join(', ') || '-'}`,
     `projector        ${p.processed ?? '-'} processed, ${p.deadLettered ?? '-'} dead-lettered, last event ${p.lastEventId ?? '-'}`,
     problems.length === 0 ? 'status           OK' : `status           PROBLEM: ${problems.join('; ')}`,
   ];

@@ -43,6 +43,18 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
   gauge('pipeline_slot_active', '1 when Debezium is streaming from the slot', (s) =>
     s.debezium.active === null ? null : Number(s.debezium.active),
   );
+  new Gauge({
+    name: 'debezium_active_instance',
+    help: 'Per Debezium instance seen: 1 for the one holding the slot lease, 0 for one waiting to take over',
+    labelNames: ['instance'],
+    registers: [registry],
+    async collect() {
+      const { activeInstance, standbyInstances } = (await status()).debezium;
+      this.reset();
+      if (activeInstance !== null) this.set({ instance: activeInstance }, 1);
+      for (const instance of standbyInstances) this.set({ instance }, 0);
+    },
+  });
   gauge(
     'pipeline_dead_lettered_events',
     'Events set aside by the projector and not applied since',

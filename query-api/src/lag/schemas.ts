@@ -17,6 +17,11 @@ export const syncStatusSchema = z
       lagBytes: z.number().nullable(),
       offsetLsn: z.string().nullable(),
       offsetTime: z.string().nullable(),
+      /** The Debezium instance holding the slot's lease (it streams once `active`); null when none does. */
+      activeInstance: z.string().nullable(),
+      activeSince: z.string().nullable(),
+      /** Instances waiting to take over (DEBEZIUM_STANDBY). */
+      standbyInstances: z.array(z.string()),
     }),
     projector: z.object({
       lastEventId: z.string().nullable(),

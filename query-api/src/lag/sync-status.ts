@@ -7,7 +7,7 @@ import {
   type ReconcilerPosition,
 } from '@shop/shared/read-side';
 import type { SyncStatus } from './schemas.ts';
-import { debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
+import { debeziumLease, debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
 
 export interface PipelineDatabases {
   write: pg.Pool;
@@ -46,6 +46,9 @@ export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Prom
       lagBytes: debezium?.lagBytes ?? null,
       offsetLsn: debezium?.offsetLsn ?? null,
       offsetTime: debezium?.offsetTime ?? null,
+      activeInstance: debezium?.activeInstance ?? null,
+      activeSince: debezium?.activeSince ?? null,
+      standbyInstances: debezium?.standbyInstances ?? [],
     },
     projector: projection
       ? { lastEventId: projection.lastEventId, processed: projection.applied, deadLettered: projection.parked }
@@ -55,8 +58,12 @@ export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Prom
 }
 
 async function readDebezium(dbs: PipelineDatabases) {
-  const [slot, offset] = await Promise.all([slotPosition(dbs.write, dbs.slot), debeziumOffset(dbs.write, dbs.offsetTable)]);
-  return { ...slot, ...offset };
+  const [slot, offset, lease] = await Promise.all([
+    slotPosition(dbs.write, dbs.slot),
+    debeziumOffset(dbs.write, dbs.offsetTable),
+    debeziumLease(dbs.write, dbs.slot),
+  ]);
+  return { ...slot, ...offset, ...lease };
 }
 
 /**

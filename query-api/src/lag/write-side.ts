@@ -41,6 +41,45 @@ export async function debeziumOffset(
   }
 }
 
+export interface DebeziumLease {
+  /** The Debezium instance whose lease holder holds the slot's lock (it runs the JVM), null when none. */
+  activeInstance: string | null;
+  activeSince: string | null;
+  /** Instances whose holders wait for the lease, by name. */
+  standbyInstances: string[];
+}
+
+/** Holders log in with this application_name prefix (infra/src/native/debezium-holder.ts). */
+const HOLDER_PREFIX = 'debezium-lease:';
+
+/**
+ * Which Debezium instance holds the slot's lease (command-api/migrations/010_debezium_lease.sql):
+ * the recorded holder counts only while its session still holds the advisory lock. The others
+ * are the holders' sessions that wait (their application_name is visible to every role).
+ */
+export async function debeziumLease(write: pg.Pool, slot: string): Promise<DebeziumLease> {
+  try {
+    const { rows } = await write.query<{ instance: string | null; since: Date | null; sessions: string[] }>(
+      /* sql */ `SELECT (SELECT instance FROM debezium_lease_status WHERE slot = $1::text AND held) AS instance,
+                        (SELECT acquired_at FROM debezium_lease_status WHERE slot = $1::text AND held) AS since,
+                        ARRAY(SELECT substr(application_name, length($2::text) + 1) FROM pg_stat_activity
+                               WHERE datname = current_database() AND starts_with(application_name, $2::text)
+                               ORDER BY 1) AS sessions`,
+      [slot, HOLDER_PREFIX],
+    );
+    const { instance, since, sessions } = rows[0]!;
+    return {
+      activeInstance: instance,
+      activeSince: since?.toISOString() ?? null,
+      standbyInstances: [...new Set(sessions)].filter((name) => name !== instance),
+    };
+  } catch (err) {
+    // A write side migrated before the lease existed (010): no instance runs under a lease.
+    if ((err as { code?: string }).code === '42P01') return { activeInstance: null, activeSince: null, standbyInstances: [] };
+    throw err;
+  }
+}
+
 /** Outbox events after a position, in position order, at most `limit`. */
 export async function outboxAfter(write: pg.Pool, afterPosition: number, limit: number) {
   const { rows } = await write.query<{ id: string; position: string; occurred_at: Date }>(
