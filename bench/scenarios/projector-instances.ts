@@ -40,6 +40,21 @@ export async function startProjectorInstances(stack: StackConfig, dirs: StackDir
   );
 }
 
+/**
+ * Whether every instance lists each of its shards among those it consumes (its /health's
+ * `shards`): it has opened the shard's channel and asked to consume. RabbitMQ does not count a
+ * consumer that waits behind a queue's single active one, so the instances are asked instead.
+ */
+export async function instancesSubscribed(stack: StackConfig, shards: number[][]): Promise<boolean> {
+  const listed = await Promise.all(
+    shards.map(async (_, i) => {
+      const res = await fetch(`http://127.0.0.1:${instancePort(stack, i)}/health`, { signal: AbortSignal.timeout(2_000) });
+      return Object.keys(((await res.json()) as { shards?: Record<string, unknown> }).shards ?? {}).map(Number);
+    }),
+  );
+  return shards.every((subset, i) => subset.every((shard) => listed[i]!.includes(shard)));
+}
+
 /** Stops every projector instance the bench may have started, the stack's own included. */
 export async function stopProjectorInstances(dirs: StackDirs): Promise<void> {
   await Promise.all(Array.from({ length: MAX_INSTANCES }, (_, i) => stopRecorded(dirs, instanceName(i))));

@@ -6,7 +6,12 @@ import { waitUntilDrained } from '../context.ts';
 import { startCpuAccounting, type CpuShare } from '../cpu-accounting.ts';
 import { insertOrderMix } from './burst.ts';
 import { outboxPosition, runOrdersAtRate, windowOf, type FreshnessWindow, type Progress } from './freshness.ts';
-import { restoreStackProjector, startProjectorInstances, stopProjectorInstances } from './projector-instances.ts';
+import {
+  instancesSubscribed,
+  restoreStackProjector,
+  startProjectorInstances,
+  stopProjectorInstances,
+} from './projector-instances.ts';
 import { passOrder, splitShards } from './scale-out-plan.ts';
 
 /** What the scale-out scenario measures, and how long. */
@@ -113,7 +118,16 @@ async function catchUp(
     await until(async () => (await hold.queued()) - queuedBefore >= events, 'debezium → rabbitmq', progress, events, hold.queued);
     progress('starting the instances', 0, events);
     await startProjectorInstances(ctx.stack, ctx.dirs, shards);
-    await until(async () => (await hold.waitingConsumers()) >= ALL_SHARDS.length, 'instances subscribing', progress, events);
+    await until(
+      () => instancesSubscribed(ctx.stack, shards).catch(() => false),
+      'instances subscribing',
+      progress,
+      events,
+      undefined,
+      120_000,
+    );
+    // A shard is listed as its consume request goes out: let the last requests reach the broker.
+    await new Promise((r) => setTimeout(r, 500));
     const cpu = await startCpuAccounting(ctx.read, ctx.dirs);
     const released = Date.now();
     await hold.release();
@@ -179,8 +193,6 @@ async function holdShardQueues(ctx: BenchContext) {
   return {
     /** Messages in the shard queues: ready, and held here. */
     queued: async () => (await counts()).reduce((sum, q) => sum + q.messageCount, 0) + held,
-    /** Queues with a consumer waiting behind ours. */
-    waitingConsumers: async () => (await counts()).filter((q) => q.consumerCount >= 2).length,
     release: async () => {
       if (closed) return;
       closed = true;
