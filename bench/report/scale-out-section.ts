@@ -19,18 +19,28 @@ export interface ScaleOutSummary {
   /** Every process's CPU together, in cores: the machine's busy time. */
   catchUpBusyCores: number;
   liveBusyCores: number;
+  /** The bench stack's own processes' part of it (cpu-accounting.ts: its pieces and their children). */
+  catchUpStackCores: number;
+  liveStackCores: number;
+  /** The processes of the bench stack's (category `stack`). */
+  stackProcesses: Set<string>;
 }
 
 /** CPU seconds by process over windows, and the windows' seconds. */
 function tally(windows: { seconds: number; shares: CpuShare[] }[]) {
   const cpuSeconds = new Map<string, number>();
   let seconds = 0;
+  let stack = 0;
   for (const w of windows) {
     seconds += w.seconds;
-    for (const s of w.shares) cpuSeconds.set(s.process, (cpuSeconds.get(s.process) ?? 0) + s.cores * w.seconds);
+    for (const s of w.shares) {
+      cpuSeconds.set(s.process, (cpuSeconds.get(s.process) ?? 0) + s.cores * w.seconds);
+      if (s.category === 'stack') stack += s.cores * w.seconds;
+    }
   }
   const total = [...cpuSeconds.values()].reduce((sum, x) => sum + x, 0);
-  return { cpuSeconds, seconds, busyCores: total / Math.max(seconds, 1e-9) };
+  const perSecond = (x: number) => x / Math.max(seconds, 1e-9);
+  return { cpuSeconds, seconds, busyCores: perSecond(total), stackCores: perSecond(stack) };
 }
 
 const scaled = (m: Map<string, number>, factor: number) => new Map([...m].map(([k, v]) => [k, v * factor]));
@@ -52,6 +62,13 @@ export function summarizeScaleOut(run: ScaleOutRun): ScaleOutSummary {
     liveCores: scaled(live.cpuSeconds, 1 / Math.max(live.seconds, 1e-9)),
     catchUpBusyCores: catchUp.busyCores,
     liveBusyCores: live.busyCores,
+    catchUpStackCores: catchUp.stackCores,
+    liveStackCores: live.stackCores,
+    stackProcesses: new Set(
+      [...run.catchUps.map((c) => c.cpu), ...run.live.map((w) => w.cpu)].flatMap((w) =>
+        w.shares.filter((x) => x.category === 'stack').map((x) => x.process),
+      ),
+    ),
   };
 }
 
@@ -78,11 +95,11 @@ export function scaleOutSection(result: ScaleOutResult, cores: number, command: 
     `- **Live**: ${p.rate} orders/s open-loop for ${p.seconds} s, ${p.windows} window${p.windows === 1 ? '' : 's'} per count and pass, without the broker tap; commit of the order to the commit of the projector's transaction that applied its \`OrderPlaced\` (as in the freshness table).`,
     `- ${p.passes} pass${p.passes === 1 ? '' : 'es'} over the counts${p.passes > 1 ? ' (forward, then backward, and so on)' : ''}, a catch-up and the live windows per count each pass; figures are medians with the range in brackets. CPU from \`/proc\` per process: during each catch-up from letting the instances go until the last event was applied, during each live window from the load's start until drained. The machine has ${cores} cores for everything: Postgres, RabbitMQ, Debezium, the three services, every projector instance and the load generator.`,
     '',
-    '| instances | shards per instance | catch-up events/s | vs 1 | live p50 ms | vs 1 | live p99 ms | vs 1 | achieved orders/s | failed | machine busy, catch-up (cores) | machine busy, live (cores) |',
+    "| instances | shards per instance | catch-up events/s | vs 1 | live p50 ms | vs 1 | live p99 ms | vs 1 | achieved orders/s | failed | machine busy, catch-up (cores; the stack's) | machine busy, live (cores; the stack's) |",
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...summaries.map(
       (s) =>
-        `| ${s.instances} | ${s.shards} | ${sp(s.catchUpEventsPerSecond, 0)} | ${ratio(s.catchUpEventsPerSecond, base.catchUpEventsPerSecond)} | ${sp(s.p50)} | ${ratio(s.p50, base.p50)} | ${sp(s.p99)} | ${ratio(s.p99, base.p99)} | ${sp(s.achievedRate)} | ${s.failed} | ${round(s.catchUpBusyCores, 2)} of ${cores} | ${round(s.liveBusyCores, 2)} of ${cores} |`,
+        `| ${s.instances} | ${s.shards} | ${sp(s.catchUpEventsPerSecond, 0)} | ${ratio(s.catchUpEventsPerSecond, base.catchUpEventsPerSecond)} | ${sp(s.p50)} | ${ratio(s.p50, base.p50)} | ${sp(s.p99)} | ${ratio(s.p99, base.p99)} | ${sp(s.achievedRate)} | ${s.failed} | ${round(s.catchUpBusyCores, 2)} of ${cores} (${round(s.catchUpStackCores, 2)}) | ${round(s.liveBusyCores, 2)} of ${cores} (${round(s.liveStackCores, 2)}) |`,
     ),
     '',
     ...cpuTable(summaries, cores),
@@ -117,6 +134,7 @@ function cpuTable(summaries: ScaleOutSummary[], cores: number): string[] {
           `| ${p} | ${summaries.map((s) => cell(s.catchUpMsPerEvent, p, 3)).join(' | ')} | ${summaries.map((s) => cell(s.liveCores, p, 3)).join(' | ')} |`,
       ),
     `| **every projector instance** | ${summaries.map((s) => round(projectors(s.catchUpMsPerEvent), 3)).join(' | ')} | ${summaries.map((s) => round(projectors(s.liveCores), 3)).join(' | ')} |`,
+    `| **the bench stack's processes (cores)** | ${summaries.map((s) => round(s.catchUpStackCores, 2)).join(' | ')} | ${summaries.map((s) => round(s.liveStackCores, 2)).join(' | ')} |`,
     `| **machine busy (cores of ${cores})** | ${summaries.map((s) => round(s.catchUpBusyCores, 2)).join(' | ')} | ${summaries.map((s) => round(s.liveBusyCores, 2)).join(' | ')} |`,
     '',
   ];
@@ -125,13 +143,15 @@ function cpuTable(summaries: ScaleOutSummary[], cores: number): string[] {
 /** What the figures say, read from them: how the rate moved, and how busy the machine was meanwhile. */
 function reading(summaries: ScaleOutSummary[], cores: number): string[] {
   const base = summaries[0]!;
+  const busy = (s: ScaleOutSummary) =>
+    `${round(s.catchUpBusyCores, 2)} of ${cores} cores busy, ${round(s.catchUpStackCores, 2)} of them the bench stack's`;
   const lines = summaries.slice(1).map((s) => {
     const rate = s.catchUpEventsPerSecond.median / base.catchUpEventsPerSecond.median;
-    const topCatchUp = top(s.catchUpMsPerEvent);
-    return `- ${s.instances} instances caught up at ${round(rate, 2)}× the ${base.instances}-instance rate, with the machine ${round(s.catchUpBusyCores, 2)} of ${cores} cores busy (${base.instances} instance: ${round(base.catchUpBusyCores, 2)}); the largest consumers of CPU per event: ${topCatchUp}. Live p99 ${round(s.p99.median / base.p99.median, 2)}× the ${base.instances}-instance one.`;
+    return `- ${s.instances} instances caught up at ${round(rate, 2)}× the ${base.instances}-instance rate, the machine ${busy(s)} (${base.instances} instance: ${busy(base)}); the stack's largest consumers of CPU per event: ${top(s.catchUpMsPerEvent, s.stackProcesses)}. Live p50 ${round(s.p50.median / base.p50.median, 2)}×, p99 ${round(s.p99.median / base.p99.median, 2)}× the ${base.instances}-instance ones.`;
   });
   if (lines.length === 0) return [];
   const saturated = summaries.every((s) => s.catchUpBusyCores >= 0.9 * cores);
+  const outside = Math.max(...summaries.map((s) => s.catchUpBusyCores - s.catchUpStackCores));
   return [
     'Read from the figures above (this run):',
     '',
@@ -140,13 +160,20 @@ function reading(summaries: ScaleOutSummary[], cores: number): string[] {
     saturated
       ? `During every catch-up the machine was at least 90% busy (every process's CPU together, against its ${cores} cores): more instances share the same cores with Postgres, RabbitMQ and Debezium rather than adding any. On a busy machine the rate is its cores over the CPU per event, so more instances raise it only as far as they lower the CPU per event (the rows above: every projector instance's, and Postgres').`
       : `Not every catch-up kept the machine 90% busy: CPU was not the only limit there.`,
+    ...(outside >= 0.1 * cores
+      ? [
+          '',
+          `Processes outside the bench stack (the load generator, the bench's own sessions, anything else running on the machine) used up to ${round(outside, 2)} cores during a catch-up: what they took, the stack could not use.`,
+        ]
+      : []),
     '',
   ];
 }
 
-/** The three largest entries, "name 0.012 ms" each. */
-function top(m: Map<string, number>): string {
+/** The three largest entries among `among`, "name 0.012 ms" each. */
+function top(m: Map<string, number>, among: Set<string>): string {
   return [...m]
+    .filter(([p]) => among.has(p))
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(([p, v]) => `${p} ${round(v, 3)} ms`)

@@ -63,5 +63,21 @@ describe('the scale-out section', () => {
     expect(text).toContain('| **every projector instance** | 0.9 | 1 |');
     expect(text).toContain('2 instances caught up at 1.5× the 1-instance rate');
     expect(text).toContain('at least 90% busy');
+    expect(text).not.toContain('outside the bench stack');
+  });
+
+  it('says how much of the machine went to processes outside the bench stack', () => {
+    const other: CpuShare = { process: 'outside the bench stack: node: other', cores: 0.5, category: 'other' };
+    const busy = {
+      ...result,
+      runs: result.runs.map((r) => ({
+        ...r,
+        catchUps: r.catchUps.map((c) => ({ ...c, cpu: { ...c.cpu, shares: [...c.cpu.shares, other] } })),
+      })),
+    };
+    const text = scaleOutSection(busy, 2, 'npm run bench').join('\n');
+    expect(text).toContain('| 2.5 of 2 (2) |');
+    expect(text).toContain('Processes outside the bench stack');
+    expect(text).toContain('largest consumers of CPU per event: postgres: projector 1 ms, node: projector 0.5 ms');
   });
 });
