@@ -89,7 +89,7 @@ export function scaleOutSection(result: ScaleOutResult, cores: number, command: 
   return [
     '## Scale-out: projector instances on the shard queues',
     '',
-    `The projector as ${p.instances.join(', ')} instances on the ${result.shardCount} shard queues, each instance consuming a disjoint run of shards (\`PROJECTOR_SHARDS\`); the first instance is the stack's own projector restarted with its subset, the others are more processes of the same code with the same settings (ports apart). Each queue has a single active consumer, so the instances never share a shard. Ratios are against the ${base.instances}-instance run of this same run. Reproduce with \`${command}\` (or \`npm run bench -- --only scale-out\` for this scenario alone, which writes its figures beside its results, not here).`,
+    `The projector as ${p.instances.join(', ')} instances on the ${result.shardCount} shard queues, each instance consuming a disjoint run of shards (\`PROJECTOR_SHARDS\`); the first instance is the stack's own projector restarted with its subset, the others are more processes of the same code with the same settings (ports apart). Each queue has a single active consumer, so the instances never share a shard. Ratios are against the ${base.instances}-instance run of this same run. Reproduce with \`${command}\`${command.includes('--only') ? '' : ' (or `npm run bench -- --only scale-out` for this scenario alone, which writes its figures beside its results, not here)'}.`,
     '',
     `- **Catch-up**: ${n(p.backlog)} events (the burst's order mix) written while every instance is stopped and published by Debezium into the queues, where a consumer of the bench's holds each queue; the instances start, subscribe behind it, and are let go at once when it closes, so no instance's start-up is timed. Events/s from the commit of their first transaction to that of their last (commit timestamps, the first transaction's events not counted), as the burst's projector catch-up.`,
     `- **Live**: ${p.rate} orders/s open-loop for ${p.seconds} s, ${p.windows} window${p.windows === 1 ? '' : 's'} per count and pass, without the broker tap; commit of the order to the commit of the projector's transaction that applied its \`OrderPlaced\` (as in the freshness table).`,
@@ -159,7 +159,10 @@ function reading(summaries: ScaleOutSummary[], cores: number): string[] {
     '',
     saturated
       ? `During every catch-up the machine was at least 90% busy (every process's CPU together, against its ${cores} cores): more instances share the same cores with Postgres, RabbitMQ and Debezium rather than adding any. On a busy machine the rate is its cores over the CPU per event, so more instances raise it only as far as they lower the CPU per event (the rows above: every projector instance's, and Postgres').`
-      : `Not every catch-up kept the machine 90% busy: CPU was not the only limit there.`,
+      : `Not every catch-up kept the machine 90% busy (${summaries
+          .filter((s) => s.catchUpBusyCores < 0.9 * cores)
+          .map((s) => `${s.instances} instance${s.instances === 1 ? '' : 's'}: ${round(s.catchUpBusyCores, 2)} of ${cores} cores`)
+          .join('; ')}): there, CPU was not the only limit.`,
     ...(outside >= 0.1 * cores
       ? [
           '',
