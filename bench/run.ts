@@ -86,7 +86,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, stepSeconds: 20 },
     longTx: { rate: 200, seconds: 30 },
     warmUp: { rate: 200, seconds: 90 },
-    // About 8 minutes: each pass restarts the instances three times and waits for a 100,000-event backlog.
+    // About 6 minutes (estimated from the quick one, not yet measured): 2 passes, each restarting the instances three times for a 100,000-event backlog.
     scaleOut: { instances: [1, 2, 4], backlog: 100_000, rate: 200, seconds: 20, windows: 2, passes: 2 },
   },
   // About 11 minutes (2 cores).
@@ -101,7 +101,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, stepSeconds: 5 },
     longTx: { rate: 200, seconds: 6 },
     warmUp: { rate: 200, seconds: 45 },
-    // About 2 minutes: one pass; the backlog is three times the quick burst, so a catch-up lasts seconds.
+    // About 75 s (72 s measured, 2 cores): one pass; the backlog is three times the quick burst, so a catch-up lasts seconds.
     scaleOut: { instances: [1, 2, 4], backlog: 30_000, rate: 200, seconds: 5, windows: 2, passes: 1 },
   },
   // Every scenario at tiny sizes, so the code cannot rot unnoticed (tests/e2e/bench-smoke.e2e.test.ts); figures mean nothing.
