@@ -86,7 +86,7 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, stepSeconds: 20 },
     longTx: { rate: 200, seconds: 30 },
     warmUp: { rate: 200, seconds: 90 },
-    // About 6 minutes (estimated from the quick one, not yet measured): 2 passes, each restarting the instances three times for a 100,000-event backlog.
+    // About 7 minutes (estimated from the quick one, not yet measured): 2 passes, each restarting the instances three times for a 100,000-event backlog.
     scaleOut: { instances: [1, 2, 4], backlog: 100_000, rate: 200, seconds: 20, windows: 2, passes: 2 },
   },
   // About 11 minutes (2 cores).
