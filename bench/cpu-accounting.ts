@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { runningPid, procStat, type StackDirs } from '../infra/src/native/processes.ts';
-import { STACK_PIECES } from '../infra/src/native/stack.ts';
 
 /**
  * Whose a process is: `stack` (the bench stack's Postgres, RabbitMQ, Debezium and services, and
@@ -45,11 +44,11 @@ export async function startCpuAccounting(db: pg.Pool, dirs?: StackDirs): Promise
       // Backends opened during the window are named too (a pool opens connections on demand).
       for (const [pid, name] of await backendNames(db)) names.set(pid, name);
       const now = ticksByProcess();
-      const roots = new Set(dirs ? stackRoots(dirs) : []);
+      const roots = dirs ? stackRoots(dirs) : new Map<number, string>();
       const used = new Map<string, { ticks: number; category: CpuCategory }>();
       for (const [pid, { comm, ticks }] of now) {
         const category = categoryOf(pid, now, roots, names.get(pid));
-        const base = names.get(pid) ?? groupOf(comm, pid);
+        const base = names.get(pid) ?? (comm === 'node' ? roots.get(Number(pid)) : undefined) ?? groupOf(comm, pid);
         const group = category === 'other' && dirs ? `outside the bench stack: ${base}` : base;
         const entry = used.get(group) ?? { ticks: 0, category };
         entry.ticks += ticks - (before.get(pid)?.ticks ?? 0);
@@ -75,18 +74,26 @@ export async function startCpuAccounting(db: pg.Pool, dirs?: StackDirs): Promise
 export const stackCores = (shares: CpuShare[]): number =>
   shares.filter((s) => s.category === 'stack').reduce((sum, s) => sum + s.cores, 0);
 
-/** The pids of the stack's running pieces: Postgres' postmaster, the RabbitMQ VM, Debezium, the services. */
-function stackRoots(dirs: StackDirs): number[] {
-  return STACK_PIECES.flatMap((piece) => {
-    const pid = runningPid(dirs, piece);
-    return pid === undefined ? [] : [pid];
-  });
+/**
+ * The stack's running pieces by pid, each with the name of its Node process (`node: projector`):
+ * every process the stack recorded (Postgres' postmaster, the RabbitMQ VM, Debezium, the services,
+ * and any more projector instances the bench started, each under a name of its own).
+ */
+function stackRoots(dirs: StackDirs): Map<number, string> {
+  const pieces = existsSync(dirs.pids) ? readdirSync(dirs.pids).filter((f) => f.endsWith('.pid')) : [];
+  return new Map(
+    pieces.flatMap((file) => {
+      const piece = file.slice(0, -'.pid'.length);
+      const pid = runningPid(dirs, piece);
+      return pid === undefined ? [] : [[pid, `node: ${piece}`] as const];
+    }),
+  );
 }
 
 function categoryOf(
   pid: string,
   processes: Map<string, { ppid: number }>,
-  roots: Set<number>,
+  roots: Map<number, unknown>,
   backendName: string | undefined,
 ): CpuCategory {
   if (backendName && BENCH_SESSION.test(backendName)) return 'bench';

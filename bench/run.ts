@@ -4,7 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { DEBEZIUM } from '../infra/src/native/debezium-server.ts';
-import { stopRecorded } from '../infra/src/native/processes.ts';
+import { stackDirs, stopRecorded } from '../infra/src/native/processes.ts';
 import { deleteStackTopology } from '../infra/src/native/rabbitmq.ts';
 import { startStack, stopStack } from '../infra/src/native/stack.ts';
 import { benchSmokeStackConfig, benchStackConfig, repoRoot, withSettings } from '../infra/src/stack-config.ts';
@@ -26,6 +26,9 @@ import {
 import { idleWindow, liveCpuWindow, type IdleWindow, type LiveCpuWindow } from './scenarios/stack-cpu.ts';
 import type { SearchPlan } from './scenarios/sustained-search.ts';
 import { runWithLongTransactions } from './scenarios/long-transactions.ts';
+import { stopProjectorInstances } from './scenarios/projector-instances.ts';
+import { runScaleOut, type ScaleOutPlan, type ScaleOutResult } from './scenarios/scale-out.ts';
+import { scaleOutSection, summarizeScaleOut } from './report/scale-out-section.ts';
 import { startRelay } from './scenarios/relay.ts';
 import { runScale, type ScaleResults } from './scale.ts';
 import { renderScale, writeScaleSection, type ScaleRun } from './report/scale-section.ts';
@@ -39,6 +42,13 @@ const optionValue = (name: string) => (args.includes(name) ? args[args.indexOf(n
 const mode: BenchResults['mode'] = args.includes('--smoke') ? 'smoke' : args.includes('--full') ? 'full' : 'quick';
 const scale = args.includes('--scale');
 const scaleEvents = Number(optionValue('--events') ?? 1_000_000) || 1_000_000;
+/** `--only <scenario>`: that scenario alone (after the warm-up), its figures beside its results file, the page untouched. */
+const SELECTABLE = ['scale-out'] as const;
+const only = optionValue('--only');
+if (only !== undefined && !(SELECTABLE as readonly string[]).includes(only)) {
+  console.error(`--only takes one of: ${SELECTABLE.join(', ')}`);
+  process.exit(2);
+}
 
 /** What one mode measures, and how long each window is. */
 interface Plan {
@@ -59,6 +69,7 @@ interface Plan {
    * start as half an hour later, bench/tuning.md); a cold JVM would be measured otherwise.
    */
   warmUp: { rate: number; seconds: number };
+  scaleOut: ScaleOutPlan;
 }
 
 const SEARCH = { start: 100, step: 100, max: 2_000, maxSteps: 1_000, minRate: 10 };
@@ -75,6 +86,8 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, stepSeconds: 20 },
     longTx: { rate: 200, seconds: 30 },
     warmUp: { rate: 200, seconds: 90 },
+    // About 7 minutes (estimated from the quick one, not yet measured): 2 passes, each restarting the instances three times for a 100,000-event backlog.
+    scaleOut: { instances: [1, 2, 4], backlog: 100_000, rate: 200, seconds: 20, windows: 2, passes: 2 },
   },
   // About 11 minutes (2 cores).
   quick: {
@@ -88,6 +101,8 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, stepSeconds: 5 },
     longTx: { rate: 200, seconds: 6 },
     warmUp: { rate: 200, seconds: 45 },
+    // About 75 s (72 s measured, 2 cores): one pass; the backlog is three times the quick burst, so a catch-up lasts seconds.
+    scaleOut: { instances: [1, 2, 4], backlog: 30_000, rate: 200, seconds: 5, windows: 2, passes: 1 },
   },
   // Every scenario at tiny sizes, so the code cannot rot unnoticed (tests/e2e/bench-smoke.e2e.test.ts); figures mean nothing.
   smoke: {
@@ -101,6 +116,8 @@ const PLANS: Record<BenchResults['mode'], Plan> = {
     search: { ...SEARCH, maxSteps: 2, stepSeconds: 2 },
     longTx: { rate: 50, seconds: 2 },
     warmUp: { rate: 50, seconds: 2 },
+    // One and two instances only: the code runs, in about half a minute.
+    scaleOut: { instances: [1, 2], backlog: 300, rate: 50, seconds: 2, windows: 1, passes: 1 },
   },
 };
 const plan = PLANS[mode];
@@ -131,10 +148,14 @@ async function main() {
     scale ? ['OUTBOX_PARTITION_INTERVAL', 'OUTBOX_PARTITIONS_AHEAD'] : [],
   );
   console.log(
-    scale
-      ? `npm run bench -- --scale: read paths at ~2,000 outbox events, then after ${scaleEvents.toLocaleString('en')} more through the pipeline`
-      : `npm run bench (${mode}): rates ${plan.rates.join(', ')}/s and the highest sustained, ${plan.repetitions} × ${plan.seconds} s windows each, bursts of ${plan.burst} events`,
+    only
+      ? `npm run bench -- --only ${only} (${mode}): the warm-up, then that scenario alone`
+      : scale
+        ? `npm run bench -- --scale: read paths at ~2,000 outbox events, then after ${scaleEvents.toLocaleString('en')} more through the pipeline`
+        : `npm run bench (${mode}): rates ${plan.rates.join(', ')}/s and the highest sustained, ${plan.repetitions} × ${plan.seconds} s windows each, bursts of ${plan.burst} events`,
   );
+  // More projector instances a run left behind (the scale-out scenario's) are not pieces stopStack knows.
+  await stopProjectorInstances(stackDirs(stack.stackDir));
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
   await deleteStackTopology(stack).catch(() => undefined);
@@ -197,6 +218,19 @@ async function main() {
       console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
       return;
     }
+    if (only) {
+      const scaleOut = await measureScaleOutOnly(ctx, progress);
+      bars.stop();
+      writeScaleOutOnly({
+        mode,
+        startedAt: new Date(started).toISOString(),
+        machine: machine(stack.DEBEZIUM_VERSION),
+        conditions,
+        scaleOut,
+      });
+      console.log(`${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+      return;
+    }
     const measured = await measureAll(ctx, progress);
     bars.stop();
 
@@ -227,6 +261,7 @@ async function main() {
   } finally {
     bars.stop();
     await Promise.allSettled([ctx.write.end(), ctx.read.end()]);
+    await stopProjectorInstances(ctx.dirs);
     await stopStack(stack);
     await deleteStackTopology(stack).catch(() => undefined);
   }
@@ -255,6 +290,7 @@ async function measureAll(ctx: BenchContext, progress: Progress) {
   if (mode !== 'smoke' && sustained.rate > Math.max(...plan.rates)) await oursAndFloors(ctx, sustained.rate, freshness, progress);
   const longTransactions = [await longTransactionsWindow(ctx, 'cdc', progress)];
   const burst = await runBurst(ctx, plan.burst, reps, progress);
+  const scaleOut = await runScaleOut(ctx, plan.scaleOut, progress);
   const commandApi = await commandApiThroughput(ctx, plan.throughputSeconds, reps, progress);
   const queryApi = await queryApiThroughput(ctx, plan.throughputSeconds, reps, progress);
 
@@ -286,8 +322,47 @@ async function measureAll(ctx: BenchContext, progress: Progress) {
     sustained,
     ...(relaySustained ? { relaySustained } : {}),
     burst,
+    scaleOut,
     throughput: [commandApi, queryApi],
   };
+}
+
+/** `--only scale-out`: the workload's products, the warm-up, then the scenario alone. */
+async function measureScaleOutOnly(ctx: BenchContext, progress: Progress): Promise<ScaleOutResult> {
+  await createProducts(ctx, 20);
+  await runOrdersAtRate(ctx, plan.warmUp.rate, plan.warmUp.seconds, progress, 'warm-up');
+  return runScaleOut(ctx, plan.scaleOut, progress);
+}
+
+/**
+ * A run of one scenario is not a bench run: its results and its section of the page go to a
+ * folder of their own (--results <file>, or a temporary one), never to bench/results or
+ * docs/benchmarks.md, whose every figure comes from one whole run.
+ */
+function writeScaleOutOnly(results: Omit<BenchResults, 'durationSeconds' | 'freshness' | 'burst' | 'throughput'>) {
+  const file =
+    optionValue('--results') ?? join(tmpdir(), `bench-only-${results.startedAt.replace(/[:.]/g, '-')}`, 'results.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...results, only }, null, 2)}\n`);
+  const command = `npm run bench -- --only scale-out${mode === 'quick' ? '' : ` --${mode}`}`;
+  const section = scaleOutSection(results.scaleOut!, cpus().length, command);
+  writeFileSync(join(dirname(file), 'scale-out.md'), `${section.join('\n')}\n`);
+  printScaleOut(results.scaleOut!);
+  console.log(`\nresults: ${file}\nsection: ${join(dirname(file), 'scale-out.md')}`);
+}
+
+function printScaleOut(result: ScaleOutResult) {
+  const base = summarizeScaleOut(result.runs[0]!);
+  console.log(
+    `\nscale-out (${result.plan.backlog.toLocaleString('en')}-event catch-up; ${result.plan.rate} orders/s live)   catch-up/s   ratio   p50 ms   p99 ms   p99 ratio   busy cores catch-up / live`,
+  );
+  for (const run of result.runs) {
+    const s = summarizeScaleOut(run);
+    const f = (x: number, d = 1) => x.toFixed(d).padStart(8);
+    console.log(
+      `${`${s.instances} instance(s): ${s.shards}`.padEnd(58)}${f(s.catchUpEventsPerSecond.median, 0)} ${f(s.catchUpEventsPerSecond.median / base.catchUpEventsPerSecond.median, 2)} ${f(s.p50.median)} ${f(s.p99.median)} ${f(s.p99.median / base.p99.median, 2)}   ${s.catchUpBusyCores.toFixed(2)} / ${s.liveBusyCores.toFixed(2)}`,
+    );
+  }
 }
 
 /** The freshness windows as they are measured, gathered into one run per system and rate. */
@@ -414,6 +489,7 @@ function printSummary(results: BenchResults) {
       `\nburst of ${b.events}: debezium ${b.debeziumEventsPerSecond.toFixed(0)}/s, baseline ${b.baselineEventsPerSecond?.toFixed(0)}/s, projector ${b.projectorEventsPerSecond.toFixed(0)}/s`,
     );
   }
+  if (results.scaleOut) printScaleOut(results.scaleOut);
   console.log('\ntargets:');
   for (const t of targetsOf(results)) console.log(`  ${t.name}: ${verdictOf(t).replace(/\*\*/g, '')}`);
 }

@@ -11,6 +11,7 @@ import type { HttpVsSql } from '../scenarios/throughput.ts';
 import { latencyBars, linesOverTime, renderSvg, type LatencyPoint, type SeriesPoint } from './charts.ts';
 import { normalizeResults, summarize, type BenchResults, type RunSummary } from './results.ts';
 import { scaleSectionOf } from './scale-section.ts';
+import { scaleOutSection } from './scale-out-section.ts';
 import { round, spread, type Spread } from './stats.ts';
 import { format, targetsOf, verdictOf } from './targets.ts';
 
@@ -100,6 +101,7 @@ export async function writePage(docsDir: string, raw: BenchResults, resultsFile:
   verdictSection(md, rates, run);
   cpuSection(md, results);
   if (results.burst) burstSection(md, results.burst);
+  if (results.scaleOut) md.push(...scaleOutSection(results.scaleOut, Number(results.machine.cpus), command));
   throughputSection(md, results.throughput);
   md.push('', readFileSync(options.tuningLog, 'utf8'));
   // The scale section comes from its own run (npm run bench -- --scale) and stays.

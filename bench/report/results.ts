@@ -2,6 +2,7 @@ import type { Conditions } from '../conditions.ts';
 import type { BurstResult } from '../scenarios/burst.ts';
 import type { FreshnessRun, FreshnessWindow, System } from '../scenarios/freshness.ts';
 import type { LongTransactionsRun } from '../scenarios/long-transactions.ts';
+import type { ScaleOutResult } from '../scenarios/scale-out.ts';
 import type { IdleWindow, LiveCpuWindow } from '../scenarios/stack-cpu.ts';
 import type { SustainedRate } from '../scenarios/sustained.ts';
 import type { HttpVsSql } from '../scenarios/throughput.ts';
@@ -25,6 +26,8 @@ export interface BenchResults {
   /** The LISTEN/NOTIFY relay's highest sustained rate, searched the same way with it replacing Debezium. */
   relaySustained?: SustainedRate;
   burst: BurstResult | null;
+  /** The projector as 1, 2 and 4 instances on the shard queues (absent from runs recorded before it). */
+  scaleOut?: ScaleOutResult;
   throughput: HttpVsSql[];
 }
 

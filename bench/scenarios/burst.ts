@@ -170,21 +170,7 @@ async function burstOnce(
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM inbox')).rows[0].n as number;
 
   const start = await outboxPosition(ctx);
-  await ctx.write.query(
-    `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
-     SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
-       FROM generate_series($2::int + 1, $2::int + $1::int / 2) AS g
-      CROSS JOIN LATERAL (VALUES
-        ('order', (3000000 + g)::text, 'OrderPlaced',
-         jsonb_build_object('orderId', 3000000 + g, 'customerId', 1 + g % 500,
-           'placedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'total', 9.99,
-           'items', jsonb_build_array(jsonb_build_object('productId', 2000000 + g % 5000, 'category', 'burst-' || g % 5,
-             'quantity', 1, 'unitPrice', 9.99, 'lineTotal', 9.99)))),
-        ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
-         jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
-      ) AS e(aggregatetype, aggregateid, type, payload)`,
-    [events, offset],
-  );
+  await insertOrderMix(ctx, events, offset, BURST_ORDERS);
   const inserted = performance.now();
   await until(
     async () => (await queued(channel, ctx)) - queuedBefore >= events,
@@ -240,6 +226,32 @@ async function burstOnce(
     ...(wantLag ? { behind: await behindSince(ctx, start) } : {}),
     baselineCpu: { events, shares: baseline.shares },
   };
+}
+
+/** Order ids of the bursts' events: far above the workload's, so their read rows never meet. */
+const BURST_ORDERS = 3_000_000;
+
+/**
+ * `events` outbox rows in the order mix the command API writes (an `OrderPlaced` and a
+ * `ProductUpdated` per one-line order), in one statement: orders `firstOrderId + offset + 1` on,
+ * so that each backlog's orders are apart from the others'.
+ */
+export async function insertOrderMix(ctx: BenchContext, events: number, offset: number, firstOrderId: number) {
+  await ctx.write.query(
+    `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
+     SELECT gen_random_uuid(), e.aggregatetype, e.aggregateid, e.type, e.payload
+       FROM generate_series($2::int + 1, $2::int + $1::int / 2) AS g
+      CROSS JOIN LATERAL (VALUES
+        ('order', ($3::int + g)::text, 'OrderPlaced',
+         jsonb_build_object('orderId', $3::int + g, 'customerId', 1 + g % 500,
+           'placedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'total', 9.99,
+           'items', jsonb_build_array(jsonb_build_object('productId', 2000000 + g % 5000, 'category', 'burst-' || g % 5,
+             'quantity', 1, 'unitPrice', 9.99, 'lineTotal', 9.99)))),
+        ('product', (2000000 + g % 5000)::text, 'ProductUpdated',
+         jsonb_build_object('productId', 2000000 + g % 5000, 'name', 'burst ' || g, 'category', 'burst-' || g % 5, 'price', 9.99, 'stock', g))
+      ) AS e(aggregatetype, aggregateid, type, payload)`,
+    [events, offset, firstOrderId],
+  );
 }
 
 async function queued(channel: amqp.Channel, ctx: BenchContext) {

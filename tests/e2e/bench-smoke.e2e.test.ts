@@ -7,6 +7,7 @@ import { stackDirs, runningPid } from '../../infra/src/native/processes.ts';
 import { STACK_PIECES } from '../../infra/src/native/stack.ts';
 import { benchSmokeStackConfig, repoRoot } from '../../infra/src/stack-config.ts';
 import type { BenchResults } from '../../bench/report/results.ts';
+import { instanceName, MAX_INSTANCES } from '../../bench/scenarios/projector-instances.ts';
 
 const TIMEOUT_MS = 15 * 60_000;
 
@@ -54,6 +55,16 @@ describe('npm run bench -- --smoke', () => {
       expect(results.burst?.samples?.length).toBeGreaterThan(0);
       expect(results.burst?.baselineEventsPerSecond).toBeGreaterThan(0);
       expect(results.burst?.projectorEventsPerSecond).toBeGreaterThan(0);
+      // Scale-out at its smallest: one instance, then two on disjoint halves of the shards.
+      expect(results.scaleOut?.runs.map((r) => r.shards.flat().length)).toEqual([
+        results.scaleOut?.shardCount,
+        results.scaleOut?.shardCount,
+      ]);
+      expect(results.scaleOut?.runs.map((r) => r.instances)).toEqual([1, 2]);
+      for (const run of results.scaleOut?.runs ?? []) {
+        expect(run.catchUps[0]?.eventsPerSecond, `${run.instances} instances`).toBeGreaterThan(0);
+        expect(run.live[0]?.latencyMs.count, `${run.instances} instances`).toBeGreaterThan(0);
+      }
       expect(results.throughput.map((t) => t.http.requestsPerSecond > 0 && t.sql.transactionsPerSecond > 0)).toEqual([
         true,
         true,
@@ -63,7 +74,8 @@ describe('npm run bench -- --smoke', () => {
       expect(existsSync(join(repoRoot, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-smoke.json`))).toBe(false);
 
       const dirs = stackDirs(benchSmokeStackConfig().stackDir);
-      expect(STACK_PIECES.filter((piece) => runningPid(dirs, piece) !== undefined)).toEqual([]);
+      const instances = Array.from({ length: MAX_INSTANCES }, (_, i) => instanceName(i));
+      expect([...STACK_PIECES, ...instances].filter((piece) => runningPid(dirs, piece) !== undefined)).toEqual([]);
     },
     TIMEOUT_MS,
   );
