@@ -1,7 +1,12 @@
 import { supervise } from '../native/supervisor.ts';
-import { chaosStackConfig, devStackConfig, testStackConfig } from '../stack-config.ts';
+import { chaosStackConfig, clusterStackConfig, devStackConfig, testStackConfig } from '../stack-config.ts';
 
 // Started detached by `startStack(..., { supervise: true })`; the profile says which stack.
 const profile = process.argv[2];
-const config = profile === 'chaos' ? chaosStackConfig() : profile === 'test' ? testStackConfig() : devStackConfig();
+const profiles: Record<string, () => ReturnType<typeof devStackConfig>> = {
+  chaos: chaosStackConfig,
+  test: testStackConfig,
+  cluster: clusterStackConfig,
+};
+const config = (profiles[profile ?? ''] ?? devStackConfig)();
 await supervise(config, (line) => console.log(`${new Date().toISOString()} ${line}`));
