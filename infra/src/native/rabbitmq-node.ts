@@ -74,7 +74,11 @@ function spawnRabbitNode(config: StackConfig, dirs: StackDirs, node: RabbitNodeL
 async function recordWhenUp(config: StackConfig, dirs: StackDirs, node: RabbitNodeLayout): Promise<void> {
   const pidFile = join(node.dataDir, 'pid');
   // A node of a cluster waits for its peers at boot (at most 5 min), which may still be booting.
-  await waitUntil(node.pidName, () => isRabbitNodeReachable(config, node.amqpPort), { timeoutMs: 180_000, intervalMs: 300 });
+  await waitUntil(node.pidName, () => isRabbitNodeReachable(config, node.amqpPort), {
+    timeoutMs: 180_000,
+    intervalMs: 300,
+    abort: () => (runningPid(dirs, node.pidName) === undefined ? `${node.pidName} exited while booting` : undefined),
+  });
   recordPid(dirs, node.pidName, Number(readFileSync(pidFile, 'utf8').trim()));
 }
 
