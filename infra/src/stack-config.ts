@@ -287,7 +287,10 @@ function stackConfig(name: string, given: Record<string, string>): StackConfig {
 
 /** The same stack with some settings changed (given as text, as in `.env`), validated again. */
 export function withSettings(config: StackConfig, changed: Partial<Record<StackSetting, string>>): StackConfig {
-  return stackConfig(config.name, withoutEmpty({ ...config.settingText, ...changed }));
+  const given = { ...config.settingText };
+  // The broker's addresses derived from the stack's nodes are derived again from the changed settings.
+  if (isClustered(config) && given.RABBITMQ_ADDRESSES === clusterAddresses(config)) delete given.RABBITMQ_ADDRESSES;
+  return stackConfig(config.name, withoutEmpty({ ...given, ...changed }));
 }
 
 /** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
