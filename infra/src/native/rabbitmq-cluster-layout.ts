@@ -82,6 +82,9 @@ export function haproxyConfig(s: ClusterSettings): string {
     '  maxconn 1024',
     'defaults',
     '  mode tcp',
+    // A connect refused by a node not yet marked down is tried again on another node.
+    '  retries 3',
+    '  option redispatch',
     '  timeout connect 2s',
     // AMQP heartbeats (60 s by default) keep an idle connection alive well inside these.
     '  timeout client 3h',
