@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackStatus } from '../../infra/src/native/pieces.ts';
-import { runningPid, stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
-import { runningNodes, stackQueueReplicas } from '../../infra/src/native/rabbitmq-cluster.ts';
+import { runningPid, stackDirs, stopRecorded, tailLog } from '../../infra/src/native/processes.ts';
+import { rabbitCli, runningNodes, stackQueueReplicas } from '../../infra/src/native/rabbitmq-cluster.ts';
 import { rabbitClusterLayout, type RabbitNodeLayout } from '../../infra/src/native/rabbitmq-cluster-layout.ts';
 import { startService } from '../../infra/src/native/services.ts';
 import { startStack, stopStack } from '../../infra/src/native/stack.ts';
@@ -39,6 +39,13 @@ async function shardLeaders(): Promise<Map<string, number>> {
     if (!q.name.endsWith('.dlq')) counts.set(q.leader, (counts.get(q.leader) ?? 0) + 1);
   }
   return counts;
+}
+
+/** The AMQP ports of the nodes Debezium's connections (through the proxy) reach, asked of `node`. */
+async function debeziumNodePorts(node: RabbitNodeLayout): Promise<number[]> {
+  const out = await rabbitCli(node, 'rabbitmqctl', ['list_connections', 'user', 'name', '--formatter', 'json', '--quiet']);
+  const connections = JSON.parse(out) as { user: string; name: string }[];
+  return connections.filter((c) => c.user === 'shop_debezium').map((c) => Number(/:(\d+)$/.exec(c.name)?.[1]));
 }
 
 async function createProducts(): Promise<number[]> {
@@ -112,6 +119,7 @@ describe('RabbitMQ cluster (RABBITMQ_NODES=3)', () => {
       const products = await createProducts();
       const workload = startWorkload(commandApi(config), products, 25, 20, log);
       await sleep(5_000);
+      log(`debezium publishes to the nodes on ports ${(await debeziumNodePorts(target)).join(', ')} (through the proxy)`);
       const killedAt = Date.now();
       process.kill(runningPid(dirs, target.pidName)!, 'SIGKILL');
 
@@ -141,6 +149,11 @@ describe('RabbitMQ cluster (RABBITMQ_NODES=3)', () => {
       await sleep(Math.max(0, killedAt + 15_000 - Date.now()));
       const stats = await workload.stop();
       log(`orders: ${JSON.stringify(stats.orders)}`);
+      log(`after the kill, debezium publishes to the nodes on ports ${(await debeziumNodePorts(survivors[0]!)).join(', ')}`);
+      const restarts = tailLog(dirs, 'supervisor', 200)
+        .split('\n')
+        .filter((line) => line.includes('died; restarting'));
+      log(`the supervisor restarted: ${restarts.map((line) => line.replace(/^\S+ /, '')).join(' | ') || 'nothing'}`);
       expect(stats.acknowledgedOrders.length).toBeGreaterThan(100);
       await msUntil(Date.now(), async () => (await missingOrders(read, stats.acknowledgedOrders)) === 0, 90_000).catch(
         async () => {
