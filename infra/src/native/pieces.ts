@@ -65,12 +65,20 @@ export interface PieceStatus {
  * Its role is asked while it runs; a piece that does not answer has none.
  */
 export async function pieceStatus(dirs: StackDirs, piece: StackPiece): Promise<PieceStatus> {
-  const base = { name: piece.name, ports: piece.ports, ...(piece.node ? { node: piece.node } : {}) };
-  if (piece.external) return { ...base, pid: null, state: 'external' };
+  const node = piece.node ? { node: piece.node } : {};
+  if (piece.external) return { name: piece.name, pid: null, state: 'external', ports: piece.ports, ...node };
   const pid = runningPid(dirs, piece.name);
   const state: PieceState = pid !== undefined ? 'running' : diedUnexpectedly(dirs, piece.name) ? 'died' : 'not running';
   const role = pid !== undefined ? await piece.role?.().catch(() => undefined) : undefined;
-  return { ...base, pid: pid ?? null, state, ...(role ? { role } : {}), log: logFile(dirs, piece.name) };
+  return {
+    name: piece.name,
+    pid: pid ?? null,
+    state,
+    ports: piece.ports,
+    ...(role ? { role } : {}),
+    ...node,
+    log: logFile(dirs, piece.name),
+  };
 }
 
 /** Every piece's status, in the stack's order. */
