@@ -8,6 +8,7 @@ import { commandApiSettings, writeSetupSettings } from '../../command-api/src/co
 import { projectorSettings } from '../../projector/src/config.ts';
 import { queryApiSettings } from '../../query-api/src/config.ts';
 import { debeziumSettings } from './native/debezium-settings.ts';
+import { clusterAddresses, isClustered, proxyPort } from './native/rabbitmq-cluster-layout.ts';
 import { loadOrCreateSecrets, SECRET_SETTINGS, type SecretSetting } from './secrets.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -46,6 +47,10 @@ const stackOnlySettings = {
     .string()
     .regex(/^[a-z0-9_]*$/)
     .default('cqrs_dev'),
+  // How many nodes that broker has. Above 1: a cluster (node i on RABBITMQ_PORT + 100*(i-1)), its
+  // queues replicated on every node, the components given every node (RABBITMQ_ADDRESSES), and
+  // Debezium publishing through a proxy on RABBITMQ_PORT + 1000 that skips a node that is down.
+  RABBITMQ_NODES: z.coerce.number().int().min(1).max(5).default(1),
   // docker compose only: the host port of the broker's management UI, the host address every
   // port is published on (loopback unless opened), and the observability file's Grafana admin.
   RABBITMQ_MANAGEMENT_PORT: port(15672),
@@ -203,13 +208,23 @@ export function chaosStackConfig(): StackConfig {
 }
 
 /**
+ * The stack of the RabbitMQ cluster's end-to-end test: isolated like the others (HTTP 28280-28286,
+ * Postgres 5438, RabbitMQ 5677, 5777, 5877, its proxy 6677), with three broker nodes.
+ */
+export function clusterStackConfig(): StackConfig {
+  return isolatedStackConfig('cluster', 5);
+}
+
+/**
  * An isolated stack: its own cluster port, databases, slot, exchange, queues, HTTP ports and
  * RabbitMQ node, so it never touches a running `npm start` stack (or another isolated one).
  */
-function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: number): StackConfig {
-  // The smoke stack's HTTP ports sit beside the bench's (28180-28186), below the kernel's range of
-  // ephemeral ports (32768-60999), where an outgoing connection can hold the port a service listens on.
-  const port = (base: number) => String(base + (name === 'smoke' ? 10_100 : (n - 1) * 10_000));
+function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke' | 'cluster', n: number): StackConfig {
+  // The smoke and cluster stacks' HTTP ports sit beside the bench's (28180-28186, 28280-28286),
+  // below the kernel's range of ephemeral ports (32768-60999), where an outgoing connection can
+  // hold the port a service listens on.
+  const besideBench: Partial<Record<typeof name, number>> = { smoke: 10_100, cluster: 10_200 };
+  const port = (base: number) => String(base + (besideBench[name] ?? (n - 1) * 10_000));
   // The bench stacks measure the durability and logging `npm start` ships; the test and chaos
   // stacks trade them for speed (no fsync) and a short heartbeat their tests wait on.
   const asShipped = name === 'bench' || name === 'smoke';
@@ -245,6 +260,7 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: numb
           }
         : {}),
       ...(name === 'chaos' ? { ...CHAOS_RECONCILER, ...CHAOS_RETENTION } : {}),
+      ...(name === 'cluster' ? { RABBITMQ_NODES: '3' } : {}),
     }),
   );
 }
@@ -257,6 +273,10 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke', n: numb
 function stackConfig(name: string, given: Record<string, string>): StackConfig {
   const projectorPort = given.PROJECTOR_PORT ?? declaredDefault(schema.shape.PROJECTOR_PORT);
   const set: Record<string, string> = { PROJECTOR_URLS: `http://127.0.0.1:${projectorPort}`, ...given };
+  const parsed = parseEnv(schema, set);
+  // With a cluster of the stack's own, the components are given every node unless told otherwise.
+  const clustered = { ...parsed, stackDir: resolve(repoRoot, parsed.STACK_DIR) };
+  if (isClustered(clustered) && !set.RABBITMQ_ADDRESSES) set.RABBITMQ_ADDRESSES = clusterAddresses(clustered);
   const config = parseEnv(schema, set);
   const settingText = Object.fromEntries(STACK_SETTINGS.map((key) => [key, set[key] ?? declaredDefault(schema.shape[key])]));
   return {
@@ -273,7 +293,10 @@ function stackConfig(name: string, given: Record<string, string>): StackConfig {
 
 /** The same stack with some settings changed (given as text, as in `.env`), validated again. */
 export function withSettings(config: StackConfig, changed: Partial<Record<StackSetting, string>>): StackConfig {
-  return stackConfig(config.name, withoutEmpty({ ...config.settingText, ...changed }));
+  const given = { ...config.settingText };
+  // The broker's addresses derived from the stack's nodes are derived again from the changed settings.
+  if (isClustered(config) && given.RABBITMQ_ADDRESSES === clusterAddresses(config)) delete given.RABBITMQ_ADDRESSES;
+  return stackConfig(config.name, withoutEmpty({ ...given, ...changed }));
 }
 
 /** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
@@ -323,6 +346,8 @@ export function childEnv(config: StackConfig, login?: DbLogin, brokerLogin?: Bro
     env.PG_USER = own.PG_USER;
     env.PG_PASSWORD = own.PG_PASSWORD;
   }
+  // Debezium's sink takes one host: with a cluster, the proxy in front of every node.
+  if (login === 'debezium' && isClustered(config)) env.RABBITMQ_PORT = String(proxyPort(config));
   const broker = brokerLogin ?? (login && login in BROKER_PASSWORD_SETTINGS ? (login as BrokerLogin) : undefined);
   if (broker) {
     env.RABBITMQ_USER = BROKER_USERS[broker];

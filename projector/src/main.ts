@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { postgresUrl, rabbitUrl, serverTimeouts } from '@shop/shared/config';
+import { postgresUrl, rabbitUrls, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { LIVE_SCHEMA, noteDeadLetter } from '@shop/shared/read-side';
 import { ALL_SHARDS } from '@shop/shared/messaging';
@@ -124,7 +124,7 @@ function startConsuming(
 ): Consumer {
   const { metrics, tracing, log } = deps;
   return startConsumer({
-    url: rabbitUrl(config),
+    urls: rabbitUrls(config),
     names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
     shards: config.PROJECTOR_SHARDS,
     prefetch: config.PROJECTOR_PREFETCH,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackDirs, runningPid } from '../../infra/src/native/processes.ts';
-import { STACK_PIECES } from '../../infra/src/native/stack.ts';
+import { stackPieces } from '../../infra/src/native/pieces.ts';
 import { benchSmokeStackConfig, repoRoot } from '../../infra/src/stack-config.ts';
 import type { BenchResults } from '../../bench/report/results.ts';
 import { instanceName, MAX_INSTANCES } from '../../bench/scenarios/projector-instances.ts';
@@ -73,9 +73,12 @@ describe('npm run bench -- --smoke', () => {
       expect(readFileSync(join(dir, 'docs', 'benchmarks.md'), 'utf8')).toContain('## Targets');
       expect(existsSync(join(repoRoot, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-smoke.json`))).toBe(false);
 
-      const dirs = stackDirs(benchSmokeStackConfig().stackDir);
+      const smoke = benchSmokeStackConfig();
+      const dirs = stackDirs(smoke.stackDir);
       const instances = Array.from({ length: MAX_INSTANCES }, (_, i) => instanceName(i));
-      expect([...STACK_PIECES, ...instances].filter((piece) => runningPid(dirs, piece) !== undefined)).toEqual([]);
+      expect(
+        [...stackPieces(smoke).map((piece) => piece.name), ...instances].filter((piece) => runningPid(dirs, piece) !== undefined),
+      ).toEqual([]);
     },
     TIMEOUT_MS,
   );

@@ -4,7 +4,8 @@ import { BROKER_USERS } from '@shop/shared/messaging';
 
 // Debezium opens no pool of ours, and consumes no queue.
 const postgres = z.object(postgresEnv('shop_debezium')).omit({ DB_POOL_MAX: true }).shape;
-const rabbit = z.object(rabbitEnv(BROKER_USERS.debezium)).omit({ PROJECTOR_QUEUE: true }).shape;
+// Its sink takes one host: with a cluster, the stack hands it the proxy's (stack-config.ts, childEnv).
+const rabbit = z.object(rabbitEnv(BROKER_USERS.debezium)).omit({ PROJECTOR_QUEUE: true, RABBITMQ_ADDRESSES: true }).shape;
 const shared = z.object(sharedSettings).pick({
   WRITE_DB_NAME: true,
   DEBEZIUM_SLOT: true,

@@ -4,6 +4,8 @@ import { DEBEZIUM_MIN_JAVA } from './debezium-server.ts';
 import { findJavaHome } from './java.ts';
 import { findPostgresBin } from './postgres-cluster.ts';
 import { isRabbitReachable } from './rabbitmq.ts';
+import { isClustered } from './rabbitmq-cluster-layout.ts';
+import { ensureHaproxy } from './rabbitmq-proxy.ts';
 
 const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
@@ -22,6 +24,10 @@ export async function missingPrerequisites(config: StackConfig, needsMaven: bool
   if (config.RABBITMQ_PRIVATE_NODE) {
     if (!onPath('rabbitmq-server'))
       missing.push('rabbitmq-server not found (the stack runs a node of its own): apt-get install rabbitmq-server');
+    if (isClustered(config) && !ensureHaproxy())
+      missing.push(
+        `haproxy not found (Debezium reaches the ${config.RABBITMQ_NODES} broker nodes through it): apt-get install haproxy`,
+      );
   } else if (!(await isRabbitReachable(config))) {
     missing.push(
       `RabbitMQ not reachable at ${config.RABBITMQ_HOST}:${config.RABBITMQ_PORT} as ${config.RABBITMQ_USER}: apt-get install rabbitmq-server and start it (rabbitmq-server -detached)`,

@@ -1,12 +1,17 @@
-import amqp from 'amqplib';
-import { rabbitUrl } from '@shop/shared/config';
-import { declareTopology, deleteTopology } from '@shop/shared/messaging';
+import type amqp from 'amqplib';
+import { rabbitUrls } from '@shop/shared/config';
+import { connectFirstReachable, declareTopology, deleteTopology } from '@shop/shared/messaging';
 import type { StackConfig } from '../stack-config.ts';
 
 const names = (config: StackConfig) => ({ exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE });
 
-async function withChannel<T>(config: StackConfig, fn: (channel: amqp.Channel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(rabbitUrl(config), { timeout: 5_000 });
+/** As the broker's admin, on the first node of `urls` that answers (every node of the stack's by default). */
+async function withChannel<T>(
+  config: StackConfig,
+  fn: (channel: amqp.Channel) => Promise<T>,
+  urls: string[] = rabbitUrls(config),
+): Promise<T> {
+  const connection = await connectFirstReachable(urls, { connectionName: 'stack', timeoutMs: 5_000 });
   try {
     return await fn(await connection.createChannel());
   } finally {
@@ -14,14 +19,21 @@ async function withChannel<T>(config: StackConfig, fn: (channel: amqp.Channel) =
   }
 }
 
-export async function isRabbitReachable(config: StackConfig): Promise<boolean> {
+async function answers(config: StackConfig, urls?: string[]): Promise<boolean> {
   try {
-    await withChannel(config, async () => undefined);
+    await withChannel(config, async () => undefined, urls);
     return true;
   } catch {
     return false;
   }
 }
+
+/** True when the broker answers: any node of it, with a cluster. */
+export const isRabbitReachable = (config: StackConfig) => answers(config);
+
+/** True when the stack's node on `amqpPort` answers. */
+export const isRabbitNodeReachable = (config: StackConfig, amqpPort: number) =>
+  answers(config, rabbitUrls({ ...config, RABBITMQ_ADDRESSES: `${config.RABBITMQ_HOST}:${amqpPort}` }));
 
 /** The exchange must exist before Debezium Server publishes: its RabbitMQ sink never declares it. */
 export const declareStackTopology = (config: StackConfig) => withChannel(config, (ch) => declareTopology(ch, names(config)));

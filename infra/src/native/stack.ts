@@ -24,7 +24,11 @@ import {
 } from './processes.ts';
 import { SUPERVISOR } from './supervisor.ts';
 import { declareStackTopology } from './rabbitmq.ts';
-import { RABBITMQ, startRabbitNode, stopRabbitNode } from './rabbitmq-node.ts';
+import { formCluster, replicateStackQueues } from './rabbitmq-cluster.ts';
+import { isClustered, proxyPort, rabbitClusterLayout } from './rabbitmq-cluster-layout.ts';
+import { startRabbitNodes, stopRabbitNodes } from './rabbitmq-node.ts';
+import { RABBITMQ_PROXY, startRabbitProxy, stopRabbitProxy } from './rabbitmq-proxy.ts';
+import { stackPieces } from './pieces.ts';
 import { migrateWriteSide, serviceSpecs, startService } from './services.ts';
 import { setUpRoles } from './roles.ts';
 import { saveSecrets } from '../secrets.ts';
@@ -69,12 +73,7 @@ export async function startStack(config: StackConfig, progress: Progress, option
   await step(progress, `postgres (port ${config.PG_PORT}, wal_level=logical)`, () => startPostgres(config, dirs));
   await step(progress, 'database roles, one per component (infra/postgres/roles.sql)', async () => setUpRoles(config));
   await step(progress, `write side migrated as its owner (${config.WRITE_DB_NAME})`, () => migrateWriteSide(config, dirs));
-  if (config.RABBITMQ_PRIVATE_NODE) {
-    await step(progress, `rabbitmq node ${config.RABBITMQ_PRIVATE_NODE} (port ${config.RABBITMQ_PORT})`, () =>
-      startRabbitNode(config, dirs),
-    );
-  }
-  await step(progress, `rabbitmq topology (exchange ${config.EVENTS_EXCHANGE})`, () => declareStackTopology(config));
+  await startBroker(config, dirs, progress);
 
   await startServices(config, dirs, progress);
 
@@ -84,6 +83,27 @@ export async function startStack(config: StackConfig, progress: Progress, option
     waitForDebezium(config, dirs),
   );
   if (options.supervise) startSupervisor(config, dirs);
+}
+
+/**
+ * The stack's broker: its node, or its nodes made one cluster; the topology; with a cluster, every
+ * queue on every node and the proxy Debezium publishes through.
+ */
+async function startBroker(config: StackConfig, dirs: StackDirs, progress: Progress): Promise<void> {
+  const nodes = rabbitClusterLayout(config);
+  if (nodes.length > 0) {
+    const label = nodes.map((n) => `${n.erlangNode.replace(/@.*/, '')} (port ${n.amqpPort})`).join(', ');
+    await step(progress, `rabbitmq ${nodes.length > 1 ? 'nodes' : 'node'} ${label}`, () => startRabbitNodes(config, dirs));
+  }
+  if (isClustered(config)) await step(progress, `rabbitmq cluster of ${nodes.length} nodes`, () => formCluster(config));
+  await step(progress, `rabbitmq topology (exchange ${config.EVENTS_EXCHANGE})`, () => declareStackTopology(config));
+  if (!isClustered(config)) return;
+  await step(progress, `shard queues and dead letters on all ${nodes.length} nodes, leaders spread`, () =>
+    replicateStackQueues(config),
+  );
+  await step(progress, `${RABBITMQ_PROXY} for Debezium (haproxy, port ${proxyPort(config)})`, () =>
+    startRabbitProxy(config, dirs),
+  );
 }
 
 /** A detached watcher that restarts Debezium or a service that dies (see supervisor.ts). */
@@ -117,18 +137,15 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
     if (await stopRecorded(dirs, name)) stopped.push(name);
   }
   if (await stopPostgres(dirs)) stopped.push(POSTGRES);
-  if (await stopRabbitNode(dirs)) stopped.push(RABBITMQ);
+  if (await stopRabbitProxy(dirs)) stopped.push(RABBITMQ_PROXY);
+  stopped.push(...(await stopRabbitNodes(config, dirs)));
   return stopped;
 }
 
-export const STACK_PIECES = [POSTGRES, RABBITMQ, 'command-api', 'projector', 'query-api', DEBEZIUM] as const;
-
-/** The pieces of this stack: with DEBEZIUM_STANDBY, the second Debezium instance too. */
-export const stackPieces = (config: StackConfig): string[] => [...STACK_PIECES, ...debeziumInstanceNames(config).slice(1)];
-
 /** Pieces whose process died since the last start are named, with their last log lines, then restarted. */
 function reportCrashed(config: StackConfig, dirs: StackDirs, progress: Progress) {
-  for (const piece of stackPieces(config)) {
+  for (const { name: piece, external } of stackPieces(config)) {
+    if (external || piece === SUPERVISOR) continue;
     if (!diedUnexpectedly(dirs, piece)) continue;
     const tail = tailLog(dirs, piece, 10).replace(/^/gm, '      ');
     progress(`  !!  ${piece} had stopped unexpectedly (restarting it); last lines of ${logFile(dirs, piece)}:\n${tail}`);

@@ -9,7 +9,10 @@ import {
 import { diedUnexpectedly, runningPid, stackDirs, tailLog, type StackDirs } from './processes.ts';
 import { isPostgresReachable } from './postgres-cluster.ts';
 import { isRabbitReachable } from './rabbitmq.ts';
-import { startService } from './services.ts';
+import { rabbitClusterLayout } from './rabbitmq-cluster-layout.ts';
+import { startRabbitNodes } from './rabbitmq-node.ts';
+import { RABBITMQ_PROXY, startRabbitProxy } from './rabbitmq-proxy.ts';
+import { startService, type ServiceSpec } from './services.ts';
 
 export const SUPERVISOR = 'supervisor';
 
@@ -25,6 +28,17 @@ const supervised = (config: StackConfig): Supervised[] => [...debeziumInstanceNa
 const MAX_BACKOFF_MS = 30_000;
 
 /**
+ * With a cluster, its nodes and the proxy in front of them too: they need nothing else to start,
+ * and a node that died rejoins its cluster at boot (its peers are up). A single node is not
+ * restarted: without it the stack has no broker, and its death is the operator's to see.
+ */
+function supervisedPieces(config: StackConfig): { needNothing: string[]; needDependencies: string[] } {
+  const nodes = rabbitClusterLayout(config);
+  const broker = nodes.length > 1 ? [...nodes.map((n) => n.pidName), RABBITMQ_PROXY] : [];
+  return { needNothing: broker, needDependencies: supervised(config) };
+}
+
+/**
  * Restarts a supervised piece that died without being stopped (its pid is recorded, its process
  * is gone) as soon as the database and the broker answer, waiting longer after each death in a
  * row (1 s, 2 s, 4 s ... 30 s) so a piece that keeps dying is not restarted in a tight loop.
@@ -33,11 +47,13 @@ const MAX_BACKOFF_MS = 30_000;
 export async function supervise(config: StackConfig, log: (line: string) => void, everyMs = 1_000): Promise<never> {
   const dirs = stackDirs(config.stackDir);
   const deaths = new Map<string, { count: number; nextTry: number }>();
+  const pieces = supervisedPieces(config);
   for (;;) {
-    const dead = supervised(config).filter((piece) => diedUnexpectedly(dirs, piece));
+    const dead = pieces.needDependencies.filter((piece) => diedUnexpectedly(dirs, piece));
     // Restarting before the broker or database is back would only die again and grow the backoff.
     const dependenciesUp = dead.length > 0 && (await isPostgresReachable(config)) && (await isRabbitReachable(config));
-    for (const piece of dependenciesUp ? dead : []) {
+    const restartable = [...pieces.needNothing.filter((piece) => diedUnexpectedly(dirs, piece)), ...(dependenciesUp ? dead : [])];
+    for (const piece of restartable) {
       const death = deaths.get(piece) ?? { count: 0, nextTry: 0 };
       if (Date.now() < death.nextTry) continue;
       log(`${piece} died; restarting it (restart ${death.count + 1}); last lines:\n${tailLog(dirs, piece, 5)}`);
@@ -54,16 +70,21 @@ export async function supervise(config: StackConfig, log: (line: string) => void
   }
 }
 
-function restart(config: StackConfig, dirs: StackDirs, piece: Supervised) {
-  if (piece === 'command-api' || piece === 'projector' || piece === 'query-api') {
-    startService(config, dirs, piece);
+function restart(config: StackConfig, dirs: StackDirs, piece: string) {
+  // Not waited for: a node's boot takes seconds, and the other pieces are watched meanwhile.
+  const inBackground = (start: Promise<void>) => void start.catch((err: unknown) => console.log(`${piece}: ${String(err)}`));
+  if (piece === RABBITMQ_PROXY) return inBackground(startRabbitProxy(config, dirs));
+  if (rabbitClusterLayout(config).some((n) => n.pidName === piece)) return inBackground(startRabbitNodes(config, dirs));
+  const instance = debeziumInstanceNames(config).find((name) => name === piece);
+  if (instance) {
+    startDebeziumInstance(
+      config,
+      dirs,
+      prepareDebezium(config, () => undefined),
+      debeziumJavaHome(config),
+      instance,
+    );
     return;
   }
-  startDebeziumInstance(
-    config,
-    dirs,
-    prepareDebezium(config, () => undefined),
-    debeziumJavaHome(config),
-    piece,
-  );
+  startService(config, dirs, piece as ServiceSpec['name']);
 }

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import amqp from 'amqplib';
-import { rabbitUrl } from '@shop/shared/config';
+import { rabbitUrls } from '@shop/shared/config';
 import { loadConfig } from '../config.ts';
-import { redriveDeadLetters, type DeadLetter } from '@shop/shared/messaging';
+import { connectFirstReachable, redriveDeadLetters, type DeadLetter } from '@shop/shared/messaging';
 
 const usage = `usage: npm run dlq -- list [--json]
        npm run dlq -- redrive (--all | --id <event id> [--id ...])
@@ -23,7 +22,7 @@ async function main() {
 
   const config = loadConfig();
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
-  const connection = await amqp.connect(rabbitUrl(config));
+  const connection = await connectFirstReachable(rabbitUrls(config), { connectionName: 'dlq' });
   try {
     const { seen, redriven } = await redriveDeadLetters(
       connection,

@@ -9,7 +9,7 @@ import type { ProjectorMetrics } from './metrics.ts';
 /**
  * `GET /health`: 503 when the read database or the broker is away, saying which; else 200 with
  * `status` `ok`, or `degraded` with the `problems` (a shard stuck or without a channel, events the
- * reconciler found missing); with each consumed shard's state and unsettled deliveries, and the counters. `GET /metrics`: Prometheus text. Same timeouts as the APIs,
+ * reconciler found missing); with the broker node it consumes from, each consumed shard's state and unsettled deliveries, and the counters. `GET /metrics`: Prometheus text. Same timeouts as the APIs,
  * so a slow client cannot hold the health port either.
  */
 export interface HealthSources {
@@ -35,7 +35,8 @@ export function createHealthServer(sources: HealthSources, timeouts?: ServerTime
       const shards = Object.fromEntries(
         [...consumer.shards()].map(([shard, s]) => [shard, { state: s.state, unsettled: s.unsettled }]),
       );
-      const body = { status, database, rabbitmq, problems, shards, ...metrics.snapshot() };
+      // The broker node (host:port) consumed from, or being tried: which one, with a cluster.
+      const body = { status, database, rabbitmq, broker: consumer.broker(), problems, shards, ...metrics.snapshot() };
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else if (req.method === 'GET' && req.url === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());

@@ -9,6 +9,7 @@ import {
   shardQueueOf,
   type TopologyNames,
 } from '@shop/shared/messaging';
+import { brokerAddressOf } from '@shop/shared/config';
 import type { Logger } from '@shop/shared/log';
 import {
   backoffMs,
@@ -23,7 +24,8 @@ import { ShardConsumer, type ShardChannel, type ShardConsumerDeps, type ShardSta
 import type { Verdict } from './verdict.ts';
 
 export interface ConsumerOptions {
-  url: string;
+  /** One per broker node (rabbitUrls): tried in order, the next one after a connection is lost. */
+  urls: string[];
   names: TopologyNames;
   shards: number[];
   prefetch: number;
@@ -38,6 +40,8 @@ export interface ConsumerOptions {
 
 export interface Consumer {
   isConnected(): boolean;
+  /** The broker node (host:port) consumed from, or being tried. */
+  broker(): string;
   /** Each consumed shard's settlement state; a shard with no open channel is absent. */
   shards(): Map<number, ShardStatus>;
   deadLetterDepth(): Promise<number | undefined>;
@@ -120,7 +124,7 @@ class BrokerConsumer implements Consumer {
   }
 
   private dispatch(event: ConnectionEvent): Promise<void> {
-    const step = connectionStep(this.state, event, this.opts.maxDelayMs);
+    const step = connectionStep(this.state, event, this.opts.maxDelayMs, this.opts.urls.length);
     this.state = step.state;
     return this.carryOut(step.effects);
   }
@@ -132,16 +136,16 @@ class BrokerConsumer implements Consumer {
   private async perform(effect: ConnectionEffect): Promise<void> {
     switch (effect.kind) {
       case 'connect':
-        void this.connect();
+        void this.connect(effect.address);
         return;
       case 'report-consuming':
         this.opts.log.info(
-          { shards: this.opts.shards, prefetch: this.opts.prefetch, batchSize: this.opts.batchSize },
+          { shards: this.opts.shards, prefetch: this.opts.prefetch, batchSize: this.opts.batchSize, broker: this.broker() },
           'consuming',
         );
         return;
       case 'wait':
-        this.opts.log.warn({ reason: effect.reason, delayMs: effect.delayMs }, 'reconnecting to rabbitmq');
+        this.opts.log.warn({ reason: effect.reason, delayMs: effect.delayMs, next: this.broker() }, 'reconnecting to rabbitmq');
         this.retryTimer = setTimeout(() => void this.dispatch({ type: 'retry-due' }), effect.delayMs);
         return;
       case 'cancel-wait':
@@ -159,11 +163,17 @@ class BrokerConsumer implements Consumer {
     }
   }
 
-  /** Opens a connection and consumes every shard on it; the outcome is an event. */
-  private async connect(): Promise<void> {
+  /** The broker node connected to or tried last, as host:port. */
+  broker(): string {
+    const address = this.state.name === 'stopping' || this.state.name === 'stopped' ? 0 : this.state.address;
+    return brokerAddressOf(this.opts.urls[address] ?? this.opts.urls[0]!);
+  }
+
+  /** Opens a connection to the address-th broker node and consumes every shard on it; the outcome is an event. */
+  private async connect(address: number): Promise<void> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await amqp.connect(this.opts.url, { clientProperties: { connection_name: 'projector' } });
+      connection = await amqp.connect(this.opts.urls[address]!, { clientProperties: { connection_name: 'projector' } });
       const session: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
       this.session = session;
       this.watch(session);
@@ -171,7 +181,7 @@ class BrokerConsumer implements Consumer {
       for (const shard of this.opts.shards) await this.consumeShard(session, shard);
       if (session.closed) throw new Error('connection closed while opening');
     } catch (err) {
-      if (!this.stopRequested()) this.opts.log.warn({ err }, 'cannot consume from rabbitmq');
+      if (!this.stopRequested()) this.opts.log.warn({ err, broker: this.broker() }, 'cannot consume from rabbitmq');
       await connection?.close().catch(() => undefined);
       return this.dispatch({ type: 'connect-failed' });
     }

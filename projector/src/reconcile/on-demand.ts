@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import amqp from 'amqplib';
 import type pg from 'pg';
-import { postgresUrl, rabbitUrl } from '@shop/shared/config';
+import { connectFirstReachable } from '@shop/shared/messaging';
+import { postgresUrl, rabbitUrls } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
@@ -52,7 +52,7 @@ export async function openOnDemandReconciler(
 ): Promise<OnDemandReconciler> {
   const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'reconcile');
   const read = createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'reconcile', 'read');
-  const broker = await amqp.connect(rabbitUrl(config), { clientProperties: { connection_name: 'reconcile' } });
+  const broker = await connectFirstReachable(rabbitUrls(config), { connectionName: 'reconcile' });
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const reconciler = createReconciler({
     write,

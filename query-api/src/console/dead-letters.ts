@@ -1,5 +1,11 @@
-import amqp from 'amqplib';
-import { listDeadLetters, redriveDeadLetters, type DeadLetter, type TopologyNames } from '@shop/shared/messaging';
+import type amqp from 'amqplib';
+import {
+  connectFirstReachable,
+  listDeadLetters,
+  redriveDeadLetters,
+  type DeadLetter,
+  type TopologyNames,
+} from '@shop/shared/messaging';
 
 export interface DeadLetterListing {
   /** How many the queue holds. */
@@ -15,12 +21,12 @@ export interface DeadLetterListing {
  * while one waits or runs share it: a flood of them opens one broker connection and holds at most
  * `limit` messages, not a connection and the whole queue each.
  */
-export function deadLetterQueue(url: string, names: TopologyNames, limit: number) {
+export function deadLetterQueue(urls: readonly string[], names: TopologyNames, limit: number) {
   let last: Promise<unknown> = Promise.resolve();
   let listing: Promise<DeadLetterListing> | undefined;
 
   const oneAtATime = <T>(work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> => {
-    const run = last.then(() => withBroker(url, work));
+    const run = last.then(() => withBroker(urls, work));
     last = run.catch(() => undefined);
     return run;
   };
@@ -42,8 +48,8 @@ export function deadLetterQueue(url: string, names: TopologyNames, limit: number
 
 export type DeadLetterQueue = ReturnType<typeof deadLetterQueue>;
 
-async function withBroker<T>(url: string, work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(url, { clientProperties: { connection_name: 'query-api console dlq' } });
+async function withBroker<T>(urls: readonly string[], work: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
+  const connection = await connectFirstReachable(urls, { connectionName: 'query-api console dlq' });
   try {
     return await work(connection);
   } finally {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { rabbitUrl } from '@shop/shared/config';
+import { rabbitUrls } from '@shop/shared/config';
 import { latestOperations } from '@shop/shared/operations';
 import type { Config } from '../config.ts';
 import type { SyncStatus } from '../lag/schemas.ts';
@@ -12,6 +12,7 @@ import { queueReader } from './queues.ts';
 export type ConsoleSettings = Pick<
   Config,
   | 'RABBITMQ_HOST'
+  | 'RABBITMQ_ADDRESSES'
   | 'RABBITMQ_PORT'
   | 'RABBITMQ_USER'
   | 'RABBITMQ_PASSWORD'
@@ -39,8 +40,8 @@ export interface ConsoleSources {
  */
 export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
-  const amqpUrl = rabbitUrl(config);
-  const queues = queueReader(amqpUrl, names);
+  const amqpUrls = rabbitUrls(config);
+  const queues = queueReader(amqpUrls, names);
   const read = async () => {
     const [status, depths, projectors, operations] = await Promise.all([
       sources.status(),
@@ -56,6 +57,6 @@ export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources
     readOnly: config.CONSOLE_ADMIN_TOKEN === undefined,
     maxSubscribers: config.CONSOLE_MAX_SUBSCRIBERS,
   });
-  const deadLetters = deadLetterQueue(amqpUrl, names, config.CONSOLE_DEAD_LETTER_LIMIT);
+  const deadLetters = deadLetterQueue(amqpUrls, names, config.CONSOLE_DEAD_LETTER_LIMIT);
   return { live, queues, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: sources.read };
 }

@@ -1,5 +1,5 @@
-import amqp from 'amqplib';
-import { ALL_SHARDS, deadLetterQueueOf, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
+import type amqp from 'amqplib';
+import { ALL_SHARDS, connectFirstReachable, deadLetterQueueOf, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
 
 export interface QueueDepth {
   queue: string;
@@ -16,14 +16,15 @@ export interface QueueDepths {
 /**
  * The shard queues' and the dead-letter queue's depths, by a passive declare of each (what any
  * AMQP client may ask; no management plugin needed). Unacked counts come from the projectors,
- * which hold those deliveries. One connection, opened on first use and again after it fails.
+ * which hold those deliveries. One connection, opened on first use and again after it fails (to
+ * the first broker node that answers).
  */
-export function queueReader(url: string, names: TopologyNames) {
+export function queueReader(urls: readonly string[], names: TopologyNames) {
   let open: Promise<{ connection: amqp.ChannelModel; channel: amqp.Channel }> | undefined;
   const forget = () => (open = undefined);
   const channel = async () => {
     open ??= (async () => {
-      const connection = await amqp.connect(url, { clientProperties: { connection_name: 'query-api console' } });
+      const connection = await connectFirstReachable(urls, { connectionName: 'query-api console' });
       connection.on('error', () => undefined);
       connection.on('close', forget);
       const ch = await connection.createChannel();

@@ -10,6 +10,9 @@ import {
   port,
   postgresUrl,
   rabbitUrl,
+  rabbitUrls,
+  brokerAddressOf,
+  rabbitEnv,
   serverTimeouts,
 } from './index.ts';
 
@@ -54,6 +57,25 @@ describe('connection urls', () => {
     expect(
       rabbitUrl({ RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'g', RABBITMQ_PASSWORD: 'g', RABBITMQ_VHOST: '/' }),
     ).toBe('amqp://g:g@h:5672/%2F');
+  });
+
+  it('lists every broker node of RABBITMQ_ADDRESSES in order, or RABBITMQ_HOST:RABBITMQ_PORT alone', () => {
+    const s = { RABBITMQ_HOST: 'h', RABBITMQ_PORT: 5672, RABBITMQ_USER: 'u', RABBITMQ_PASSWORD: 'p@', RABBITMQ_VHOST: '/' };
+    expect(rabbitUrls(s)).toEqual(['amqp://u:p%40@h:5672/%2F']);
+    expect(rabbitUrls({ ...s, RABBITMQ_ADDRESSES: '' })).toEqual(['amqp://u:p%40@h:5672/%2F']);
+    expect(rabbitUrls({ ...s, RABBITMQ_ADDRESSES: 'a:1, b:2' })).toEqual(['amqp://u:p%40@a:1/%2F', 'amqp://u:p%40@b:2/%2F']);
+    expect(brokerAddressOf('amqp://u:p%40@b:2/%2F')).toBe('b:2');
+  });
+
+  it('refuses a RABBITMQ_ADDRESSES that is not host:port, comma-separated', () => {
+    const schema = z.object(rabbitEnv('u'));
+    const env = { RABBITMQ_PASSWORD: 'p' };
+    expect(parseEnv(schema, { ...env, RABBITMQ_ADDRESSES: '127.0.0.1:5682,127.0.0.1:5782' }).RABBITMQ_ADDRESSES).toBe(
+      '127.0.0.1:5682,127.0.0.1:5782',
+    );
+    for (const bad of ['127.0.0.1', 'a:1;b:2', 'a:1,,b:2']) {
+      expect(() => parseEnv(schema, { ...env, RABBITMQ_ADDRESSES: bad }), bad).toThrow(/RABBITMQ_ADDRESSES/);
+    }
   });
 });
 

@@ -24,6 +24,25 @@ export interface RabbitSettings {
 }
 
 export function rabbitUrl(s: RabbitSettings): string {
+  return urlAt(s, `${s.RABBITMQ_HOST}:${s.RABBITMQ_PORT}`);
+}
+
+/**
+ * One URL per broker node a component may connect to, in the order it tries them:
+ * RABBITMQ_ADDRESSES when set, else RABBITMQ_HOST:RABBITMQ_PORT alone (rabbitUrl).
+ */
+export function rabbitUrls(s: RabbitSettings & { RABBITMQ_ADDRESSES?: string | undefined }): string[] {
+  const addresses = (s.RABBITMQ_ADDRESSES ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  return addresses.length > 0 ? addresses.map((address) => urlAt(s, address)) : [rabbitUrl(s)];
+}
+
+/** A broker URL's `host:port`, for logs (a URL carries the password). */
+export const brokerAddressOf = (url: string) => new URL(url).host;
+
+function urlAt(s: RabbitSettings, hostAndPort: string): string {
   const auth = `${encodeURIComponent(s.RABBITMQ_USER)}:${encodeURIComponent(s.RABBITMQ_PASSWORD)}`;
-  return `amqp://${auth}@${s.RABBITMQ_HOST}:${s.RABBITMQ_PORT}/${encodeURIComponent(s.RABBITMQ_VHOST)}`;
+  return `amqp://${auth}@${hostAndPort}/${encodeURIComponent(s.RABBITMQ_VHOST)}`;
 }

@@ -52,11 +52,22 @@ export const rabbitPlaceEnv = {
 };
 
 /**
+ * Every node of a broker cluster, as `host:port,host:port`: a component connects to the first that
+ * answers and, having lost its connection, to the next. Unset or empty: RABBITMQ_HOST:RABBITMQ_PORT
+ * alone. The native stack sets it when it runs several nodes (RABBITMQ_NODES).
+ */
+const RABBITMQ_ADDRESSES = z
+  .string()
+  .regex(/^$|^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'host:port, comma-separated')
+  .optional();
+
+/**
  * The broker, logged in as the component's own user (shared/src/messaging/broker-users.ts), named
  * by default; its password has no default: the stack hands each component its own.
  */
 export const rabbitEnv = (user: string) => ({
   ...rabbitPlaceEnv,
+  RABBITMQ_ADDRESSES,
   RABBITMQ_USER: z.string().default(user),
   RABBITMQ_PASSWORD: z.string({ error: "required: this component's broker password (npm start and docker compose pass it)" }),
 });

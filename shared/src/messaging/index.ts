@@ -1,3 +1,4 @@
 export * from './topology.ts';
 export * from './dead-letters.ts';
 export * from './broker-users.ts';
+export * from './connect.ts';
