@@ -19,6 +19,9 @@ export const SECRET_SETTINGS = [
   'RABBITMQ_DEBEZIUM_PASSWORD',
   'RABBITMQ_PROJECTOR_PASSWORD',
   'RABBITMQ_QUERY_API_PASSWORD',
+  // The Erlang cookie the nodes of a RabbitMQ cluster share (docker-compose.cluster.yml): whoever
+  // holds it controls every node.
+  'RABBITMQ_ERLANG_COOKIE',
 ] as const;
 
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];

@@ -104,6 +104,34 @@ export class ComposeProject {
     return before;
   }
 
+  /**
+   * Stops a service's container as a lost machine would (`docker kill`, SIGKILL to all of it, no
+   * shutdown). The engine counts it as a deliberate stop and does not restart it: `revive` does.
+   */
+  kill(service: string): ContainerState {
+    const before = this.state(service);
+    const out = spawnSync('docker', ['kill', before.id], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`docker kill ${service}: ${out.stderr.trim()}`);
+    return before;
+  }
+
+  /** Starts a killed container again (the same container: its volume and host name). */
+  revive(killed: ContainerState): void {
+    const out = spawnSync('docker', ['start', killed.id], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`docker start ${killed.id}: ${out.stderr.trim()}`);
+  }
+
+  /** Waits until the service's container runs and its healthcheck passes. */
+  async waitHealthy(service: string, timeoutMs: number): Promise<ContainerState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = this.states().get(service);
+      if (now?.status === 'running' && now.health === 'healthy') return now;
+      if (Date.now() > deadline) throw new Error(`${service} not healthy within ${timeoutMs / 1000} s: ${JSON.stringify(now)}`);
+      await sleep(250);
+    }
+  }
+
   /** Waits until the service's container restarted after `before` and is healthy again. */
   async waitRestartedHealthy(service: string, before: ContainerState, timeoutMs: number): Promise<ContainerState> {
     const deadline = Date.now() + timeoutMs;
