@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ALL_SHARDS, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
 import { eventually, postJson } from '../support/clients.ts';
 import { startWorkload } from '../support/steady-workload.ts';
-import type { ComposeProject } from './compose-cli.ts';
+import type { ComposeProject, ContainerState } from './compose-cli.ts';
 import { checkNothingLost, type Databases } from './nothing-lost.ts';
 
 /**
@@ -25,9 +25,10 @@ const NODES = [
 type Node = (typeof NODES)[number];
 
 const LOAD_PER_SECOND = 20;
-/** How long the load runs on two nodes before it stops and the pipeline must drain. */
-const LOAD_AFTER_KILL_MS = 10_000;
-const LEADERS_MOVED_TIMEOUT_MS = 60_000;
+/** How long the load runs on two nodes once every shard queue has a live leader. */
+const LOAD_AFTER_FAILOVER_MS = 10_000;
+const FAILOVER_TIMEOUT_MS = 60_000;
+const DEBEZIUM_BACK_TIMEOUT_MS = 120_000;
 const REJOIN_TIMEOUT_MS = 120_000;
 
 interface QueueReplicas {
@@ -46,34 +47,35 @@ export async function nodeLossUnderLoad(
   names: TopologyNames,
   log: Log,
 ): Promise<void> {
-  const shards = ALL_SHARDS.map((shard) => shardQueueOf(names, shard));
+  // The containers, looked up before the load: compose's own commands block this process.
+  const containers = project.states();
+  const replicas = (via: Node) => shardReplicas(project, containers.get(via.service)!, names);
   const placed = await eventually(async () => {
-    const queues = shardReplicas(project, NODES[0], shards);
-    return queues.every((q) => q.online.length === NODES.length) ? queues : undefined;
+    const queues = await replicas(NODES[0]);
+    return queues?.every((q) => q.online.length === NODES.length) ? queues : undefined;
   }, 30_000);
   const victim = checkSpread(placed, log);
+  const survivor = NODES.find((n) => n !== victim)!;
 
   const products = await loadProducts(api.command);
   const workload = startWorkload(api.command, products, 25, LOAD_PER_SECOND, log);
-  let killed;
-  let acknowledgedBeforeKill: number;
+  let acknowledgedBeforeKill = 0;
   try {
     await sleep(3_000);
-    const debeziumBefore = project.states().get('debezium')!;
     acknowledgedBeforeKill = workload.stats.acknowledgedOrders.length;
-    killed = project.kill(victim.service);
+    project.kill(containers.get(victim.service)!);
     const t0 = Date.now();
     log(`killed ${victim.service} (${victim.node}, docker kill) under ${LOAD_PER_SECOND} writes/s`);
-    const survivor = NODES.find((n) => n !== victim)!;
     await eventually(async () => {
-      const queues = shardReplicas(project, survivor, shards);
-      return queues.every((q) => q.leader !== victim.node && q.online.includes(q.leader)) ? queues : undefined;
-    }, LEADERS_MOVED_TIMEOUT_MS);
+      const queues = await replicas(survivor);
+      return queues?.every((q) => q.leader !== victim.node && q.online.includes(q.leader)) ? queues : undefined;
+    }, FAILOVER_TIMEOUT_MS);
     log(`  every shard queue led by a live node after ${seconds(Date.now() - t0)}`);
-    await sleep(LOAD_AFTER_KILL_MS);
-    const debezium = await project.waitHealthy('debezium', 120_000);
+    await sleep(LOAD_AFTER_FAILOVER_MS);
+    const before = containers.get('debezium')!;
+    const debezium = await project.waitHealthy(before, DEBEZIUM_BACK_TIMEOUT_MS);
     log(
-      `  Debezium healthy (streaming) ${seconds(Date.now() - t0)} after the kill; restarted ${debezium.restarts - debeziumBefore.restarts} time(s) by the engine`,
+      `  Debezium streaming ${seconds(Date.now() - t0)} after the kill; restarted ${debezium.restarts - before.restarts} time(s) by the engine`,
     );
   } finally {
     await workload.stop();
@@ -85,7 +87,7 @@ export async function nodeLossUnderLoad(
   log(`waiting until the pipeline drained on two nodes (${victim.service} still down), then checking nothing was lost`);
   await checkNothingLost(dbs, api, acknowledgedOrders, log);
 
-  await rejoin(project, killed, victim, shards, log);
+  await rejoin(project, containers.get(victim.service)!, victim, names, log);
 }
 
 /** Every shard queue on all three nodes, each node leading some: returns the node leading the most. */
@@ -101,50 +103,38 @@ function checkSpread(queues: QueueReplicas[], log: Log): Node {
 }
 
 /** The killed node started again: healthy, and back as an online replica of every shard queue. */
-async function rejoin(
-  project: ComposeProject,
-  killed: ReturnType<ComposeProject['kill']>,
-  victim: Node,
-  shards: string[],
-  log: Log,
-): Promise<void> {
+async function rejoin(project: ComposeProject, container: ContainerState, victim: Node, names: TopologyNames, log: Log) {
   const t0 = Date.now();
-  project.revive(killed);
-  await project.waitHealthy(victim.service, REJOIN_TIMEOUT_MS);
+  project.revive(container);
+  await project.waitHealthy(container, REJOIN_TIMEOUT_MS);
   await eventually(async () => {
-    const queues = shardReplicas(project, victim, shards);
-    return queues.every((q) => q.online.includes(victim.node)) ? queues : undefined;
+    const queues = await shardReplicas(project, container, names);
+    return queues?.every((q) => q.online.includes(victim.node)) ? queues : undefined;
   }, REJOIN_TIMEOUT_MS);
   log(`${victim.service} started again: healthy and an online replica of every shard queue after ${seconds(Date.now() - t0)}`);
 }
 
-/** The shard queues' leader and replicas, as one node's `rabbitmqctl list_queues` reports them. */
-function shardReplicas(project: ComposeProject, via: Node, shards: string[]): QueueReplicas[] {
-  const out = project.exec(via.service, [
-    'rabbitmqctl',
-    '-q',
-    'list_queues',
-    'name',
-    'leader',
-    'members',
-    'online',
-    '--formatter',
-    'json',
-  ]);
-  const all = JSON.parse(out) as QueueReplicas[];
-  return all.filter((q) => shards.includes(q.name));
+/**
+ * The shard queues' leader and replicas, as one node's `rabbitmqctl list_queues` reports them;
+ * undefined while that node cannot tell (starting, or electing leaders).
+ */
+async function shardReplicas(
+  project: ComposeProject,
+  node: ContainerState,
+  names: TopologyNames,
+): Promise<QueueReplicas[] | undefined> {
+  const shards = ALL_SHARDS.map((shard) => shardQueueOf(names, shard));
+  const listQueues = ['rabbitmqctl', '-q', 'list_queues', 'name', 'leader', 'members', 'online', '--formatter', 'json'];
+  const out = await project.execAsync(node, listQueues).catch(() => undefined);
+  if (out === undefined) return undefined;
+  return (JSON.parse(out) as QueueReplicas[]).filter((q) => shards.includes(q.name));
 }
 
 async function loadProducts(command: string): Promise<number[]> {
   const products: number[] = [];
   for (let i = 0; i < 6; i++) {
-    const reply = await postJson(`${command}/api/products`, {
-      name: `Cluster ${i}`,
-      category: `cluster-${i % 3}`,
-      price: 5 + i,
-      stock: 1_000_000,
-    });
-    products.push(reply.body.productId as number);
+    const product = { name: `Cluster ${i}`, category: `cluster-${i % 3}`, price: 5 + i, stock: 1_000_000 };
+    products.push((await postJson(`${command}/api/products`, product)).body.productId as number);
   }
   return products;
 }

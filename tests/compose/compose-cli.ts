@@ -105,14 +105,12 @@ export class ComposeProject {
   }
 
   /**
-   * Stops a service's container as a lost machine would (`docker kill`, SIGKILL to all of it, no
+   * Stops a container as a lost machine would (`docker kill`, SIGKILL to all of it, no
    * shutdown). The engine counts it as a deliberate stop and does not restart it: `revive` does.
    */
-  kill(service: string): ContainerState {
-    const before = this.state(service);
-    const out = spawnSync('docker', ['kill', before.id], { encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`docker kill ${service}: ${out.stderr.trim()}`);
-    return before;
+  kill(container: ContainerState): void {
+    const out = spawnSync('docker', ['kill', container.id], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`docker kill ${container.id}: ${out.stderr.trim()}`);
   }
 
   /** Starts a killed container again (the same container: its volume and host name). */
@@ -121,13 +119,17 @@ export class ComposeProject {
     if (out.status !== 0) throw new Error(`docker start ${killed.id}: ${out.stderr.trim()}`);
   }
 
-  /** Waits until the service's container runs and its healthcheck passes. */
-  async waitHealthy(service: string, timeoutMs: number): Promise<ContainerState> {
+  /**
+   * Waits until a container runs and its healthcheck passes. Asks the engine about that container
+   * alone, without blocking this process: a load may run beside it.
+   */
+  async waitHealthy(container: ContainerState, timeoutMs: number): Promise<ContainerState> {
     const deadline = Date.now() + timeoutMs;
+    const format = '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.RestartCount}}';
     for (;;) {
-      const now = this.states().get(service);
-      if (now?.status === 'running' && now.health === 'healthy') return now;
-      if (Date.now() > deadline) throw new Error(`${service} not healthy within ${timeoutMs / 1000} s: ${JSON.stringify(now)}`);
+      const [status, health, restarts] = (await output('docker', ['inspect', '-f', format, container.id])).trim().split(' ');
+      if (status === 'running' && health === 'healthy') return { ...container, status, health, restarts: Number(restarts) };
+      if (Date.now() > deadline) throw new Error(`${container.id} not healthy within ${timeoutMs / 1000} s: ${status} ${health}`);
       await sleep(250);
     }
   }
@@ -163,6 +165,11 @@ export class ComposeProject {
     return out.stdout;
   }
 
+  /** Runs a command in a container without blocking this process (a load may run beside it): its output. */
+  execAsync(container: ContainerState, command: string[]): Promise<string> {
+    return output('docker', ['exec', container.id, ...command]);
+  }
+
   /** Runs a subcommand with another environment, to completion: its exit code and output. */
   runWithEnv(env: NodeJS.ProcessEnv, args: string[]): { status: number | null; output: string } {
     const out = spawnSync(this.cli.command, this.commandLine(args), { env, encoding: 'utf8' });
@@ -190,6 +197,21 @@ export class ComposeProject {
     if (out.status !== 0) throw new Error(`${this.cli.command} ${args.join(' ')}: ${out.stderr.trim()}`);
     return out.stdout;
   }
+}
+
+/** A command's standard output; rejects when it exits non-zero. */
+function output(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim()}`)),
+    );
+  });
 }
 
 export function describe(states: Map<string, ContainerState>): string {

@@ -296,7 +296,7 @@ describe('docker-compose.cluster.yml', () => {
       'await_online_nodes',
       '3',
       '--timeout',
-      '120000',
+      '120',
     ]);
     for (const name of nodes) expect(Object.keys(withCluster['rabbitmq-cluster']!.depends_on!)).toContain(name);
     expect(withCluster['broker-setup']!.depends_on).toHaveProperty('rabbitmq-cluster');

@@ -5,7 +5,7 @@
 # entrypoint with the command.
 set -euo pipefail
 cookie=/var/lib/rabbitmq/.erlang.cookie
-: "${CLUSTER_ERLANG_COOKIE:?the cluster's Erlang cookie (RABBITMQ_ERLANG_COOKIE: run npm run secrets)}"
+: "${CLUSTER_ERLANG_COOKIE:?the Erlang cookie of the cluster (RABBITMQ_ERLANG_COOKIE: run npm run secrets)}"
 umask 077
 printf '%s' "$CLUSTER_ERLANG_COOKIE" >"$cookie"
 chmod 400 "$cookie"
