@@ -14,7 +14,12 @@ import { checkNothingLost, type Databases } from './nothing-lost.ts';
  * 201 is projected, nothing is lost, and Debezium published through another node. Then the node
  * is started again and takes its replicas back.
  */
-export const CLUSTER_FILES = ['docker-compose.yml', 'docker-compose.cluster.yml', 'tests/compose/build-on-host-network.yml'];
+export const CLUSTER_FILES = [
+  'docker-compose.yml',
+  'docker-compose.cluster.yml',
+  'tests/compose/build-on-host-network.yml',
+  'tests/compose/build-cluster-on-host-network.yml',
+];
 
 /** The cluster's nodes: compose service and RabbitMQ node name (infra/docker/rabbitmq-cluster/cluster.conf). */
 const NODES = [

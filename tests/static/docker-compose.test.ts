@@ -314,7 +314,7 @@ describe('docker-compose.cluster.yml', () => {
   it('builds its proxy from a Dockerfile that exists, on the host network in the compose test', () => {
     const build = withCluster.haproxy!.build!;
     expect(existsSync(join(repoRoot, build.context, build.dockerfile))).toBe(true);
-    const hostNetwork = parse(read('tests/compose/build-on-host-network.yml')) as { services: Record<string, unknown> };
+    const hostNetwork = parse(read('tests/compose/build-cluster-on-host-network.yml')) as { services: Record<string, unknown> };
     expect(hostNetwork.services.haproxy).toEqual({ build: { network: 'host' } });
   });
 
