@@ -26,8 +26,19 @@ if [ -z "$kit" ]; then
 fi
 echo "compose-engine: kit $kit"
 "$kit/engine.sh" up
-# The kit reads the compose file for its image names, and compose refuses to read it without the
-# secrets it requires: placeholders, for that reading only (the test generates its own).
-placeholders=$(node -e 'const s = require("fs").readFileSync("docker-compose.yml", "utf8"); console.log([...new Set([...s.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]))].map((n) => `${n}=image-listing-only`).join(" "))')
+# The kit reads a compose file for its image names, and compose refuses to read one without the
+# secrets it requires: placeholders, for that reading only (the test generates its own). The file
+# it reads is docker-compose.yml merged with docker-compose.cluster.yml (npm run test:compose --
+# --cluster), as compose resolves them; the kit reads one file.
+files=(docker-compose.yml docker-compose.cluster.yml)
+placeholders=$(node -e '
+  const fs = require("fs");
+  const text = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8")).join("\n");
+  console.log([...new Set([...text.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]))].map((n) => `${n}=image-listing-only`).join(" "));
+' "${files[@]}")
+mkdir -p .stack
+merged=.stack/compose-images.yml
 # shellcheck disable=SC2086
-env $placeholders "$kit/standins.sh" docker-compose.yml
+env $placeholders docker-compose --project-directory . -f "${files[0]}" -f "${files[1]}" config >"$merged"
+"$kit/standins.sh" "$merged"
+rm -f "$merged"

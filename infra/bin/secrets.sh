@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 file=${1:-.env}
-names=$(grep -ohE '\$\{[A-Z0-9_]+:\?' docker-compose.yml docker-compose.observability.yml | sed -E 's/^\$\{([A-Z0-9_]+):\?$/\1/' | sort -u)
+names=$(grep -ohE '\$\{[A-Z0-9_]+:\?' docker-compose.yml docker-compose.observability.yml docker-compose.cluster.yml | sed -E 's/^\$\{([A-Z0-9_]+):\?$/\1/' | sort -u)
 umask 077
 touch "$file"
 chmod 600 "$file"

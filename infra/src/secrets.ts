@@ -19,24 +19,18 @@ export const SECRET_SETTINGS = [
   'RABBITMQ_DEBEZIUM_PASSWORD',
   'RABBITMQ_PROJECTOR_PASSWORD',
   'RABBITMQ_QUERY_API_PASSWORD',
-  // Shared by the stack's broker nodes and its CLI calls to them (rabbitmqctl): whoever holds it
-  // can run any command on the nodes. Only the nodes' folders hold it (.erlang.cookie, mode 400).
+  // Shared by the broker nodes of a cluster (the native stack's, docker-compose.cluster.yml's) and
+  // the CLI calls to them (rabbitmqctl): whoever holds it can run any command on the nodes.
   'RABBITMQ_ERLANG_COOKIE',
 ] as const;
 
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
-/** Secrets of the native stack only: compose's single broker node keeps the cookie its image makes. */
-const NATIVE_ONLY_SECRETS: readonly SecretSetting[] = ['RABBITMQ_ERLANG_COOKIE'];
-
 /**
- * What docker compose requires: these (but the native stack's own) and its Grafana's admin
- * (docker-compose.observability.yml); `npm run secrets` (infra/bin/secrets.sh) writes them into `.env`.
+ * What docker compose requires: these (the cookie: docker-compose.cluster.yml) and its Grafana's
+ * admin (docker-compose.observability.yml); `npm run secrets` (infra/bin/secrets.sh) writes them into `.env`.
  */
-export const COMPOSE_SECRETS = [
-  ...SECRET_SETTINGS.filter((name) => !NATIVE_ONLY_SECRETS.includes(name)),
-  'GRAFANA_ADMIN_PASSWORD',
-];
+export const COMPOSE_SECRETS = [...SECRET_SETTINGS, 'GRAFANA_ADMIN_PASSWORD'] as const;
 
 export const secretsFile = (stackDir: string) => join(stackDir, 'secrets.env');
 

@@ -104,6 +104,36 @@ export class ComposeProject {
     return before;
   }
 
+  /**
+   * Stops a container as a lost machine would (`docker kill`, SIGKILL to all of it, no
+   * shutdown). The engine counts it as a deliberate stop and does not restart it: `revive` does.
+   */
+  kill(container: ContainerState): void {
+    const out = spawnSync('docker', ['kill', container.id], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`docker kill ${container.id}: ${out.stderr.trim()}`);
+  }
+
+  /** Starts a killed container again (the same container: its volume and host name). */
+  revive(killed: ContainerState): void {
+    const out = spawnSync('docker', ['start', killed.id], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`docker start ${killed.id}: ${out.stderr.trim()}`);
+  }
+
+  /**
+   * Waits until a container runs and its healthcheck passes. Asks the engine about that container
+   * alone, without blocking this process: a load may run beside it.
+   */
+  async waitHealthy(container: ContainerState, timeoutMs: number): Promise<ContainerState> {
+    const deadline = Date.now() + timeoutMs;
+    const format = '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.RestartCount}}';
+    for (;;) {
+      const [status, health, restarts] = (await output('docker', ['inspect', '-f', format, container.id])).trim().split(' ');
+      if (status === 'running' && health === 'healthy') return { ...container, status, health, restarts: Number(restarts) };
+      if (Date.now() > deadline) throw new Error(`${container.id} not healthy within ${timeoutMs / 1000} s: ${status} ${health}`);
+      await sleep(250);
+    }
+  }
+
   /** Waits until the service's container restarted after `before` and is healthy again. */
   async waitRestartedHealthy(service: string, before: ContainerState, timeoutMs: number): Promise<ContainerState> {
     const deadline = Date.now() + timeoutMs;
@@ -135,6 +165,11 @@ export class ComposeProject {
     return out.stdout;
   }
 
+  /** Runs a command in a container without blocking this process (a load may run beside it): its output. */
+  execAsync(container: ContainerState, command: string[]): Promise<string> {
+    return output('docker', ['exec', container.id, ...command]);
+  }
+
   /** Runs a subcommand with another environment, to completion: its exit code and output. */
   runWithEnv(env: NodeJS.ProcessEnv, args: string[]): { status: number | null; output: string } {
     const out = spawnSync(this.cli.command, this.commandLine(args), { env, encoding: 'utf8' });
@@ -162,6 +197,21 @@ export class ComposeProject {
     if (out.status !== 0) throw new Error(`${this.cli.command} ${args.join(' ')}: ${out.stderr.trim()}`);
     return out.stdout;
   }
+}
+
+/** A command's standard output; rejects when it exits non-zero. */
+function output(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim()}`)),
+    );
+  });
 }
 
 export function describe(states: Map<string, ContainerState>): string {

@@ -4,8 +4,10 @@
  * returns (visible on the query side within 2 s), sends the contract's requests, crashes the
  * projector and Debezium under a steady write load and lets the engine restart them, checks that
  * nothing was lost, then removes the stack with its volumes. Needs a Docker engine that answers.
+ * With --cluster, the same with docker-compose.cluster.yml: three RabbitMQ nodes behind HAProxy,
+ * one of them killed under load (cluster.ts); .ci/run runs both.
  *
- *   npm run test:compose [-- --keep]     (--keep: leave the stack running at the end)
+ *   npm run test:compose [-- --cluster] [-- --keep]     (--keep: leave the stack running at the end)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { createPool } from '@shop/shared/db';
 import { COMPOSE_SECRETS } from '../../infra/src/secrets.ts';
 import { childEnv, devStackConfig, repoRoot, type StackConfig } from '../../infra/src/stack-config.ts';
 import { eventually, getIfFound, postJson } from '../support/clients.ts';
+import { CLUSTER_FILES, nodeLossUnderLoad } from './cluster.ts';
 import { ComposeProject, describe, engineAnswers, findCompose } from './compose-cli.ts';
 import { checkContractRequests } from './contract-requests.ts';
 import { checkNothingLost, type Databases } from './nothing-lost.ts';
@@ -26,6 +29,7 @@ import type { ReceivedSpan } from '../support/otlp/protobuf-spans.ts';
 import { startOtlpReceiver } from '../support/otlp/receiver.ts';
 
 const PROJECT = 'cqrs-compose-test';
+const CLUSTER_PROJECT = 'cqrs-compose-cluster-test';
 const ENV_FILE = 'tests/compose/test.env';
 const FILES = [
   'docker-compose.yml',
@@ -43,7 +47,8 @@ const started = Date.now();
 const log = (line: string) => console.log(`[compose ${seconds(Date.now() - started)}] ${line}`);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { keep: { type: 'boolean' }, cluster: { type: 'boolean' } } });
+  const cluster = values.cluster === true;
   if (!engineAnswers()) {
     console.error('test:compose: no Docker engine answers (`docker info` fails): start one and run again');
     return 2;
@@ -61,7 +66,13 @@ async function main(): Promise<number> {
   const config = devStackConfig(secrets, join(repoRoot, ENV_FILE));
   const withoutSecrets = { ...process.env, ...childEnv(config) };
   const env = { ...withoutSecrets, ...secrets };
-  const project = new ComposeProject({ ...cli, prefix: [...cli.prefix, '--env-file', ENV_FILE] }, PROJECT, FILES, env, log);
+  const project = new ComposeProject(
+    { ...cli, prefix: [...cli.prefix, '--env-file', ENV_FILE] },
+    cluster ? CLUSTER_PROJECT : PROJECT,
+    cluster ? CLUSTER_FILES : FILES,
+    env,
+    log,
+  );
   log('without its secrets, compose refuses to start and says how to make them');
   const refused = project.runWithEnv(withoutSecrets, ['config', '-q']);
   if (refused.status === 0 || !refused.output.includes('npm run secrets')) {
@@ -79,7 +90,7 @@ async function main(): Promise<number> {
     return result;
   };
 
-  const receiver = await startOtlpReceiver(OTLP_PORT, '0.0.0.0');
+  const receiver = cluster ? undefined : await startOtlpReceiver(OTLP_PORT, '0.0.0.0');
   log('removing what an earlier run left (down -v)');
   await project.run(['down', '-v', '--remove-orphans'], { quiet: true });
   try {
@@ -104,26 +115,19 @@ async function main(): Promise<number> {
     );
     if (visibleMs > FIRST_WRITE_VISIBLE_LIMIT_MS) throw new Error(`first write took ${visibleMs} ms to reach the query side`);
 
-    log('the contract requests, at once');
-    await checkContractRequests(api, log);
-    await lagCli(env, 'after the contract requests');
-    await checkConsole(api.query, log);
-    await checkOneTrace(api, receiver.spans, log);
-
-    const dbs = databases(config);
-    try {
-      const acknowledged = await crashUnderLoad(project, api);
-      log('waiting until the pipeline drained, then checking nothing was lost');
-      await checkNothingLost(dbs, api, acknowledged, log);
-      await lagCli(env, 'after the crashes');
-    } finally {
-      await Promise.all([dbs.write.end(), dbs.read.end()]);
+    if (receiver) await singleNodeChecks(project, api, config, env, receiver.spans);
+    else {
+      const dbs = databases(config);
+      try {
+        await nodeLossUnderLoad(project, api, dbs, { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE }, log);
+      } finally {
+        await Promise.all([dbs.write.end(), dbs.read.end()]);
+      }
     }
-
     checkLoopbackOnly(project, config);
   } finally {
-    await receiver.close();
-    if (values.keep) log(`--keep: the stack stays up (project ${PROJECT}; remove it with down -v)`);
+    await receiver?.close();
+    if (values.keep) log(`--keep: the stack stays up (project ${cluster ? CLUSTER_PROJECT : PROJECT}; remove it with down -v)`);
     else {
       log('down -v');
       await time('down', () => project.run(['down', '-v', '--remove-orphans'], { quiet: true }));
@@ -133,7 +137,31 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Milliseconds from the POST's answer until the product is served by the query API. */
+/** The single-node stack: the contract, the console, tracing, crashes of every piece under load. */
+async function singleNodeChecks(
+  project: ComposeProject,
+  api: { command: string; query: string },
+  config: StackConfig,
+  env: NodeJS.ProcessEnv,
+  spans: ReceivedSpan[],
+): Promise<void> {
+  log('the contract requests, at once');
+  await checkContractRequests(api, log);
+  await lagCli(env, 'after the contract requests');
+  await checkConsole(api.query, log);
+  await checkOneTrace(api, spans, log);
+
+  const dbs = databases(config);
+  try {
+    const acknowledged = await crashUnderLoad(project, api);
+    log('waiting until the pipeline drained, then checking nothing was lost');
+    await checkNothingLost(dbs, api, acknowledged, log);
+    await lagCli(env, 'after the crashes');
+  } finally {
+    await Promise.all([dbs.write.end(), dbs.read.end()]);
+  }
+}
+
 /** The console inside compose: the query API reaches the broker's queues and the projector by service name. */
 async function checkConsole(query: string, log: (line: string) => void): Promise<void> {
   const page = await fetch(`${query}/console`);
@@ -181,6 +209,7 @@ async function checkOneTrace(api: { command: string; query: string }, spans: Rec
   log(`one trace ${traceId}: ${services.sort().join(', ')}`);
 }
 
+/** Milliseconds from the POST's answer until the product is served by the query API. */
 async function firstWriteVisible(api: { command: string; query: string }): Promise<number> {
   const reply = await postJson(`${api.command}/api/products`, { name: 'First', category: 'first', price: 1.5, stock: 1 });
   if (reply.status !== 201) throw new Error(`first write answered ${reply.status} ${JSON.stringify(reply.body)}`);

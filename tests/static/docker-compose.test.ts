@@ -43,6 +43,12 @@ const required = (text: string) =>
   [...text.matchAll(/\$\{([A-Z0-9_]+):\?([^}]*)\}/g)].map((m) => ({ name: m[1]!, message: m[2]! }));
 const observabilityText = read('docker-compose.observability.yml');
 const observability = parse(observabilityText) as { services: Record<string, ComposeService> };
+const clusterText = read('docker-compose.cluster.yml');
+const cluster = parse(clusterText, { merge: true }) as Record<string, unknown> & {
+  services: Record<string, ComposeService & { hostname?: string; networks?: Record<string, { aliases?: string[] }> }>;
+};
+/** docker-compose.yml with docker-compose.cluster.yml over it, as compose merges a service's keys. */
+const withCluster = mergeServices(services, cluster.services);
 /** What each of compose's services reads, as the component declares it. */
 const declaredBy: Record<string, z.ZodObject> = {
   'command-api': COMPONENT_SETTINGS['command-api'],
@@ -139,25 +145,28 @@ describe('docker-compose.yml', () => {
   });
 
   it('passes each component only settings it declares, with their declared defaults', () => {
-    const wrong: string[] = [];
-    for (const [name, settings] of Object.entries(declaredBy)) {
-      const shape = settings.shape as Record<string, z.ZodType>;
-      for (const [key, value] of Object.entries(services[name]!.environment ?? {})) {
-        if (imageVariables[name]?.includes(key)) continue;
-        if (!shape[key]) {
-          wrong.push(`${name}: ${key} is not declared`);
-          continue;
-        }
-        const fallback = /^\$\{[A-Z0-9_]+:-([^}]*)\}$/.exec(String(value))?.[1];
-        // `${NAME:-}`: left empty, as a setting without a default is.
-        if (fallback !== undefined && fallback !== (declaredDefault(shape[key]) ?? ''))
-          wrong.push(`${name}: ${key} defaults to ${fallback}, declared ${declaredDefault(shape[key])}`);
-      }
-    }
+    const wrong = undeclaredSettings(services);
     // db-setup is a shell script over the stack's own settings (infra/docker/db-setup.sh).
     for (const key of Object.keys(services['db-setup']!.environment ?? {}))
       if (!isStackSetting(key)) wrong.push(`db-setup: ${key} is no setting of the stack`);
     expect(wrong).toEqual([]);
+  });
+
+  it('passes each component only settings it declares with docker-compose.cluster.yml too', () => {
+    expect(undeclaredSettings(withCluster)).toEqual([]);
+  });
+
+  it('gives each node service only documented variables, and Debezium every variable its config reads', () => {
+    for (const [name, service] of [...Object.entries(services), ...Object.entries(withCluster)]) {
+      if (!service.build?.args?.SERVICE) continue;
+      // Each service's own logins are set here per service (docs/security.md), not settings.
+      const ownLogin = /^(PG|RABBITMQ)_(USER|PASSWORD)$/;
+      for (const key of Object.keys(service.environment ?? {})) {
+        if (!ownLogin.test(key)) expect(Object.keys(example), `${name}: ${key}`).toContain(key);
+      }
+    }
+    const used = new Set([...properties.matchAll(/\$\{([A-Z0-9_]+):([^}]*)\}/g)].map((m) => m[1]!));
+    for (const key of used) expect(Object.keys(services.debezium!.environment!), key).toContain(key);
   });
 
   it('publishes the contract ports from the documented settings', () => {
@@ -171,21 +180,8 @@ describe('docker-compose.yml', () => {
     expect(example.QUERY_API_PORT).toBe('8081');
   });
 
-  it('gives each node service only documented variables, and Debezium every variable its config reads', () => {
-    for (const [name, service] of Object.entries(services)) {
-      if (!service.build) continue;
-      // Each service's own logins are set here per service (docs/security.md), not settings.
-      const ownLogin = /^(PG|RABBITMQ)_(USER|PASSWORD)$/;
-      for (const key of Object.keys(service.environment ?? {})) {
-        if (!ownLogin.test(key)) expect(Object.keys(example), `${name}: ${key}`).toContain(key);
-      }
-    }
-    const used = new Set([...properties.matchAll(/\$\{([A-Z0-9_]+):([^}]*)\}/g)].map((m) => m[1]!));
-    for (const key of used) expect(Object.keys(services.debezium!.environment!), key).toContain(key);
-  });
-
-  it('publishes every port of both files on loopback unless PUBLISH_ADDRESS opens them', () => {
-    const all = [...Object.entries(services), ...Object.entries(observability.services)];
+  it('publishes every port of the three files on loopback unless PUBLISH_ADDRESS opens them', () => {
+    const all = [...Object.entries(services), ...Object.entries(observability.services), ...Object.entries(cluster.services)];
     const ports = all.flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, port })));
     expect(ports.length).toBeGreaterThan(8);
     for (const { name, port } of ports) expect(port, name).toMatch(/^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:/);
@@ -194,22 +190,29 @@ describe('docker-compose.yml', () => {
 
   it('has no default password or token anywhere: a missing one stops compose and says how to make it', () => {
     const secretish = /PASSWORD|PASS\b|TOKEN|SECRET|COOKIE/;
-    for (const text of [composeText, observabilityText]) {
+    for (const text of [composeText, observabilityText, clusterText]) {
       // The console's token may be left empty: its console is then read-only.
-      for (const { name, fallback } of substitutions.filter((s) => secretish.test(s.name) && s.name !== 'CONSOLE_ADMIN_TOKEN')) {
+      for (const { name, fallback } of substitutionsOf(text).filter(
+        (s) => secretish.test(s.name) && s.name !== 'CONSOLE_ADMIN_TOKEN',
+      )) {
         expect(fallback, `${name} has a default`).toBeUndefined();
       }
       for (const { name, message } of required(text)) expect(message, name).toMatch(/npm run secrets/);
     }
-    for (const [name, service] of [...Object.entries(services), ...Object.entries(observability.services)]) {
+    const everyService = [
+      ...Object.entries(services),
+      ...Object.entries(observability.services),
+      ...Object.entries(cluster.services),
+    ];
+    for (const [name, service] of everyService) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         if (!secretish.test(key) || key === 'CONSOLE_ADMIN_TOKEN') continue;
         expect(String(value), `${name}: ${key}`).toMatch(/^\$\{[A-Z0-9_]+:\?[^}]+\}$/);
       }
     }
-    const requiredNames = new Set([...required(composeText), ...required(observabilityText)].map((r) => r.name));
+    const requiredNames = new Set([composeText, observabilityText, clusterText].flatMap(required).map((r) => r.name));
     for (const secret of COMPOSE_SECRETS) expect(requiredNames, secret).toContain(secret);
-    expect(composeText).not.toMatch(/:-guest\b|(PASSWORD|PASS):-/);
+    for (const text of [composeText, clusterText]) expect(text).not.toMatch(/:-guest\b|(PASSWORD|PASS|COOKIE):-/);
   });
 
   it('lets no service log in to Postgres as the superuser: each has its own role', () => {
@@ -228,12 +231,92 @@ describe('docker-compose.yml', () => {
   });
 
   it('mounts files that exist', () => {
-    for (const service of Object.values(services)) {
+    for (const service of [...Object.values(services), ...Object.values(cluster.services)]) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0]!;
         if (source.startsWith('./')) expect(existsSync(join(repoRoot, source)), source).toBe(true);
       }
     }
+  });
+});
+
+describe('docker-compose.cluster.yml', () => {
+  const nodes = ['rabbitmq', 'rabbitmq-2', 'rabbitmq-3'];
+  const hostnames = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'];
+  const clusterConf = read('infra/docker/rabbitmq-cluster/cluster.conf');
+  const haproxyCfg = read('infra/docker/rabbitmq-cluster/haproxy.cfg');
+
+  it("has only keys that Compose v2 and Debian's docker-compose 1.29 both accept (no top-level name)", () => {
+    const topLevel = Object.keys(cluster).filter((key) => !key.startsWith('x-'));
+    expect(topLevel.sort()).toEqual(['services', 'volumes']);
+  });
+
+  it('runs three RabbitMQ nodes of the base image, each with its own volume, under the names the cluster config lists', () => {
+    const listed = [...clusterConf.matchAll(/^cluster_formation\.classic_config\.nodes\.\d+ = rabbit@(\S+)$/gm)].map((m) => m[1]);
+    expect(listed).toEqual(hostnames);
+    expect(clusterConf).toMatch(/^cluster_formation\.peer_discovery_backend = classic_config$/m);
+    expect(clusterConf).toMatch(/^queue_leader_locator = balanced$/m);
+    const dataVolumes = nodes.map((name) => {
+      const node = withCluster[name]!;
+      expect(node.image, name).toBe(services.rabbitmq!.image);
+      expect(cluster.services[name]!.hostname, name).toBe(hostnames[nodes.indexOf(name)]);
+      return node.volumes!.filter((v) => v.endsWith(':/var/lib/rabbitmq'));
+    });
+    expect(dataVolumes.flat()).toEqual(hostnames.map((host) => `${host}-data:/var/lib/rabbitmq`));
+    // The other nodes reach node 1 (the base file's `rabbitmq`) under its node's host name.
+    expect(cluster.services.rabbitmq!.networks?.default?.aliases).toEqual(['rabbitmq-1']);
+  });
+
+  it("gives every node, and the cluster's check, the one cookie, which has no default", () => {
+    for (const name of [...nodes, 'rabbitmq-cluster']) {
+      expect(withCluster[name]!.environment!.CLUSTER_ERLANG_COOKIE, name).toMatch(
+        /^\$\{RABBITMQ_ERLANG_COOKIE:\?.*npm run secrets.*\}$/,
+      );
+    }
+    expect(example.RABBITMQ_ERLANG_COOKIE).toBe('');
+  });
+
+  it('gives every service a healthcheck and a restart policy, and the processes an init', () => {
+    for (const [name, service] of Object.entries(withCluster)) {
+      if (oneShot(service)) continue;
+      expect(service.healthcheck?.test, `${name} healthcheck`).toBeDefined();
+      expect(service.restart, `${name} restart`).toBe('unless-stopped');
+      if (name !== 'postgres' && !nodes.includes(name)) expect(service.init, `${name} init`).toBe(true);
+    }
+  });
+
+  it('declares the queues only once the three nodes are one cluster, and sends Debezium through HAProxy to any node', () => {
+    expect(withCluster['rabbitmq-cluster']!.command).toEqual([
+      'rabbitmqctl',
+      '-n',
+      'rabbit@rabbitmq-1',
+      'await_online_nodes',
+      '3',
+      '--timeout',
+      '120',
+    ]);
+    for (const name of nodes) expect(Object.keys(withCluster['rabbitmq-cluster']!.depends_on!)).toContain(name);
+    expect(withCluster['broker-setup']!.depends_on).toHaveProperty('rabbitmq-cluster');
+    expect(withCluster.projector!.depends_on).toHaveProperty('broker-setup');
+    const servers = [...haproxyCfg.matchAll(/^\s*server \S+ (\S+):5672$/gm)].map((m) => m[1]);
+    expect(servers).toEqual(hostnames);
+    expect(withCluster.debezium!.environment).toMatchObject({ RABBITMQ_HOST: 'haproxy', RABBITMQ_PORT: '5672' });
+    expect(withCluster.debezium!.depends_on).toHaveProperty('haproxy');
+    for (const name of ['projector', 'query-api']) {
+      expect(withCluster[name]!.environment!.RABBITMQ_ADDRESSES, name).toBe(hostnames.map((h) => `${h}:5672`).join(','));
+      expect(withCluster[name]!.environment!.RABBITMQ_HOST, name).toBe('haproxy');
+    }
+  });
+
+  it('builds its proxy from a Dockerfile that exists, on the host network in the compose test', () => {
+    const build = withCluster.haproxy!.build!;
+    expect(existsSync(join(repoRoot, build.context, build.dockerfile))).toBe(true);
+    const hostNetwork = parse(read('tests/compose/build-cluster-on-host-network.yml')) as { services: Record<string, unknown> };
+    expect(hostNetwork.services.haproxy).toEqual({ build: { network: 'host' } });
+  });
+
+  it('is a file npm run secrets reads', () => {
+    expect(read('infra/bin/secrets.sh')).toContain('docker-compose.cluster.yml');
   });
 });
 
@@ -267,3 +350,48 @@ describe('debezium/config/application.properties', () => {
     expect(properties).toMatch(/^quarkus\.http\.port=\$\{DEBEZIUM_HTTP_PORT:8083\}$/m);
   });
 });
+
+/** What a service is given that its component does not declare, or with another default. */
+function undeclaredSettings(all: Record<string, ComposeService>): string[] {
+  const wrong: string[] = [];
+  for (const [name, settings] of Object.entries(declaredBy)) {
+    const shape = settings.shape as Record<string, z.ZodType>;
+    for (const [key, value] of Object.entries(all[name]!.environment ?? {})) {
+      if (imageVariables[name]?.includes(key)) continue;
+      if (!shape[key]) {
+        wrong.push(`${name}: ${key} is not declared`);
+        continue;
+      }
+      const fallback = /^\$\{[A-Z0-9_]+:-([^}]*)\}$/.exec(String(value))?.[1];
+      // `${NAME:-}`: left empty, as a setting without a default is.
+      if (fallback !== undefined && fallback !== (declaredDefault(shape[key]) ?? ''))
+        wrong.push(`${name}: ${key} defaults to ${fallback}, declared ${declaredDefault(shape[key])}`);
+    }
+  }
+  return wrong;
+}
+
+/**
+ * An override file over a base, as compose merges them: a service's environment and depends_on
+ * are merged key by key, its volumes by target path, its ports appended, any other key replaced.
+ */
+function mergeServices(
+  base: Record<string, ComposeService>,
+  over: Record<string, ComposeService>,
+): Record<string, ComposeService> {
+  const merged: Record<string, ComposeService> = { ...base };
+  for (const [name, service] of Object.entries(over)) {
+    const was = base[name] ?? {};
+    const target = (volume: string) => volume.split(':')[1];
+    const overTargets = new Set((service.volumes ?? []).map(target));
+    merged[name] = {
+      ...was,
+      ...service,
+      environment: { ...was.environment, ...service.environment },
+      depends_on: { ...was.depends_on, ...service.depends_on },
+      ports: [...(was.ports ?? []), ...(service.ports ?? [])],
+      volumes: [...(was.volumes ?? []).filter((v) => !overTargets.has(target(v))), ...(service.volumes ?? [])],
+    };
+  }
+  return merged;
+}
