@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { rabbitUrl } from '@shop/shared/config';
 import { latestOperations } from '@shop/shared/operations';
+import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
 import type { SyncStatus } from '../lag/schemas.ts';
 import { deadLetterQueue } from './dead-letters.ts';
@@ -31,6 +32,8 @@ export interface ConsoleSources {
   read: pg.Pool;
   /** Where the pipeline stands (the lag inspector's syncStatus). */
   status: () => Promise<SyncStatus>;
+  /** The write database: how many shards the outbox routes to (its outbox_routing). */
+  write: pg.Pool;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface ConsoleSources {
 export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const amqpUrl = rabbitUrl(config);
-  const queues = queueReader(amqpUrl, names);
+  const queues = queueReader(amqpUrl, names, async () => routedShardCount(await readShardRouting(sources.write)));
   const read = async () => {
     const [status, depths, projectors, operations] = await Promise.all([
       sources.status(),
