@@ -109,7 +109,8 @@ function startAuditing(config: Config, pools: Pools, late: Late, log: Logger) {
     settings: reconcilerSettings(config),
     highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
     // Before the consumer runs, every shard may have events on their way.
-    shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(shardRange(late.shardCount ?? MAX_SHARD_COUNT))),
+    shardsInFlight: async () =>
+      late.consumer ? late.consumer.shardsInFlight() : new Set(shardRange(late.shardCount ?? MAX_SHARD_COUNT)),
     inboxMark: inboxMarkTracker(read).poll,
     log,
   });

@@ -32,7 +32,9 @@ describe('shard count', () => {
   it('bounds the count in the table as MAX_SHARD_COUNT does, and starts at a count within it', () => {
     const sql = migration('010_outbox_routing.sql');
     expect(sql).toContain(`shard_count BETWEEN 1 AND ${MAX_SHARD_COUNT}`);
-    const initial = Number(/INSERT INTO outbox_routing \(since_position, shard_count, drained_at\) VALUES \(0, (\d+), now\(\)\)/.exec(sql)?.[1]);
+    const initial = Number(
+      /INSERT INTO outbox_routing \(since_position, shard_count, drained_at\) VALUES \(0, (\d+), now\(\)\)/.exec(sql)?.[1],
+    );
     expect(initial).toBeGreaterThanOrEqual(1);
     expect(initial).toBeLessThanOrEqual(MAX_SHARD_COUNT);
   });

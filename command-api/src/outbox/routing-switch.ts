@@ -28,7 +28,9 @@ export async function switchRouting(write: pg.Pool, count: number): Promise<Swit
       const cut = await withTransaction(write, async (client) => {
         // A long wait for the lock would hold every new write behind it: give up and try again.
         await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        const { rows } = await client.query<{ cut: string }>(/* sql */ `SELECT outbox_switch_routing($1::int)::text AS cut`, [count]);
+        const { rows } = await client.query<{ cut: string }>(/* sql */ `SELECT outbox_switch_routing($1::int)::text AS cut`, [
+          count,
+        ]);
         return Number(rows[0]!.cut);
       });
       return { cut, switched: true, drained: false };
@@ -41,6 +43,8 @@ export async function switchRouting(write: pg.Pool, count: number): Promise<Swit
 
 /** Records that every event at or below `cut` is applied or parked: the projectors then consume the new shards. */
 export async function markDrained(write: pg.Pool, cut: number): Promise<boolean> {
-  const { rows } = await write.query<{ marked: boolean | null }>(/* sql */ `SELECT outbox_mark_drained($1::bigint) AS marked`, [cut]);
+  const { rows } = await write.query<{ marked: boolean | null }>(/* sql */ `SELECT outbox_mark_drained($1::bigint) AS marked`, [
+    cut,
+  ]);
   return rows[0]?.marked === true;
 }

@@ -30,7 +30,9 @@ await runCli(async () => {
     const projector = serviceSpecs(config).find((s) => s.name === 'projector')!;
     await waitForProjectorShards(projector.publicUrl, count);
     console.log(`  ok  the projector (${projector.publicUrl}) consumes ${count} shards`);
-    console.log(`\n${change.from} -> ${change.to} shards; cut at position ${change.cut}; drain ${(change.drainMs / 1000).toFixed(1)} s`);
+    console.log(
+      `\n${change.from} -> ${change.to} shards; cut at position ${change.cut}; drain ${(change.drainMs / 1000).toFixed(1)} s`,
+    );
   } catch (err) {
     if (!(err instanceof ShardCountRefusedError)) throw err;
     console.error(`refused: ${err.message}`);

@@ -46,7 +46,8 @@ export async function changeShardCount(
   let drainMs = 0;
   if (!switched.drained) {
     const timeout = String(options.drainTimeoutMs ?? 600_000);
-    drainMs = (await step(config, progress, 'projector', undefined, ['drain', '--cut', String(cut), '--timeout-ms', timeout])).drainedMs as number;
+    drainMs = (await step(config, progress, 'projector', undefined, ['drain', '--cut', String(cut), '--timeout-ms', timeout]))
+      .drainedMs as number;
     progress(`  ok  drained in ${(drainMs / 1000).toFixed(1)} s: every event at or below ${cut} applied or parked`);
     await step(config, progress, 'owner', undefined, ['drained', '--cut', String(cut)]);
   }

@@ -53,7 +53,9 @@ async function declareQueues(config: Config, count: number): Promise<void> {
     await connection.close().catch(() => undefined);
   }
   const last = shardQueueOf(names, count - 1);
-  console.log(`queues ${shardQueueOf(names, 0)} … ${last} declared (quorum, single active consumer), each bound to ${shardBindingKey(count - 1).replace(/\d+$/, '<shard>')}`);
+  console.log(
+    `queues ${shardQueueOf(names, 0)} … ${last} declared (quorum, single active consumer), each bound to ${shardBindingKey(count - 1).replace(/\d+$/, '<shard>')}`,
+  );
 }
 
 async function drain(config: Config, cut: number, timeoutMs: number): Promise<number> {
@@ -85,7 +87,8 @@ async function main(): Promise<number> {
   const timeoutMs = Number(values['timeout-ms']);
   if (values.help) return (console.log(usage), 0);
   if (step === 'prepare' && Number.isInteger(count)) return prepare(loadConfig(), count);
-  if (step === 'drain' && Number.isInteger(cut) && cut >= 0 && Number.isFinite(timeoutMs)) return drain(loadConfig(), cut, timeoutMs);
+  if (step === 'drain' && Number.isInteger(cut) && cut >= 0 && Number.isFinite(timeoutMs))
+    return drain(loadConfig(), cut, timeoutMs);
   console.error(usage);
   return 2;
 }

@@ -14,7 +14,8 @@ export async function readyInShardQueues(
   const channel = await connection.createChannel();
   try {
     const ready = new Map<number, number>();
-    for (let shard = 0; shard < shardCount; shard++) ready.set(shard, (await channel.checkQueue(shardQueueOf(names, shard))).messageCount);
+    for (let shard = 0; shard < shardCount; shard++)
+      ready.set(shard, (await channel.checkQueue(shardQueueOf(names, shard))).messageCount);
     return ready;
   } finally {
     await channel.close().catch(() => undefined);

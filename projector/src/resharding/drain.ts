@@ -44,10 +44,25 @@ export async function waitUntilDrained(opts: DrainOptions): Promise<void> {
     const window = nextWindow(state);
     if (window) {
       const logged = await loggedEvents(write, window.after, window.through, windowSize);
-      state = afterScan(state, logged, windowSize, await handledAmong(read, logged.map((e) => e.id)));
+      state = afterScan(
+        state,
+        logged,
+        windowSize,
+        await handledAmong(
+          read,
+          logged.map((e) => e.id),
+        ),
+      );
       continue;
     }
-    state = afterRecheck(state, await handledAmong(read, state.pending.map((e) => e.id)), (await inboxWatermark(read)).prunedThrough);
+    state = afterRecheck(
+      state,
+      await handledAmong(
+        read,
+        state.pending.map((e) => e.id),
+      ),
+      (await inboxWatermark(read)).prunedThrough,
+    );
     if (isDrained(state)) return;
     if (Date.now() > deadline) throw new DrainTimeoutError(cut, state.pending);
     if (Date.now() - said >= 2000) {

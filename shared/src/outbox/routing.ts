@@ -19,10 +19,13 @@ export interface RoutingSwitch {
 export type ShardRouting = readonly RoutingSwitch[];
 
 export async function readShardRouting(write: pg.Pool | pg.ClientBase): Promise<ShardRouting> {
-  const { rows } = await write.query<{ since: string; shard_count: number; switched_at: Date; drained_at: Date | null }>(
-    /* sql */ `SELECT since_position::text AS since, shard_count, switched_at, drained_at
-                 FROM outbox_routing ORDER BY since_position`,
-  );
+  const { rows } = await write.query<{
+    since: string;
+    shard_count: number;
+    switched_at: Date;
+    drained_at: Date | null;
+  }>(/* sql */ `SELECT since_position::text AS since, shard_count, switched_at, drained_at
+                 FROM outbox_routing ORDER BY since_position`);
   if (rows.length === 0) throw new Error('outbox_routing is empty: the write side is not migrated');
   return rows.map((r) => ({
     sincePosition: Number(r.since),
@@ -64,7 +67,8 @@ export const shardRange = (count: number): number[] => Array.from({ length: coun
 export function refusedChange(from: number, to: number, maxCount: number): string | undefined {
   if (!Number.isInteger(to) || to < 1 || to > maxCount) return `the shard count is an integer from 1 to ${maxCount}, not ${to}`;
   if (to === from) return `the outbox is already routed by ${from} shards`;
-  if (to < from) return `going down (${from} -> ${to}) is refused: it would merge shards whose queues both hold an aggregate's events`;
+  if (to < from)
+    return `going down (${from} -> ${to}) is refused: it would merge shards whose queues both hold an aggregate's events`;
   if (to % from !== 0) return `from ${from} shards only a multiple of ${from} keeps every aggregate's order (not ${to})`;
   return undefined;
 }
