@@ -17,7 +17,7 @@ const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
 const { write, read } = stackDatabases(stack);
 const HIGH = 'projector-high-shards';
-const HIGH_PORT = 18_086;
+const HIGH_PORT = 18_093;
 const HIGH_SHARDS = [8, 9, 10, 11, 12, 13, 14, 15];
 const say = (line: string) => console.log(`[shards] ${line}`);
 
@@ -75,6 +75,7 @@ describe('changing the shard count on a running pipeline', () => {
     await expect(changeShardCount(stack, 8, say)).rejects.toThrow(ShardCountRefusedError);
     await expect(changeShardCount(stack, 8, say)).rejects.toThrow(/going down \(16 -> 8\) is refused/);
     await expect(changeShardCount(stack, 24, say)).rejects.toThrow(/multiple of 16/);
+    await expect(changeShardCount(stack, 16, say)).rejects.toThrow(/already routed by 16/);
     expect(routedCount(await readShardRouting(write))).toBe(16);
   });
 });

@@ -28,7 +28,8 @@ async function prepare(config: Config, count: number): Promise<number> {
       console.log(`refused: the change to ${draining.shardCount} shards is still draining; finish it first`);
       return 3;
     }
-    const refused = routed === count ? undefined : refusedChange(routed, count, MAX_SHARD_COUNT);
+    // The same count again resumes a change still draining; one that is done is "already".
+    const refused = draining?.shardCount === count ? undefined : refusedChange(routed, count, MAX_SHARD_COUNT);
     if (refused) {
       console.log(`refused: ${refused}`);
       return 3;
