@@ -115,10 +115,11 @@ class BrokerConsumer implements Consumer {
     this.opts.log.info({ added, shards: this.assignedShards() }, 'consuming more shards');
     // Not consuming: the next connect opens every assigned shard, these included.
     const session = this.open();
-    for (const shard of session ? added : []) {
-      await this.consumeShard(session!, shard).catch((err: unknown) => {
+    if (!session) return;
+    for (const shard of added) {
+      await this.consumeShard(session, shard).catch((err: unknown) => {
         this.opts.log.warn({ err, shard }, 'cannot open the new shard; reconnecting');
-        void session!.connection.close().catch(() => undefined);
+        void session.connection.close().catch(() => undefined);
       });
     }
   }
