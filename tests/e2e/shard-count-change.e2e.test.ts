@@ -9,7 +9,7 @@ import {
   type ShardCountChange,
 } from '../../infra/src/native/shard-count.ts';
 import { compareReadModels } from '../../projector/src/verify/compare-read-models.ts';
-import { commandApi, postJson, projectorStats, stackDatabases, waitUntilProjected } from '../support/clients.ts';
+import { commandApi, eventually, postJson, projectorStats, stackDatabases, waitUntilProjected } from '../support/clients.ts';
 import { startExtraProjector } from '../support/extra-projector.ts';
 import { inboxAgainstOutbox } from '../support/inbox-outbox.ts';
 import { startWorkload } from '../support/steady-workload.ts';
@@ -49,7 +49,8 @@ describe('changing the shard count on a running pipeline', () => {
       await stopRecorded(dirs, 'projector');
       await new Promise((r) => setTimeout(r, 3_000));
       const changing = changeShardCount(stack, 16, say, { drainTimeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 2_000));
+      // Back once the routing switched: the backlog is then all at or below the cut.
+      await eventually(async () => ((await readShardRouting(write)).length > 1 ? true : undefined), 60_000);
       await startServices(stack, dirs, () => undefined);
       change = await changing;
       say(`cut at ${change.cut}, drained in ${change.drainMs} ms`);
