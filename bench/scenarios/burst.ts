@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { ALL_SHARDS, shardBindingKey, shardQueueOf } from '@shop/shared/messaging';
+import { shardBindingKey, shardQueueOf } from '@shop/shared/messaging';
+import { shardRange } from '@shop/shared/outbox';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
 import { stopRecorded } from '../../infra/src/native/processes.ts';
 import { startServices } from '../../infra/src/native/stack.ts';
 import type { BenchContext } from '../context.ts';
@@ -106,9 +108,10 @@ export async function runBurst(
   samplesWanted: number,
   progress: Progress,
 ): Promise<BurstResult> {
+  const shards = shardRange(await stackShardCount(ctx.stack));
   const connection = await amqp.connect(rabbitUrl(ctx.stack));
   const channel = await connection.createChannel();
-  for (const shard of ALL_SHARDS) {
+  for (const shard of shards) {
     await channel.assertQueue(copyQueueOf(shard), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await channel.bindQueue(copyQueueOf(shard), ctx.stack.EVENTS_EXCHANGE, shardBindingKey(shard));
   }
@@ -123,6 +126,7 @@ export async function runBurst(
         ctx,
         connection,
         channel,
+        shards,
         events,
         i * (events / 2),
         (l, n, t) => progress(`${label}: ${l}`, n, t),
@@ -134,7 +138,7 @@ export async function runBurst(
       baselineCpu.add(sample.baselineCpu);
     }
   } finally {
-    for (const shard of ALL_SHARDS) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
+    for (const shard of shards) await channel.deleteQueue(copyQueueOf(shard)).catch(() => undefined);
     await connection.close().catch(() => undefined);
     await ctx.read.query(`DROP TABLE IF EXISTS ${BASELINE_INBOX}`).catch(() => undefined);
   }
@@ -160,26 +164,27 @@ async function burstOnce(
   ctx: BenchContext,
   connection: amqp.ChannelModel,
   channel: amqp.Channel,
+  shards: number[],
   events: number,
   offset: number,
   progress: Progress,
   wantLag: boolean,
 ) {
   await stopRecorded(ctx.dirs, 'projector');
-  const queuedBefore = await queued(channel, ctx);
+  const queuedBefore = await queued(channel, ctx, shards);
   const processedBefore = (await ctx.read.query('SELECT count(*)::int AS n FROM inbox')).rows[0].n as number;
 
   const start = await outboxPosition(ctx);
   await insertOrderMix(ctx, events, offset, BURST_ORDERS);
   const inserted = performance.now();
   await until(
-    async () => (await queued(channel, ctx)) - queuedBefore >= events,
+    async () => (await queued(channel, ctx, shards)) - queuedBefore >= events,
     (n) => progress('debezium → rabbitmq', n, events),
-    async () => (await queued(channel, ctx)) - queuedBefore,
+    async () => (await queued(channel, ctx, shards)) - queuedBefore,
   );
   const debeziumSeconds = (performance.now() - inserted) / 1000;
 
-  const baseline = await runBaseline(ctx, events, (n) => progress('catch-up baseline', n, events));
+  const baseline = await runBaseline(ctx, events, shards, (n) => progress('catch-up baseline', n, events));
 
   // From the commit of the projector's first transaction of the burst to that of its last (commit
   // timestamps): neither its start-up nor the polling here is counted; the first transaction's
@@ -254,9 +259,9 @@ export async function insertOrderMix(ctx: BenchContext, events: number, offset: 
   );
 }
 
-async function queued(channel: amqp.Channel, ctx: BenchContext) {
+async function queued(channel: amqp.Channel, ctx: BenchContext, shards: number[]) {
   let total = 0;
-  for (const shard of ALL_SHARDS)
+  for (const shard of shards)
     total += (
       await channel.checkQueue(shardQueueOf({ exchange: ctx.stack.EVENTS_EXCHANGE, queue: ctx.stack.PROJECTOR_QUEUE }, shard))
     ).messageCount;
@@ -269,7 +274,7 @@ async function queued(channel: amqp.Channel, ctx: BenchContext) {
  * timestamps from its first statement's commit to its last (the first statement's events not
  * counted), its CPU counted from its 'go' until every event is written and acked.
  */
-async function runBaseline(ctx: BenchContext, events: number, onProgress: (n: number) => void) {
+async function runBaseline(ctx: BenchContext, events: number, shards: number[], onProgress: (n: number) => void) {
   await ctx.read.query(`DROP TABLE IF EXISTS ${BASELINE_INBOX}`);
   await ctx.read.query(`CREATE TABLE ${BASELINE_INBOX} (LIKE read.inbox INCLUDING ALL)`);
   const { PG_HOST: host, PG_PORT: port, PG_USER: user, PG_PASSWORD: password, READ_DB_NAME: database } = ctx.stack;
@@ -279,7 +284,7 @@ async function runBaseline(ctx: BenchContext, events: number, onProgress: (n: nu
     BASELINE,
     {
       url: rabbitUrl(ctx.stack),
-      queues: ALL_SHARDS.map(copyQueueOf),
+      queues: shards.map(copyQueueOf),
       prefetch: ctx.stack.PROJECTOR_PREFETCH,
       batchSize: ctx.stack.PROJECTOR_BATCH_SIZE,
       read: { host, port, user, password, database, application_name: 'bench-baseline' },

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { SHARD_COUNT } from '@shop/shared/messaging';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
 import { DEBEZIUM } from '../../infra/src/native/debezium-server.ts';
 import { runningPid } from '../../infra/src/native/processes.ts';
 import type { BenchContext } from '../context.ts';
@@ -63,7 +63,7 @@ export async function floorWindows(
         read: connection(ctx.stack.READ_DB_NAME, 'bench-floor-apply'),
         publication: ctx.stack.DEBEZIUM_PUBLICATION,
         slot: FLOOR_SLOTS.apply,
-        connections: SHARD_COUNT,
+        connections: await stackShardCount(ctx.stack),
       },
       'apply floor',
     ),

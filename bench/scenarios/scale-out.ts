@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { ALL_SHARDS, shardQueueOf } from '@shop/shared/messaging';
+import { shardQueueOf } from '@shop/shared/messaging';
+import { readShardRouting, routedShardCount, shardRange } from '@shop/shared/outbox';
 import type { BenchContext } from '../context.ts';
 import { waitUntilDrained } from '../context.ts';
 import { startCpuAccounting, type CpuShare } from '../cpu-accounting.ts';
@@ -73,9 +74,8 @@ const BACKLOG_ORDERS = 5_000_000;
  * fixed rate, with the CPU of every process. The stack's own projector runs alone again afterwards.
  */
 export async function runScaleOut(ctx: BenchContext, plan: ScaleOutPlan, progress: Progress): Promise<ScaleOutResult> {
-  const runs = new Map(
-    plan.instances.map((n) => [n, { instances: n, shards: splitShards(ALL_SHARDS, n), catchUps: [], live: [] }]),
-  );
+  const shards = shardRange(routedShardCount(await readShardRouting(ctx.write)));
+  const runs = new Map(plan.instances.map((n) => [n, { instances: n, shards: splitShards(shards, n), catchUps: [], live: [] }]));
   let backlogs = 0;
   try {
     for (let pass = 0; pass < plan.passes; pass++) {
@@ -92,7 +92,7 @@ export async function runScaleOut(ctx: BenchContext, plan: ScaleOutPlan, progres
   } finally {
     await restoreStackProjector(ctx.stack, ctx.dirs);
   }
-  return { plan, shardCount: ALL_SHARDS.length, runs: [...runs.values()] };
+  return { plan, shardCount: shards.length, runs: [...runs.values()] };
 }
 
 /**
@@ -110,7 +110,7 @@ async function catchUp(
 ): Promise<ScaleOutCatchUp> {
   await waitUntilDrained(ctx, 300_000);
   await stopProjectorInstances(ctx.dirs);
-  const hold = await holdShardQueues(ctx);
+  const hold = await holdShardQueues(ctx, shards.flat());
   try {
     const start = await outboxPosition(ctx);
     const queuedBefore = await hold.queued();
@@ -179,11 +179,11 @@ async function liveWindow(ctx: BenchContext, plan: ScaleOutPlan, progress: Progr
  * nothing, and the instances that subscribe after it wait. Closing it hands every queue to the
  * instance waiting on it at once, and returns the messages it held.
  */
-async function holdShardQueues(ctx: BenchContext) {
+async function holdShardQueues(ctx: BenchContext, shards: readonly number[]) {
   const connection = await amqp.connect(rabbitUrl(ctx.stack));
   const channel = await connection.createChannel();
   await channel.prefetch(1);
-  const queues = ALL_SHARDS.map((shard) =>
+  const queues = shards.map((shard) =>
     shardQueueOf({ exchange: ctx.stack.EVENTS_EXCHANGE, queue: ctx.stack.PROJECTOR_QUEUE }, shard),
   );
   let held = 0;

@@ -9,17 +9,22 @@ import {
   sharedSettings,
   telemetryEnv,
 } from '@shop/shared/config';
-import { ALL_SHARDS, SHARD_COUNT } from '@shop/shared/messaging';
+import { MAX_SHARD_COUNT } from '@shop/shared/messaging';
 
-/** `all` or a comma-separated list of shard numbers this instance consumes. */
+/**
+ * `all` or a comma-separated list of shard numbers this instance consumes. The shard count is not
+ * a setting: it is the write side's outbox_routing (@shop/shared/outbox), read at start and
+ * watched, so `all` grows with it; a listed shard beyond the count is consumed once the count
+ * reaches it (docs/scaling.md, "Changing the shard count").
+ */
 const shards = z
   .string()
   .default('all')
-  .transform((value, ctx) => {
-    if (value === 'all') return ALL_SHARDS;
+  .transform((value, ctx): 'all' | number[] => {
+    if (value === 'all') return 'all';
     const list = value.split(',').map((s) => Number(s.trim()));
-    if (list.some((n) => !Number.isInteger(n) || n < 0 || n >= SHARD_COUNT)) {
-      ctx.addIssue({ code: 'custom', message: `shards are integers from 0 to ${SHARD_COUNT - 1}, or "all"` });
+    if (list.some((n) => !Number.isInteger(n) || n < 0 || n >= MAX_SHARD_COUNT)) {
+      ctx.addIssue({ code: 'custom', message: `shards are integers from 0 to ${MAX_SHARD_COUNT - 1}, or "all"` });
       return z.NEVER;
     }
     return [...new Set(list)].sort((a, b) => a - b);
@@ -53,6 +58,9 @@ export const projectorSettings = z.object({
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
+  // How often the projector reads the write side's shard routing, to consume the shards a drained
+  // change of the shard count added (docs/scaling.md).
+  ROUTING_POLL_MS: z.coerce.number().int().min(100).default(2000),
   // Retention (docs/retention.md): outbox partitions whose range ended longer ago than this move to
   // the archive once reconciled, and the inbox is pruned below them; checked every interval.
   OUTBOX_RETENTION: duration('30 days'),

@@ -17,13 +17,15 @@ describe('projector config', () => {
       PROJECTOR_QUEUE: 'shop.projector',
       PROJECTOR_PREFETCH: 2000,
       PROJECTOR_BATCH_SIZE: 1000,
-      PROJECTOR_SHARDS: [0, 1, 2, 3, 4, 5, 6, 7],
+      PROJECTOR_SHARDS: 'all',
     });
   });
 
   it('reads a shard list and refuses shards out of range', () => {
     expect(loadConfig(withPassword({ PROJECTOR_SHARDS: '3, 1,1' })).PROJECTOR_SHARDS).toEqual([1, 3]);
-    expect(() => loadConfig(withPassword({ PROJECTOR_SHARDS: '8' }))).toThrow(ConfigError);
+    expect(loadConfig(withPassword({ PROJECTOR_SHARDS: '8,15' })).PROJECTOR_SHARDS).toEqual([8, 15]);
+    expect(() => loadConfig(withPassword({ PROJECTOR_SHARDS: '256' }))).toThrow(ConfigError);
+    expect(() => loadConfig(withPassword({ PROJECTOR_SHARDS: '-1' }))).toThrow(ConfigError);
     expect(() => loadConfig(withPassword({ PROJECTOR_SHARDS: 'one' }))).toThrow(ConfigError);
   });
 

@@ -4,8 +4,8 @@ import type pg from 'pg';
 import { postgresUrl, rabbitUrls, serverTimeouts } from '@shop/shared/config';
 import { createPool, migrate } from '@shop/shared/db';
 import { LIVE_SCHEMA, noteDeadLetter } from '@shop/shared/read-side';
-import { ALL_SHARDS } from '@shop/shared/messaging';
-import { highWaterMarkTracker } from '@shop/shared/outbox';
+import { MAX_SHARD_COUNT } from '@shop/shared/messaging';
+import { highWaterMarkTracker, routedShardCount, shardRange, type ShardRouting } from '@shop/shared/outbox';
 import { exitOnStartupError, onShutdownSignal } from '@shop/shared/lifecycle';
 import { createLogger, type Logger } from '@shop/shared/log';
 import { startTracing, type Tracing } from '@shop/shared/telemetry';
@@ -14,6 +14,7 @@ import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer, type HealthSources } from './http/health-server.ts';
 import { createProjectorMetrics, type ProjectorMetrics } from './http/metrics.ts';
 import { startConsumer, type Consumer } from './messaging/consumer.ts';
+import { routingAtStart, shardsToConsume, startRoutingWatch } from './messaging/routing-watch.ts';
 import { stalledMs } from './messaging/shard-health.ts';
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop, type AuditLoop } from './reconcile/audit-loop.ts';
@@ -38,7 +39,7 @@ async function main() {
     const tracing = startTracing('projector', config);
     const pools = openPools(config);
     // The reconciler and the metrics ask the consumer, which is started last.
-    const late: { consumer?: Consumer } = {};
+    const late: Late = {};
     const { audit, operations } = startAuditing(config, pools, late, log);
     const metrics = createMetrics(audit, late);
     const retention = startRetentionLoop(pools, retentionPolicy(config.OUTBOX_RETENTION), {
@@ -46,12 +47,22 @@ async function main() {
       log,
       report: (outcome) => metrics.recordRetention(outcome),
     });
-    const consumer = startConsuming(config, pools, { metrics, tracing, log });
+    const routing = await routingAtStart(pools.write, log);
+    const consumer = startConsuming(config, pools, routing, { metrics, tracing, log });
     late.consumer = consumer;
+    late.shardCount = routedShardCount(routing);
+    const watch = startRoutingWatch({
+      write: pools.write,
+      consumer,
+      setting: config.PROJECTOR_SHARDS,
+      everyMs: config.ROUTING_POLL_MS,
+      log,
+    });
     const health = startHealthServer(config, { pool: pools.read, consumer, metrics, auditProblems: () => audit.problems() }, log);
 
     onShutdownSignal(log, async () => {
       health.close();
+      await watch.stop();
       await operations.stop();
       await audit.stop();
       await retention.stop();
@@ -62,6 +73,12 @@ async function main() {
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }
+}
+
+/** What is known only once the consumer started: the consumer, and the shard count it started with. */
+interface Late {
+  consumer?: Consumer;
+  shardCount?: number;
 }
 
 interface Pools {
@@ -84,14 +101,16 @@ function openPools(config: Config): Pools {
 }
 
 /** The reconciler's audit loop, and the operations runner whose reconcile button asks it for an audit now. */
-function startAuditing(config: Config, pools: Pools, late: { consumer?: Consumer }, log: Logger) {
+function startAuditing(config: Config, pools: Pools, late: Late, log: Logger) {
   const { read, write } = pools;
   const reconciler = createReconciler({
     write,
     read,
     settings: reconcilerSettings(config),
     highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
-    shardsInFlight: async () => (late.consumer ? late.consumer.shardsInFlight() : new Set(ALL_SHARDS)),
+    // Before the consumer runs, every shard may have events on their way.
+    shardsInFlight: async () =>
+      late.consumer ? late.consumer.shardsInFlight() : new Set(shardRange(late.shardCount ?? MAX_SHARD_COUNT)),
     inboxMark: inboxMarkTracker(read).poll,
     log,
   });
@@ -107,7 +126,7 @@ function startAuditing(config: Config, pools: Pools, late: { consumer?: Consumer
 }
 
 /** The metrics ask the consumer for the dead-letter depth and its shards; the consumer reports into the metrics. */
-function createMetrics(audit: AuditLoop, late: { consumer?: Consumer }): ProjectorMetrics {
+function createMetrics(audit: AuditLoop, late: Late): ProjectorMetrics {
   return createProjectorMetrics({
     audit: () => audit.lastReport(),
     deadLetterDepth: async () => late.consumer?.deadLetterDepth(),
@@ -120,13 +139,15 @@ function createMetrics(audit: AuditLoop, late: { consumer?: Consumer }): Project
 function startConsuming(
   config: Config,
   pools: Pools,
+  routing: ShardRouting,
   deps: { metrics: ProjectorMetrics; tracing: Tracing; log: Logger },
 ): Consumer {
   const { metrics, tracing, log } = deps;
   return startConsumer({
     urls: rabbitUrls(config),
     names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
-    shards: config.PROJECTOR_SHARDS,
+    shards: shardsToConsume(config.PROJECTOR_SHARDS, routing),
+    routedShardCount: routedShardCount(routing),
     prefetch: config.PROJECTOR_PREFETCH,
     batchSize: config.PROJECTOR_BATCH_SIZE,
     maxDelayMs: config.RECONNECT_MAX_DELAY_MS,
@@ -152,9 +173,9 @@ function startConsuming(
   });
 }
 
-function startHealthServer(config: Config, sources: Omit<HealthSources, 'shards'>, log: Logger): Server {
+function startHealthServer(config: Config, sources: HealthSources, log: Logger): Server {
   const timeouts = serverTimeouts(config);
-  const health = createHealthServer({ ...sources, shards: config.PROJECTOR_SHARDS }, timeouts).listen(config.PROJECTOR_PORT);
+  const health = createHealthServer(sources, timeouts).listen(config.PROJECTOR_PORT);
   log.info({ port: config.PROJECTOR_PORT, timeouts }, 'projector health endpoint listening');
   return health;
 }

@@ -22,7 +22,7 @@ async function main() {
     const pool = createPool(postgresUrl(config, config.READ_DB_NAME), config.DB_POOL_MAX, 'query-api', 'read');
     const write = createPool(postgresUrl(config, config.WRITE_DB_NAME), 2, 'query-api-lag');
     const lag = { write, read: pool, slot: config.DEBEZIUM_SLOT, offsetTable: config.DEBEZIUM_OFFSET_TABLE };
-    const consoleDeps = operatorConsole(config, { read: pool, status: () => syncStatus(lag) });
+    const consoleDeps = operatorConsole(config, { read: pool, write, status: () => syncStatus(lag) });
     const watch = new AppliedWatch(pool, postgresUrl(config, config.READ_DB_NAME), log, {
       maxWaiters: config.CONSISTENCY_MAX_WAITERS,
     });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deadLetterExchangeOf, declareTopology } from '@shop/shared/messaging';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
 import { openPublisher, pollUntil, shuffle, topologyNames, withConnection, type FaultContext } from './fault-context.ts';
 import { POISON_KINDS, poisonMessage, recordOf, type PoisonKind, type PoisonRecord } from './poison.ts';
 
@@ -13,11 +14,12 @@ const QUICK_POISON: PoisonKind[] = ['not-json', 'unknown-type', 'schema-v2'];
 export async function poisonBurst(ctx: FaultContext): Promise<string> {
   const kinds = shuffle([...POISON_KINDS], ctx.rnd);
   const publisher = await openPublisher(ctx.stack);
+  const shardCount = await stackShardCount(ctx.stack);
   let updates = 0;
   let updated = 0;
   try {
     for (const kind of kinds) {
-      const message = poisonMessage(kind, ctx.rnd);
+      const message = poisonMessage(kind, ctx.rnd, shardCount);
       await publisher.publish(message);
       ctx.poison.push(recordOf(message));
       for (let n = ctx.rnd.int(1, 3); n > 0; n--, updates++) updated += (await updateProduct(ctx)) ? 1 : 0;
@@ -48,10 +50,11 @@ async function updateProduct(ctx: FaultContext): Promise<boolean> {
 /** Publishes poison messages of seeded quick kinds, recording each. */
 async function publishPoison(ctx: FaultContext, count: number): Promise<PoisonRecord[]> {
   const publisher = await openPublisher(ctx.stack);
+  const shardCount = await stackShardCount(ctx.stack);
   try {
     const records: PoisonRecord[] = [];
     for (let i = 0; i < count; i++) {
-      const message = poisonMessage(QUICK_POISON[ctx.rnd.int(0, QUICK_POISON.length - 1)]!, ctx.rnd);
+      const message = poisonMessage(QUICK_POISON[ctx.rnd.int(0, QUICK_POISON.length - 1)]!, ctx.rnd, shardCount);
       await publisher.publish(message);
       records.push(recordOf(message));
     }
@@ -130,7 +133,9 @@ async function deadLetterExchangeGone(ctx: FaultContext): Promise<string> {
     });
   const redeclared = await pollUntil(exists, 20_000);
   if (!redeclared)
-    await withConnection(ctx.stack, async (connection) => declareTopology(await connection.createChannel(), names));
+    await withConnection(ctx.stack, async (connection) =>
+      declareTopology(await connection.createChannel(), names, await stackShardCount(ctx.stack)),
+    );
   if (!(await pollUntil(exists, 5_000))) throw new Error(`${dlx} is still missing after the fault`);
   const kinds = [...first, ...second].map((r) => r.kind).join(', ');
   return `${dlx} deleted; ${kinds} published ${gapMs / 1000} s apart; ${redeclared ? 're-declared by the projector' : 'declared again by chaos (the projector did not)'}`;

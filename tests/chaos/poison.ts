@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SHARD_COUNT } from '@shop/shared/messaging';
 import type { Outgoing, Random } from './fault-context.ts';
 
 /**
@@ -84,10 +83,10 @@ const SPOIL: Record<PoisonKind, (d: Draft) => void> = {
   'product-id-overflow': () => undefined,
 };
 
-/** One poison message of `kind`, with a fresh event id, to the shard queue of a random shard. */
-export function poisonMessage(kind: PoisonKind, rnd: Random): PoisonMessage {
+/** One poison message of `kind`, with a fresh event id, to the shard queue of a random one of `shardCount` shards. */
+export function poisonMessage(kind: PoisonKind, rnd: Random, shardCount: number): PoisonMessage {
   const offset = rnd.int(0, 99_999_999);
-  const shard = rnd.int(0, SHARD_COUNT - 1);
+  const shard = rnd.int(0, shardCount - 1);
   const productId = kind === 'product-id-overflow' ? 2 ** 31 + offset : POISON_PRODUCT_BASE + offset;
   const id = randomUUID();
   const tag = randomUUID();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ALL_SHARDS, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
+import { type TopologyNames } from '@shop/shared/messaging';
+import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import { eventually, postJson } from '../support/clients.ts';
 import { startWorkload } from '../support/steady-workload.ts';
 import type { ComposeProject, ContainerState } from './compose-cli.ts';
@@ -59,7 +60,7 @@ export async function nodeLossUnderLoad(
     const queues = await replicas(NODES[0]);
     return queues?.every((q) => q.online.length === NODES.length) ? queues : undefined;
   }, 30_000);
-  const victim = checkSpread(placed, log);
+  const victim = checkSpread(placed, routedShardCount(await readShardRouting(dbs.write)), log);
   const survivor = NODES.find((n) => n !== victim)!;
 
   const products = await loadProducts(api.command);
@@ -96,12 +97,12 @@ export async function nodeLossUnderLoad(
 }
 
 /** Every shard queue on all three nodes, each node leading some: returns the node leading the most. */
-function checkSpread(queues: QueueReplicas[], log: Log): Node {
+function checkSpread(queues: QueueReplicas[], shardCount: number, log: Log): Node {
   const leading = new Map(NODES.map((n) => [n.node, queues.filter((q) => q.leader === n.node).length]));
   log(
     `shard queues: ${queues.length}, each with ${NODES.length} replicas online; leaders ${[...leading].map(([node, n]) => `${node} ${n}`).join(', ')}`,
   );
-  assert.equal(queues.length, ALL_SHARDS.length);
+  assert.equal(queues.length, shardCount);
   for (const q of queues) assert.deepEqual([...q.members].sort(), NODES.map((n) => n.node).sort(), `${q.name}'s replicas`);
   for (const [node, n] of leading) assert.ok(n > 0, `${node} leads no shard queue: the leaders are not spread`);
   return NODES.reduce((most, n) => (leading.get(n.node)! > leading.get(most.node)! ? n : most));
@@ -128,11 +129,12 @@ async function shardReplicas(
   node: ContainerState,
   names: TopologyNames,
 ): Promise<QueueReplicas[] | undefined> {
-  const shards = ALL_SHARDS.map((shard) => shardQueueOf(names, shard));
+  // Every shard queue, whatever the count the outbox routes by.
+  const shardQueue = new RegExp(`^${names.queue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+$`);
   const listQueues = ['rabbitmqctl', '-q', 'list_queues', 'name', 'leader', 'members', 'online', '--formatter', 'json'];
   const out = await project.execAsync(node, listQueues).catch(() => undefined);
   if (out === undefined) return undefined;
-  return (JSON.parse(out) as QueueReplicas[]).filter((q) => shards.includes(q.name));
+  return (JSON.parse(out) as QueueReplicas[]).filter((q) => shardQueue.test(q.name));
 }
 
 async function loadProducts(command: string): Promise<number[]> {

@@ -8,6 +8,7 @@ import { createPool } from '@shop/shared/db';
 import { closeServer, listen } from '@shop/shared/http';
 import { DEBEZIUM, debeziumMetricsUrl } from '../../infra/src/native/debezium-server.ts';
 import { stackDirs, stopRecorded } from '../../infra/src/native/processes.ts';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
 import { startServices, startStack } from '../../infra/src/native/stack.ts';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
 import { createApp } from '../../query-api/src/app.ts';
@@ -59,10 +60,10 @@ async function forgetHandPublished(products: number[]) {
     `WITH gone AS (
        DELETE FROM read.inbox
         WHERE event_type = 'ProductCreated' AND position IS NULL AND aggregate_id = ANY($1::text[])
-        RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % 8 AS shard),
+        RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % $2::int AS shard),
      counted AS (SELECT shard, count(*) AS n FROM gone GROUP BY shard)
      UPDATE read.shard_progress c SET applied = c.applied - counted.n FROM counted WHERE c.shard = counted.shard`,
-    [products.map(String)],
+    [products.map(String), await stackShardCount(stack)],
   );
   await read.query('DELETE FROM read.products WHERE product_id = ANY($1::int[])', [products]);
 }

@@ -164,6 +164,11 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'UPDATE outbox SET payload = $1::jsonb', ['{}'])).toBe(DENIED);
     expect(await attempt(write, FORGED_OUTBOX_ROW)).toBe(DENIED);
     expect(await attempt(write, 'SELECT outbox_create_partitions(interval $$1 day$$, now())')).toBe(DENIED);
+    // It reads the shard routing; only the owner changes it (npm run shards).
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_routing')).toBe('ok');
+    expect(await attempt(write, 'UPDATE outbox_routing SET drained_at = now()')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT outbox_switch_routing(64)')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT outbox_mark_drained(0)')).toBe(DENIED);
   });
 
   it('Debezium cannot write the outbox or read the business tables', async () => {
@@ -184,6 +189,8 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'DELETE FROM outbox')).toBe(DENIED);
     expect(await attempt(write, 'DROP TABLE outbox')).toBe(DENIED);
     expect(await attempt(write, `SELECT ensure_outbox_publication('p', $1)`, [stack.DEBEZIUM_SIGNAL_TABLE])).toBe(DENIED);
+    expect(await attempt(write, 'INSERT INTO outbox_routing (since_position, shard_count) VALUES (1e12, 64)')).toBe(DENIED);
+    expect(await attempt(write, 'SELECT outbox_switch_routing(64)')).toBe(DENIED);
     await expect(as('command-api', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });
     // Nor may the write side's owner, which runs only the write side's migrations.
     await expect(as('owner', stack.READ_DB_NAME)).rejects.toMatchObject({ code: DENIED });

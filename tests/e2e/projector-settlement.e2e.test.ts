@@ -18,7 +18,7 @@ import {
   waitUntilProjected,
 } from '../support/clients.ts';
 import { publishRaw } from '../support/publish.ts';
-import { readyInShardQueues } from '../support/shard-queues.ts';
+import { readyInShardQueues, ROUTED_SHARD_COUNT_SQL } from '../support/shard-queues.ts';
 
 const stack = inject('stack');
 const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
@@ -29,7 +29,7 @@ const dirs = stackDirs(stack.stackDir);
 async function productIdsOnShard(shard: number, from: number, count: number): Promise<number[]> {
   const { rows } = await write.query<{ id: number }>(
     `SELECT i AS id FROM generate_series($1::int, $1::int + 200000) AS i
-      WHERE abs(hashtextextended('product:' || i, 0)) % 8 = $2::int ORDER BY i LIMIT $3::int`,
+      WHERE abs(hashtextextended('product:' || i, 0)) % ${ROUTED_SHARD_COUNT_SQL} = $2::int ORDER BY i LIMIT $3::int`,
     [from, shard, count],
   );
   return rows.map((r) => r.id);

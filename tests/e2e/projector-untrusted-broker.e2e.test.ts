@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { headerText } from '@shop/shared/events';
 import { describeDeadLetter, redrive, visitDeadLetters } from '@shop/shared/messaging';
 import { childEnv, repoRoot } from '../../infra/src/stack-config.ts';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
 import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi, stackDatabases } from '../support/clients.ts';
 import { debeziumHeaders, publishMessages, withBroker } from '../support/publish.ts';
 
@@ -288,9 +289,9 @@ describe('the broker is a trust boundary: forged well-formed messages', () => {
       // Gone from the inbox (as a rebuild from the outbox would leave it), it is no longer reported.
       await read.query(
         `WITH gone AS (DELETE FROM read.inbox WHERE event_id = $1::uuid
-                       RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % 8 AS shard)
+                       RETURNING abs(hashtextextended('product:' || aggregate_id, 0)) % $2::int AS shard)
          UPDATE read.shard_progress c SET applied = c.applied - 1 FROM gone WHERE c.shard = gone.shard`,
-        [id],
+        [id, await stackShardCount(stack)],
       );
       await read.query('DELETE FROM read.products WHERE product_id = $1::int', [productId]);
     }

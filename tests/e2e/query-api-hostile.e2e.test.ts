@@ -49,7 +49,7 @@ function queryApiWithCaps() {
   const pipeline = { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
   const log = pino({ level: 'silent' });
   const settings = { ...stack, ...CAPS, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`] };
-  const consoleDeps = operatorConsole(settings, { read, status: () => syncStatus(pipeline) });
+  const consoleDeps = operatorConsole(settings, { read, write, status: () => syncStatus(pipeline) });
   const watch = new AppliedWatch(read, postgresUrl(stack, stack.READ_DB_NAME), log, { maxWaiters: CAPS.CONSISTENCY_MAX_WAITERS });
   const consistency = { watch, source: lazyPipelineSource(write), maxWaitMs: 5_000 };
   const api = { url: '', write };

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { rabbitUrl } from '@shop/shared/config';
-import { SHARD_COUNT } from '@shop/shared/messaging';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import { connect } from './clients.ts';
+import { ROUTED_SHARD_COUNT_SQL } from './shard-queues.ts';
 
 /**
- * The routing keys Debezium uses for these aggregates, outbox.event.<type>.<shard>, with the shard
- * computed by the same expression as the outbox trigger, in one query.
+ * The routing keys Debezium uses for these aggregates' new events, outbox.event.<type>.<shard>,
+ * with the shard computed by the same expression and count as the outbox trigger, in one query.
  */
 async function routingKeysOf(stack: StackConfig, events: Pick<RawEvent, 'aggregateType' | 'aggregateId'>[]): Promise<string[]> {
   const client = await connect(stack, stack.WRITE_DB_NAME);
   try {
     const { rows } = await client.query(
-      `SELECT t || '.' || (abs(hashtextextended(t || ':' || i, 0)) % $3::int) AS route
+      `SELECT t || '.' || (abs(hashtextextended(t || ':' || i, 0)) % ${ROUTED_SHARD_COUNT_SQL}) AS route
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS a(t, i, n) ORDER BY n`,
-      [events.map((e) => e.aggregateType), events.map((e) => e.aggregateId), SHARD_COUNT],
+      [events.map((e) => e.aggregateType), events.map((e) => e.aggregateId)],
     );
     return rows.map((r) => `outbox.event.${r.route}`);
   } finally {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ALL_SHARDS, deadLetterQueueOf, shardQueueOf } from '@shop/shared/messaging';
 import type { StackConfig } from '../stack-config.ts';
 import { rabbitClusterLayout, type RabbitNodeLayout } from './rabbitmq-cluster-layout.ts';
 import { rabbitScript, rabbitUser } from './rabbitmq-node.ts';
@@ -66,8 +65,8 @@ export interface QueueReplicas {
 
 /** The stack's shard queues and dead-letter queue, each with its leader and members, as node 1's cluster knows them. */
 export async function stackQueueReplicas(config: StackConfig, node = rabbitClusterLayout(config)[0]!): Promise<QueueReplicas[]> {
-  const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
-  const ours = new Set([...ALL_SHARDS.map((shard) => shardQueueOf(names, shard)), deadLetterQueueOf(names)]);
+  // Every shard queue (whatever the count the outbox routes by) and the dead-letter queue.
+  const ours = new RegExp(`^${escapeRegex(config.PROJECTOR_QUEUE)}\\.(\\d+|dlq)$`);
   const queues = await json<QueueReplicas[]>(node, 'rabbitmqctl', [
     'list_queues',
     '-p',
@@ -76,7 +75,7 @@ export async function stackQueueReplicas(config: StackConfig, node = rabbitClust
     'leader',
     'members',
   ]);
-  return queues.filter((q) => ours.has(q.name));
+  return queues.filter((q) => ours.test(q.name));
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

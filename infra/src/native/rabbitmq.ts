@@ -1,7 +1,10 @@
 import type amqp from 'amqplib';
+import pg from 'pg';
 import { rabbitUrls } from '@shop/shared/config';
 import { connectFirstReachable, declareTopology, deleteTopology } from '@shop/shared/messaging';
+import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import type { StackConfig } from '../stack-config.ts';
+import { pgConnection } from './postgres-cluster.ts';
 
 const names = (config: StackConfig) => ({ exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE });
 
@@ -35,8 +38,25 @@ export const isRabbitReachable = (config: StackConfig) => answers(config);
 export const isRabbitNodeReachable = (config: StackConfig, amqpPort: number) =>
   answers(config, rabbitUrls({ ...config, RABBITMQ_ADDRESSES: `${config.RABBITMQ_HOST}:${amqpPort}` }));
 
-/** The exchange must exist before Debezium Server publishes: its RabbitMQ sink never declares it. */
-export const declareStackTopology = (config: StackConfig) => withChannel(config, (ch) => declareTopology(ch, names(config)));
+/** How many shards the stack's outbox routes to (its write side's outbox_routing, migrated before). */
+export async function stackShardCount(config: StackConfig): Promise<number> {
+  const client = new pg.Client(pgConnection(config, config.WRITE_DB_NAME));
+  await client.connect();
+  try {
+    return routedShardCount(await readShardRouting(client));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The exchange must exist before Debezium Server publishes (its RabbitMQ sink never declares it),
+ * and a queue for every shard the outbox routes to.
+ */
+export async function declareStackTopology(config: StackConfig): Promise<void> {
+  const shardCount = await stackShardCount(config);
+  await withChannel(config, (ch) => declareTopology(ch, names(config), shardCount));
+}
 
 /** Removes the stack's exchanges and queues (messages included): the test stack starts from nothing. */
 export const deleteStackTopology = (config: StackConfig) => withChannel(config, (ch) => deleteTopology(ch, names(config)));

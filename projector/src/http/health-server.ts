@@ -16,8 +16,6 @@ export interface HealthSources {
   pool: pg.Pool;
   consumer: Consumer;
   metrics: ProjectorMetrics;
-  /** Shards this instance consumes. */
-  shards: readonly number[];
   /** Problems found by the reconciler (events missing), as lines. */
   auditProblems(): string[];
 }
@@ -29,7 +27,9 @@ export function createHealthServer(sources: HealthSources, timeouts?: ServerTime
       const database = await isDatabaseReachable(pool);
       const rabbitmq = consumer.isConnected();
       const ok = database && rabbitmq;
-      const problems = ok ? [...shardProblems(sources.shards, consumer.shards(), Date.now()), ...sources.auditProblems()] : [];
+      const problems = ok
+        ? [...shardProblems(consumer.assignedShards(), consumer.shards(), Date.now()), ...sources.auditProblems()]
+        : [];
       const status = !ok ? 'unavailable' : problems.length > 0 ? 'degraded' : 'ok';
       // Each consumed shard's state and deliveries held unsettled (unacked): the console shows them.
       const shards = Object.fromEntries(

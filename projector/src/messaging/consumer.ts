@@ -1,7 +1,6 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ALL_SHARDS,
   deadLetterExchangeOf,
   deadLetterQueueOf,
   declareTopology,
@@ -11,6 +10,7 @@ import {
 } from '@shop/shared/messaging';
 import { brokerAddressOf } from '@shop/shared/config';
 import type { Logger } from '@shop/shared/log';
+import { shardRange } from '@shop/shared/outbox';
 import {
   backoffMs,
   connectionStep,
@@ -27,7 +27,10 @@ export interface ConsumerOptions {
   /** One per broker node (rabbitUrls): tried in order, the next one after a connection is lost. */
   urls: string[];
   names: TopologyNames;
-  shards: number[];
+  /** The shards to consume at first (more may follow: consumeShards). */
+  shards: readonly number[];
+  /** How many shards the outbox routes to: the queues declared and watched. */
+  routedShardCount: number;
   prefetch: number;
   batchSize: number;
   maxDelayMs: number;
@@ -44,6 +47,13 @@ export interface Consumer {
   broker(): string;
   /** Each consumed shard's settlement state; a shard with no open channel is absent. */
   shards(): Map<number, ShardStatus>;
+  /** The shards this instance is to consume (those with no open channel included). */
+  assignedShards(): number[];
+  /**
+   * Consumes these shards too (a change of the shard count was drained); `routedShardCount` the
+   * count the outbox now routes by. Shards are never taken away: going down is refused.
+   */
+  consumeShards(shards: readonly number[], routedShardCount: number): Promise<void>;
   deadLetterDepth(): Promise<number | undefined>;
   /**
    * Shards that may still have events on their way: messages waiting in the queue, or deliveries
@@ -77,8 +87,13 @@ class BrokerConsumer implements Consumer {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly active = new Map<number, ShardConsumer>();
   private readonly reopenAttempts = new Map<number, number>();
+  /** Iterated live by connect(): a shard added while it opens the others is opened too. */
+  private readonly assigned: Set<number>;
+  private routedShardCount: number;
 
   constructor(private readonly opts: ConsumerOptions) {
+    this.assigned = new Set(opts.shards);
+    this.routedShardCount = opts.routedShardCount;
     const step = startConnecting();
     this.state = step.state;
     void this.carryOut(step.effects);
@@ -90,6 +105,27 @@ class BrokerConsumer implements Consumer {
 
   shards(): Map<number, ShardStatus> {
     return new Map([...this.active].map(([shard, consumer]) => [shard, consumer.status()]));
+  }
+
+  assignedShards(): number[] {
+    return [...this.assigned].sort((a, b) => a - b);
+  }
+
+  async consumeShards(shards: readonly number[], routedShardCount: number): Promise<void> {
+    this.routedShardCount = Math.max(this.routedShardCount, routedShardCount);
+    const added = shards.filter((shard) => !this.assigned.has(shard));
+    if (added.length === 0) return;
+    for (const shard of added) this.assigned.add(shard);
+    this.opts.log.info({ added, shards: this.assignedShards() }, 'consuming more shards');
+    // Not consuming: the next connect opens every assigned shard, these included.
+    const session = this.open();
+    if (!session) return;
+    for (const shard of added) {
+      await this.consumeShard(session, shard).catch((err: unknown) => {
+        this.opts.log.warn({ err, shard }, 'cannot open the new shard; reconnecting');
+        void session.connection.close().catch(() => undefined);
+      });
+    }
   }
 
   async deadLetterDepth(): Promise<number | undefined> {
@@ -104,8 +140,10 @@ class BrokerConsumer implements Consumer {
 
   async shardsInFlight(): Promise<Set<number>> {
     const session = this.open();
-    const ready = session ? await readyInShardQueues(session.connection, this.opts.names).catch(() => undefined) : undefined;
-    if (!ready) return new Set(ALL_SHARDS);
+    const ready = session
+      ? await readyInShardQueues(session.connection, this.opts.names, this.routedShardCount).catch(() => undefined)
+      : undefined;
+    if (!ready) return new Set(shardRange(this.routedShardCount));
     const held = [...this.active].filter(([, consumer]) => consumer.status().unsettled > 0).map(([shard]) => shard);
     return new Set([...[...ready].filter(([, n]) => n > 0).map(([shard]) => shard), ...held]);
   }
@@ -140,7 +178,7 @@ class BrokerConsumer implements Consumer {
         return;
       case 'report-consuming':
         this.opts.log.info(
-          { shards: this.opts.shards, prefetch: this.opts.prefetch, batchSize: this.opts.batchSize, broker: this.broker() },
+          { shards: this.assignedShards(), prefetch: this.opts.prefetch, batchSize: this.opts.batchSize, broker: this.broker() },
           'consuming',
         );
         return;
@@ -177,8 +215,8 @@ class BrokerConsumer implements Consumer {
       const session: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
       this.session = session;
       this.watch(session);
-      await declareTopology(session.confirm, this.opts.names);
-      for (const shard of this.opts.shards) await this.consumeShard(session, shard);
+      await declareTopology(session.confirm, this.opts.names, this.routedShardCount);
+      for (const shard of this.assigned) await this.consumeShard(session, shard);
       if (session.closed) throw new Error('connection closed while opening');
     } catch (err) {
       if (!this.stopRequested()) this.opts.log.warn({ err, broker: this.broker() }, 'cannot consume from rabbitmq');

@@ -4,7 +4,7 @@ import { connectFirstReachable } from '@shop/shared/messaging';
 import { postgresUrl, rabbitUrls } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
-import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
+import { readShardRouting, routedShardCount, waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
 import { readyInShardQueues } from '../messaging/queue-depth.ts';
 import { inboxMarkTracker } from '@shop/shared/read-side';
@@ -60,7 +60,7 @@ export async function openOnDemandReconciler(
     settings: { ...reconcilerSettings(config), graceMs: options.graceMs ?? config.RECONCILE_GRACE_MS },
     highWaterMark: () => publishedHighWaterMark(write, config.DEBEZIUM_SLOT, options.onBlocked),
     shardsInFlight: async () => {
-      const ready = await readyInShardQueues(broker, names);
+      const ready = await readyInShardQueues(broker, names, routedShardCount(await readShardRouting(write)));
       return new Set([...ready].filter(([, n]) => n > 0).map(([shard]) => shard));
     },
     // Not waited for: with a projector writing the inbox now, this audit may check none of it

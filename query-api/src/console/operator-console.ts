@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { rabbitUrls } from '@shop/shared/config';
 import { latestOperations } from '@shop/shared/operations';
+import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
 import type { SyncStatus } from '../lag/schemas.ts';
 import { deadLetterQueue } from './dead-letters.ts';
@@ -32,6 +33,8 @@ export interface ConsoleSources {
   read: pg.Pool;
   /** Where the pipeline stands (the lag inspector's syncStatus). */
   status: () => Promise<SyncStatus>;
+  /** The write database: how many shards the outbox routes to (its outbox_routing). */
+  write: pg.Pool;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface ConsoleSources {
 export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const amqpUrls = rabbitUrls(config);
-  const queues = queueReader(amqpUrls, names);
+  const queues = queueReader(amqpUrls, names, async () => routedShardCount(await readShardRouting(sources.write)));
   const read = async () => {
     const [status, depths, projectors, operations] = await Promise.all([
       sources.status(),

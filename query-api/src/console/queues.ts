@@ -1,5 +1,5 @@
 import type amqp from 'amqplib';
-import { ALL_SHARDS, connectFirstReachable, deadLetterQueueOf, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
+import { connectFirstReachable, deadLetterQueueOf, shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
 
 export interface QueueDepth {
   queue: string;
@@ -15,11 +15,13 @@ export interface QueueDepths {
 
 /**
  * The shard queues' and the dead-letter queue's depths, by a passive declare of each (what any
- * AMQP client may ask; no management plugin needed). Unacked counts come from the projectors,
+ * AMQP client may ask; no management plugin needed): as many shard queues as the outbox routes to
+ * (`shardCount`, the write side's routing, asked on each read: a change of the count shows at
+ * once, its new queues filling while the old ones drain). Unacked counts come from the projectors,
  * which hold those deliveries. One connection, opened on first use and again after it fails (to
  * the first broker node that answers).
  */
-export function queueReader(urls: readonly string[], names: TopologyNames) {
+export function queueReader(urls: readonly string[], names: TopologyNames, shardCount: () => Promise<number>) {
   let open: Promise<{ connection: amqp.ChannelModel; channel: amqp.Channel }> | undefined;
   const forget = () => (open = undefined);
   const channel = async () => {
@@ -55,7 +57,8 @@ export function queueReader(urls: readonly string[], names: TopologyNames) {
   return {
     async read(): Promise<QueueDepths> {
       const shards = [];
-      for (const shard of ALL_SHARDS) shards.push({ shard, ...(await depth(shardQueueOf(names, shard))) });
+      const count = await shardCount();
+      for (let shard = 0; shard < count; shard++) shards.push({ shard, ...(await depth(shardQueueOf(names, shard))) });
       return { shards, deadLetters: await depth(deadLetterQueueOf(names)) };
     },
     async close(): Promise<void> {

@@ -3,17 +3,17 @@ import type { Channel } from 'amqplib';
 export interface TopologyNames {
   /** Topic exchange Debezium Server publishes every record to (routing key = Debezium topic name). */
   exchange: string;
-  /** Prefix of the projector's shard queues (`<queue>.0` … `<queue>.7`) and its dead-letter queue. */
+  /** Prefix of the projector's shard queues (`<queue>.0`, `<queue>.1` …) and its dead-letter queue. */
   queue: string;
 }
 
 /**
  * Outbox events are routed `outbox.event.<aggregatetype>.<shard>`; the shard is a stable hash of
- * the aggregate computed by the outbox's trigger (command-api/migrations/004_outbox_route.sql,
- * which must use the same count). Heartbeats and other records match no binding and are dropped.
+ * the aggregate computed by the outbox's trigger by the count in force at the event's position
+ * (the write side's outbox_routing, read through @shop/shared/outbox: the one source of the count).
+ * Heartbeats and other records match no binding and are dropped. The count never exceeds this.
  */
-export const SHARD_COUNT = 8;
-export const ALL_SHARDS = Array.from({ length: SHARD_COUNT }, (_, i) => i);
+export const MAX_SHARD_COUNT = 256;
 
 export const shardQueueOf = (names: TopologyNames, shard: number) => `${names.queue}.${shard}`;
 export const shardBindingKey = (shard: number) => `outbox.event.*.${shard}`;
@@ -21,7 +21,7 @@ export const shardBindingKey = (shard: number) => `outbox.event.*.${shard}`;
 export function shardOfRoutingKey(routingKey: string): number | undefined {
   const match = /^outbox\.event\.[^.]+\.(\d+)$/.exec(routingKey);
   const shard = match ? Number(match[1]) : NaN;
-  return Number.isInteger(shard) && shard < SHARD_COUNT ? shard : undefined;
+  return Number.isInteger(shard) && shard < MAX_SHARD_COUNT ? shard : undefined;
 }
 export const deadLetterExchangeOf = (names: TopologyNames) => `${names.exchange}.dlx`;
 export const deadLetterQueueOf = (names: TopologyNames) => `${names.queue}.dlq`;
@@ -30,18 +30,19 @@ export const deadLetterQueueOf = (names: TopologyNames) => `${names.queue}.dlq`;
 export const DELIVERY_LIMIT = 10;
 
 /**
- * Declares the exchange, one quorum queue per shard (single active consumer, so one consumer at a
- * time applies a shard's events, in order, however many projectors run) and the dead-letter path.
- * Idempotent; run before Debezium Server starts (its sink never declares the exchange) and by
- * every consumer.
+ * Declares the exchange, one quorum queue per shard of `shardCount` (single active consumer, so
+ * one consumer at a time applies a shard's events, in order, however many projectors run) and the
+ * dead-letter path. Idempotent; run before Debezium Server starts (its sink never declares the
+ * exchange), by every consumer, and by `npm run shards` before the routing grows (a message routed
+ * to a shard with no queue would be dropped).
  */
-export async function declareTopology(channel: Channel, names: TopologyNames): Promise<void> {
+export async function declareTopology(channel: Channel, names: TopologyNames, shardCount: number): Promise<void> {
   const dlx = deadLetterExchangeOf(names);
   await channel.assertExchange(names.exchange, 'topic', { durable: true });
   await channel.assertExchange(dlx, 'fanout', { durable: true });
   await channel.assertQueue(deadLetterQueueOf(names), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(deadLetterQueueOf(names), dlx, '');
-  for (const shard of ALL_SHARDS) {
+  for (let shard = 0; shard < shardCount; shard++) {
     const queue = shardQueueOf(names, shard);
     await channel.assertQueue(queue, {
       durable: true,
@@ -56,9 +57,12 @@ export async function declareTopology(channel: Channel, names: TopologyNames): P
   }
 }
 
-/** Removes everything declareTopology declares, messages included. */
+/**
+ * Removes everything declareTopology declares, messages included, whatever count it was declared
+ * with (deleting a queue that is not there is no error).
+ */
 export async function deleteTopology(channel: Channel, names: TopologyNames): Promise<void> {
-  for (const shard of ALL_SHARDS) await channel.deleteQueue(shardQueueOf(names, shard));
+  for (let shard = 0; shard < MAX_SHARD_COUNT; shard++) await channel.deleteQueue(shardQueueOf(names, shard));
   await channel.deleteQueue(deadLetterQueueOf(names));
   await channel.deleteExchange(names.exchange);
   await channel.deleteExchange(deadLetterExchangeOf(names));

@@ -1,2 +1,3 @@
 export * from './high-water-mark.ts';
 export * from './partitions.ts';
+export * from './routing.ts';
