@@ -12,6 +12,8 @@ import { startRetentionRounds, type RetentionFigures } from './retention-rounds.
 import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
 import { startWorkload, type WorkloadStats } from '../support/steady-workload.ts';
 
+import type { FaultKind } from './faults.ts';
+
 export type { FaultRecord } from './schedule.ts';
 
 export interface ChaosPlan {
@@ -20,6 +22,8 @@ export interface ChaosPlan {
   seed: number;
   /** Command API requests per second. */
   rate: number;
+  /** The kinds of fault to inject; FAULT_KINDS when not given. */
+  kinds?: readonly FaultKind[];
 }
 
 export interface ChaosResult {

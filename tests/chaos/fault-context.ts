@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import type pg from 'pg';
-import { rabbitUrl } from '@shop/shared/config';
+import { rabbitUrls } from '@shop/shared/config';
+import { connectFirstReachable } from '@shop/shared/messaging';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import type { random } from '../support/random.ts';
 import type { PoisonRecord } from './poison.ts';
@@ -35,7 +36,7 @@ export function shuffle<T>(items: T[], rnd: Random): T[] {
 }
 
 export async function withConnection<T>(stack: StackConfig, fn: (connection: amqp.ChannelModel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(rabbitUrl(stack), { timeout: 5_000 });
+  const connection = await connectFirstReachable(rabbitUrls(stack), { connectionName: 'chaos', timeoutMs: 5_000 });
   connection.on('error', () => undefined);
   try {
     return await fn(connection);
@@ -55,7 +56,7 @@ export interface Outgoing {
  * any headers and body, each publish awaited until the broker confirmed it.
  */
 export async function openPublisher(stack: StackConfig) {
-  const connection = await amqp.connect(rabbitUrl(stack), { timeout: 5_000 });
+  const connection = await connectFirstReachable(rabbitUrls(stack), { connectionName: 'chaos', timeoutMs: 5_000 });
   connection.on('error', () => undefined);
   const channel = await connection.createConfirmChannel();
   return {

@@ -4,9 +4,10 @@ import { DEBEZIUM, debeziumHealthUrl, debeziumJvmPid } from '../../infra/src/nat
 import { startPostgres, stopPostgres } from '../../infra/src/native/postgres-cluster.ts';
 import { runningPid, stackDirs } from '../../infra/src/native/processes.ts';
 import { startRabbitNode, stopRabbitNode } from '../../infra/src/native/rabbitmq-node.ts';
-import { isSlotActive } from '../../infra/src/native/slot.ts';
+import { debeziumInstances, isSlotActive } from '../../infra/src/native/slot.ts';
 import { httpOk, waitUntil } from '../../infra/src/native/wait-until.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
+import { injectClusterFault, type ClusterFaultKind } from './cluster-faults.ts';
 import { duplicateReorder } from './duplicates.ts';
 import type { FaultContext } from './fault-context.ts';
 import { healOnDemand, selfHealing } from './heal.ts';
@@ -30,8 +31,10 @@ export const MESSAGE_FAULT_KINDS = [
   'duplicate-reorder',
   'rebuild-held-tx',
 ] as const;
+/** What `npm run chaos` injects by default, on a single broker node and one Debezium. */
 export const FAULT_KINDS = [...PROCESS_FAULT_KINDS, ...MESSAGE_FAULT_KINDS] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** Every kind: the default ones, and those of a clustered stack (`npm run chaos -- --cluster`). */
+export type FaultKind = (typeof FAULT_KINDS)[number] | ClusterFaultKind;
 
 /** How long Debezium stays paused: long enough for the lag to build up. */
 const PAUSE_MS = 8_000;
@@ -94,6 +97,8 @@ async function inject(ctx: FaultContext, kind: FaultKind): Promise<string> {
       return duplicateReorder(ctx);
     case 'rebuild-held-tx':
       return rebuildHeldTransaction(ctx);
+    default:
+      return injectClusterFault(ctx, kind);
   }
 }
 
@@ -133,16 +138,20 @@ async function dropSlot(write: pg.Pool, slot: string): Promise<number> {
   }
 }
 
+/**
+ * The stack is whole when a Debezium instance holds the lease and streams from the slot (with a
+ * standby, either one) and answers its health check, and the projector answers.
+ */
 export async function waitUntilWhole(stack: StackConfig) {
-  const dirs = stackDirs(stack.stackDir);
   const projectorUp = () => httpOk(`http://127.0.0.1:${stack.PROJECTOR_PORT}/health`);
+  const debeziumUp = async () => {
+    const active = (await debeziumInstances(stack)).find((i) => i.role === 'active');
+    return active !== undefined && (await httpOk(debeziumHealthUrl(stack, active.name)));
+  };
   await waitUntil(
     'stack whole again',
     async () =>
-      runningPid(dirs, DEBEZIUM) !== undefined &&
-      (await httpOk(debeziumHealthUrl(stack))) &&
-      (await isSlotActive(stack).catch(() => false)) &&
-      (await projectorUp()),
+      (await debeziumUp().catch(() => false)) && (await isSlotActive(stack).catch(() => false)) && (await projectorUp()),
     { timeoutMs: RECOVERY_TIMEOUT_MS, intervalMs: 250 },
   );
 }

@@ -3,30 +3,41 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deleteStackTopology } from '../../infra/src/native/rabbitmq.ts';
 import { startStack, stopStack } from '../../infra/src/native/stack.ts';
-import { chaosStackConfig, repoRoot } from '../../infra/src/stack-config.ts';
-import { runChaos } from './chaos.ts';
+import { chaosStackConfig, repoRoot, withSettings } from '../../infra/src/stack-config.ts';
+import { runChaos, type ChaosPlan } from './chaos.ts';
+import { CLUSTER_FAULT_KINDS } from './cluster-faults.ts';
+import { FAULT_KINDS } from './faults.ts';
 import { printReport } from './report.ts';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '150' },
-    faults: { type: 'string', default: '3' },
+    // A clustered stack (three broker nodes, a standby Debezium) and the faults of a cluster.
+    cluster: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    faults: { type: 'string' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     rate: { type: 'string', default: '30' },
   },
 });
-const plan = {
-  seconds: Number(values.duration),
-  faultsPerKind: Number(values.faults),
+// The cluster's faults each last 15-40 s (a node down, paused or cut off, a Debezium take-over):
+// fewer of them, over a longer run.
+const plan: ChaosPlan = {
+  seconds: Number(values.duration ?? (values.cluster ? 240 : 150)),
+  faultsPerKind: Number(values.faults ?? (values.cluster ? 1 : 3)),
   seed: Number(values.seed),
   rate: Number(values.rate),
+  kinds: values.cluster ? CLUSTER_FAULT_KINDS : FAULT_KINDS,
 };
 
+/** The stack a run breaks: the chaos stack, with `--cluster` on three broker nodes and with a standby Debezium. */
+const chaosStack = () =>
+  values.cluster ? withSettings(chaosStackConfig(), { RABBITMQ_NODES: '3', DEBEZIUM_STANDBY: 'true' }) : chaosStackConfig();
+
 async function main(): Promise<boolean> {
-  const stack = chaosStackConfig();
+  const stack = chaosStack();
   const log = (line: string) => console.log(line);
   log(
-    `npm run chaos: ${plan.seconds} s of workload at ${plan.rate} requests/s, ${plan.faultsPerKind} faults of each kind, seed ${plan.seed}`,
+    `npm run chaos${values.cluster ? ' -- --cluster' : ''}: ${plan.seconds} s of workload at ${plan.rate} requests/s, ${plan.faultsPerKind} faults of each kind (${plan.kinds!.join(', ')}), seed ${plan.seed}`,
   );
   await stopStack(stack);
   rmSync(stack.stackDir, { recursive: true, force: true });
@@ -38,7 +49,10 @@ async function main(): Promise<boolean> {
     printReport(result, log);
     const dir = join(repoRoot, 'tests', 'chaos', 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}-seed${plan.seed}.json`);
+    const file = join(
+      dir,
+      `${started.toISOString().replace(/[:.]/g, '-')}${values.cluster ? '-cluster' : ''}-seed${plan.seed}.json`,
+    );
     writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), ...result }, null, 2)}\n`);
     log(`\nresults: ${file}`);
     return result.passed;

@@ -83,10 +83,10 @@ async function oneFault(ctx: FaultContext, kind: FaultKind, runStart: number, sa
   };
 }
 
-/** Every kind `faultsPerKind` times, in an order drawn from the seed. */
+/** Every kind of the plan (by default FAULT_KINDS) `faultsPerKind` times, in an order drawn from the seed. */
 function faultSchedule(plan: ChaosPlan): FaultKind[] {
   return shuffle(
-    FAULT_KINDS.flatMap((kind) => Array<FaultKind>(plan.faultsPerKind).fill(kind)),
+    (plan.kinds ?? FAULT_KINDS).flatMap((kind) => Array<FaultKind>(plan.faultsPerKind).fill(kind)),
     random(plan.seed),
   );
 }

@@ -5,7 +5,7 @@ import { isRabbitNodeReachable } from './rabbitmq.ts';
 import { recordPid, runningPid, spawnDetached, stopRecorded, type StackDirs } from './processes.ts';
 import { brokerDefinitions, MAX_MESSAGE_BYTES } from '@shop/shared/messaging';
 import { brokerPasswords, type StackConfig } from '../stack-config.ts';
-import { RABBITMQ, rabbitClusterLayout, type RabbitNodeLayout } from './rabbitmq-cluster-layout.ts';
+import { isClustered, RABBITMQ, rabbitClusterLayout, type RabbitNodeLayout } from './rabbitmq-cluster-layout.ts';
 import { systemUser } from './system-user.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -82,6 +82,14 @@ async function recordWhenUp(config: StackConfig, dirs: StackDirs, node: RabbitNo
   recordPid(dirs, node.pidName, Number(readFileSync(pidFile, 'utf8').trim()));
 }
 
+/**
+ * A node cut off from the majority stops serving (pause_minority) instead of going on alone and
+ * diverging; clients then move to a node of the majority. The nodes share one host here, so a
+ * peer that stops answering is declared down after 15-20 s (net_ticktime 15) instead of 45-75 s
+ * (the default 60, right for nodes on several machines, docs/scaling.md).
+ */
+const CLUSTER_CONF = ['cluster_partition_handling = pause_minority', 'net_ticktime = 15'];
+
 function writeNodeFiles(config: StackConfig, node: RabbitNodeLayout): void {
   const base = node.dataDir;
   mkdirSync(join(base, 'mnesia'), { recursive: true });
@@ -103,6 +111,7 @@ function writeNodeFiles(config: StackConfig, node: RabbitNodeLayout): void {
       `listeners.tcp.default = 127.0.0.1:${node.amqpPort}`,
       `load_definitions = ${join(base, 'definitions.json')}`,
       `max_message_size = ${MAX_MESSAGE_BYTES}`,
+      ...(isClustered(config) ? CLUSTER_CONF : []),
       '',
     ].join('\n'),
   );
