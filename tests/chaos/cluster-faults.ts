@@ -23,8 +23,11 @@ export const CLUSTER_FAULT_KINDS = [
 ] as const;
 export type ClusterFaultKind = (typeof CLUSTER_FAULT_KINDS)[number];
 
-/** Longer than the cluster's failure detection (net_ticktime 15 s on the native cluster: a node is
- * declared down after 15-20 s without an answer), so the others see the node as gone. */
+/**
+ * Longer than the cluster's failure detection (net_ticktime 15 s on the native cluster: a node is
+ * declared down after 15-20 s without an answer), so the others see the node as gone and, once it
+ * resumes, a partition that autoheal must heal.
+ */
 export const NODE_PAUSE_MS = 25_000;
 /** How long a node stays cut off from the others. */
 export const PARTITION_MS = 25_000;
@@ -83,8 +86,8 @@ async function pauseNode(ctx: FaultContext): Promise<string> {
 
 /**
  * One node (drawn from the seed) cut off from the others at the Erlang distribution: it accepts
- * and makes no connection to any node but itself (net_kernel:allow), while clients still reach it.
- * With pause_minority it stops serving until it sees the majority again. The allow list cannot be
+ * and makes no connection to any node but itself (net_kernel:allow), while clients still reach it;
+ * the quorum queues' members on the other two go on as a majority. The allow list cannot be
  * widened to the CLI's ever-new node names, so the partition is healed by restarting the node.
  */
 async function partitionNode(ctx: FaultContext): Promise<string> {

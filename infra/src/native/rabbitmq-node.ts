@@ -83,12 +83,16 @@ async function recordWhenUp(config: StackConfig, dirs: StackDirs, node: RabbitNo
 }
 
 /**
- * A node cut off from the majority stops serving (pause_minority) instead of going on alone and
- * diverging; clients then move to a node of the majority. The nodes share one host here, so a
- * peer that stops answering is declared down after 15-20 s (net_ticktime 15) instead of 45-75 s
- * (the default 60, right for nodes on several machines, docs/scaling.md).
+ * Partitions heal by themselves (autoheal): once the nodes see each other again, the side with
+ * fewer clients restarts and rejoins. pause_minority, the usual advice for three nodes, left this
+ * cluster split for good after a node was paused (SIGSTOP, as a stalled VM) for longer than
+ * net_ticktime and resumed: each side recorded the other as partitioned and nothing restarted
+ * (seen here with RabbitMQ 3.10). The data is in quorum queues, whose Raft majority decides what is
+ * committed whatever the partition handling; autoheal decides only who serves metadata. The nodes
+ * share one host, so a peer that stops answering is declared down after 15-20 s (net_ticktime 15)
+ * instead of 45-75 s (the default 60, right for nodes on several machines, docs/scaling.md).
  */
-const CLUSTER_CONF = ['cluster_partition_handling = pause_minority', 'net_ticktime = 15'];
+const CLUSTER_CONF = ['cluster_partition_handling = autoheal', 'net_ticktime = 15'];
 
 function writeNodeFiles(config: StackConfig, node: RabbitNodeLayout): void {
   const base = node.dataDir;
