@@ -7,7 +7,7 @@ export function printReport(result: ChaosResult, log: (line: string) => void): v
   log('\ninvariant                                      result  detail');
   for (const c of result.invariants) log(`${c.invariant.padEnd(47)}${(c.ok ? 'pass' : 'FAIL').padEnd(8)}${c.detail}`);
   log(`\nfault                        count  fault s (max)  recovery s (max)  worst events behind  worst lag s`);
-  for (const kind of FAULT_KINDS) {
+  for (const kind of result.plan.kinds ?? FAULT_KINDS) {
     const of = result.faults.filter((f) => f.kind === kind);
     const max = (pick: (f: (typeof of)[number]) => number | null) => Math.max(0, ...of.map((f) => pick(f) ?? Number.NaN));
     log(
