@@ -67,9 +67,13 @@ describe('operator console (GET /console), in a real browser', () => {
     // Caught up, though other files may have left dead letters (the badge then asks for attention).
     await until(async () => (await text('events-behind')) === '0' && (await text('health')) !== 'connecting…');
     const hops = page.getByTestId('hops').locator('tbody tr');
-    expect(await hops.count()).toBe(6);
+    expect(await hops.count()).toBe(7);
     expect(await hops.nth(0).innerText()).toMatch(/WAL written\s+[0-9A-F]+\/[0-9A-F]+/);
     expect(await hops.nth(1).innerText()).toMatch(/confirmed\s+[0-9A-F]+\/[0-9A-F]+\s+test_outbox, active/);
+    // The Debezium instance holding the slot's lease (the test stack runs one, no standby).
+    expect(await hops.nth(2).innerText()).toMatch(
+      /streaming instance\s+debezium-server\s+holds the slot's lease since .*standby: –/,
+    );
     // One row per shard the outbox routes to (8 unless a test changed the count: shard-count-change).
     const shardCount = routedShardCount(await readShardRouting(write));
     expect(await page.getByTestId('shards').locator('tbody tr').count()).toBe(shardCount);
