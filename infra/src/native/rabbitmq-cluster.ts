@@ -57,6 +57,9 @@ export async function formCluster(config: StackConfig): Promise<void> {
   );
 }
 
+/** A text as a regular expression that matches exactly it. */
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export interface QueueReplicas {
   name: string;
   leader: string;
@@ -77,8 +80,6 @@ export async function stackQueueReplicas(config: StackConfig, node = rabbitClust
   ]);
   return queues.filter((q) => ours.test(q.name));
 }
-
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Every queue of the stack on every node, leaders spread. A quorum queue declared on the whole
