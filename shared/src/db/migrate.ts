@@ -3,11 +3,32 @@ import type pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../log.ts';
 
+/** How long an instance waits for another one's migrations before it gives up. */
+const LOCK_WAIT_MS = 120_000;
+const LOCK_RETRY_MS = 250;
+/** What node-pg-migrate throws when another process holds its advisory lock. */
+const LOCKED = 'Another migration is already running';
+
 /**
  * Applies the numbered .sql files in `dir` that have not run yet, in name order, in one
- * transaction under node-pg-migrate's advisory lock, so two services starting at once are safe.
+ * transaction under node-pg-migrate's advisory lock. That lock is only tried, never waited for:
+ * an instance that finds it taken (another instance of the service starting at the same moment)
+ * tries again until the other is done, and then finds nothing left to apply.
  */
 export async function migrate(databaseUrl: string, dir: string, log: Logger): Promise<string[]> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await migrateOnce(databaseUrl, dir, log);
+    } catch (err) {
+      if (!(err instanceof Error) || err.message !== LOCKED || Date.now() > deadline) throw err;
+      log.debug('another instance is migrating; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
+  }
+}
+
+async function migrateOnce(databaseUrl: string, dir: string, log: Logger): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir,
