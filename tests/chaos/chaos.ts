@@ -77,7 +77,17 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
     const retention = startRetentionRounds(asProjector, RETENTION_EVERY_MS, log);
-    const context = (i: number): FaultContext => ({ stack, api, products, write, read, poison, log, rnd: faultRandom(plan, i) });
+    const context = (i: number): FaultContext => ({
+      stack,
+      api,
+      products,
+      write,
+      read,
+      poison,
+      log,
+      samples: monitor.samples,
+      rnd: faultRandom(plan, i),
+    });
     const { faults, aborted } = await runSchedule(plan, context, monitor.samples, () => workload.stats.orders.ok, log);
     const stats = await workload.stop();
     log(aborted ? `ABORTED, ${aborted}; workload stopped, checking what is left` : 'workload stopped; draining');

@@ -8,6 +8,7 @@ import { debeziumInstances } from '../../infra/src/native/slot.ts';
 import { waitUntil } from '../../infra/src/native/wait-until.ts';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import type { FaultContext } from './fault-context.ts';
+import type { LagSample } from './lag-monitor.ts';
 
 /**
  * Faults of a clustered stack (RABBITMQ_NODES=3, DEBEZIUM_STANDBY=true): `npm run chaos -- --cluster`.
@@ -59,7 +60,7 @@ async function killLeadingNode(ctx: FaultContext): Promise<string> {
   const { node, leads } = await mostLeadingNode(stack);
   const killedAt = Date.now();
   process.kill(nodePid(stack, node), 'SIGKILL');
-  const caughtUp = await secondsUntilCaughtUp(stack, killedAt);
+  const caughtUp = await secondsUntilCaughtUp(ctx.samples, killedAt);
   await waitUntilClustered(stack);
   return `${node.erlangNode} (leading ${leads} of the shard queues) killed; pipeline caught up ${caughtUp} s after the kill; the node back in the cluster ${seconds(killedAt)} s after it`;
 }
@@ -74,7 +75,7 @@ async function pauseNode(ctx: FaultContext): Promise<string> {
   process.kill(pid, 'SIGSTOP');
   let caughtUp: number | string;
   try {
-    caughtUp = await secondsUntilCaughtUp(stack, pausedAt, NODE_PAUSE_MS).catch(() => 'not');
+    caughtUp = await secondsUntilCaughtUp(ctx.samples, pausedAt, NODE_PAUSE_MS).catch(() => 'not');
     await sleep(Math.max(0, pausedAt + NODE_PAUSE_MS - Date.now()));
   } finally {
     process.kill(pid, 'SIGCONT');
@@ -99,7 +100,7 @@ async function partitionNode(ctx: FaultContext): Promise<string> {
     'eval',
     `net_kernel:allow([node()]), [erlang:disconnect_node(N) || N <- nodes()], ok.`,
   ]).catch(() => undefined); // the CLI's own connection is cut too: its answer may be lost
-  const caughtUp = await secondsUntilCaughtUp(stack, cutAt, PARTITION_MS).catch(() => 'not');
+  const caughtUp = await secondsUntilCaughtUp(ctx.samples, cutAt, PARTITION_MS).catch(() => 'not');
   await sleep(Math.max(0, cutAt + PARTITION_MS - Date.now()));
   const dirs = stackDirs(stack.stackDir);
   await stopRecorded(dirs, node.pidName, 'SIGTERM', 30_000);
@@ -128,7 +129,7 @@ async function killActiveDebezium(ctx: FaultContext): Promise<string> {
     { timeoutMs: 120_000, intervalMs: 100 },
   );
   const takeover = seconds(killedAt);
-  const caughtUp = await secondsUntilCaughtUp(stack, killedAt);
+  const caughtUp = await secondsUntilCaughtUp(ctx.samples, killedAt);
   return `${active.name}'s ${holder ? 'lease holder' : 'JVM'} killed; ${takenOverBy} streaming after ${takeover} s, caught up after ${caughtUp} s`;
 }
 
@@ -188,36 +189,33 @@ async function waitUntilClustered(stack: StackConfig): Promise<void> {
 }
 
 /**
- * Seconds from `since` until the pipeline is caught up again: sync-status showed the oldest
+ * Seconds from `since` until the pipeline is caught up again: the run's lag monitor saw the oldest
  * pending event more than a second old after `since`, and then at most a second old. 0 when it
  * never fell that far behind within NO_LAG_WINDOW_MS.
  */
-async function secondsUntilCaughtUp(stack: StackConfig, since: number, timeoutMs = CAUGHT_UP_TIMEOUT_MS): Promise<number> {
+async function secondsUntilCaughtUp(
+  samples: readonly LagSample[],
+  since: number,
+  timeoutMs = CAUGHT_UP_TIMEOUT_MS,
+): Promise<number> {
   let fellBehind = false;
   let never = false;
+  let read = samples.findIndex((s) => s.at > since);
+  if (read < 0) read = samples.length;
   await waitUntil(
     'pipeline caught up',
     async () => {
-      const lag = (await syncStatus(stack))?.lagSeconds;
-      if (lag === undefined || lag === null) return false;
-      if (lag > 1) fellBehind = true;
+      for (; read < samples.length; read++) {
+        const { lagSeconds } = samples[read]!;
+        if (lagSeconds > 1) fellBehind = true;
+        if (fellBehind && lagSeconds <= 1) return true;
+      }
       never = !fellBehind && Date.now() - since > NO_LAG_WINDOW_MS;
-      return never || (fellBehind && lag <= 1);
+      return never;
     },
     { timeoutMs, intervalMs: 250 },
   );
   return never ? 0 : seconds(since);
-}
-
-async function syncStatus(stack: StackConfig): Promise<{ lagSeconds: number | null } | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${stack.QUERY_API_PORT}/api/analytics/sync-status`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    return (await res.json()) as { lagSeconds: number | null };
-  } catch {
-    return undefined;
-  }
 }
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;

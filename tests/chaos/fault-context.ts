@@ -4,6 +4,7 @@ import { rabbitUrls } from '@shop/shared/config';
 import { connectFirstReachable } from '@shop/shared/messaging';
 import type { StackConfig } from '../../infra/src/stack-config.ts';
 import type { random } from '../support/random.ts';
+import type { LagSample } from './lag-monitor.ts';
 import type { PoisonRecord } from './poison.ts';
 
 export type Random = ReturnType<typeof random>;
@@ -22,6 +23,8 @@ export interface FaultContext {
   /** Every poison message published in this run, with its kind; faults append to it. */
   poison: PoisonRecord[];
   log: (line: string) => void;
+  /** The run's lag monitor's sync-status samples, oldest first (a fault reads its recovery from them). */
+  samples: readonly LagSample[];
 }
 
 export const topologyNames = (stack: StackConfig) => ({ exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE });

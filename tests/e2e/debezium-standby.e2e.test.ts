@@ -157,37 +157,33 @@ describe('a standby Debezium Server (DEBEZIUM_STANDBY=true)', () => {
     await startStack(stack, () => undefined);
   }, 300_000);
 
-  it('kill -9 of the active JVM: the standby takes the slot within seconds, the dead one comes back as the standby, no order lost', async () => {
+  /** Kills the active instance's JVM or holder; the standby must stream within a minute, lose no order and never read the slot while waiting. */
+  async function takeoverAfterKilling(target: 'jvm' | 'holder', round: number) {
     const watch = watchSlotReader();
-    const takeover = await killActive('jvm', products, 1);
+    const takeover = await killActive(target, products, round);
     log(
-      `JVM of ${takeover.from} killed: ${takeover.to} took the lease after ${takeover.leaseMs} ms, streamed after ${takeover.streamingMs} ms`,
+      `${target === 'jvm' ? 'JVM' : 'holder'} of ${takeover.from} killed: ${takeover.to} took the lease after ${takeover.leaseMs} ms, streamed after ${takeover.streamingMs} ms`,
     );
     expect(takeover.streamingMs).toBeLessThan(60_000);
     await expectAllProjected(takeover.stats.acknowledgedOrders);
-    // The supervisor restarted the dead instance's holder: it waits now.
-    const { active, waiting } = await settled();
-    expect(active.name).toBe(takeover.to);
-    expect(waiting.name).toBe(takeover.from);
+    const after = await settled();
     const seen = await watch.stop();
     log(`slot reader sampled ${seen.samples} times: ${JSON.stringify(seen)}`);
-    expect(seen.activeReads).toBeGreaterThan(10);
     expect(seen.standbyJvms).toBe(0);
     expect(seen.standbyReads).toBe(0);
+    return { takeover, after, seen };
+  }
+
+  it('kill -9 of the active JVM: the standby takes the slot within seconds, the dead one comes back as the standby, no order lost', async () => {
+    const { takeover, after, seen } = await takeoverAfterKilling('jvm', 1);
+    // The supervisor restarted the dead instance's holder: it waits now.
+    expect(after.active.name).toBe(takeover.to);
+    expect(after.waiting.name).toBe(takeover.from);
+    expect(seen.activeReads).toBeGreaterThan(10);
   }, 300_000);
 
   it('kill -9 of the active lease holder: its JVM dies with it, the standby takes over, no order lost', async () => {
-    const watch = watchSlotReader();
-    const takeover = await killActive('holder', products, 2);
-    log(
-      `holder of ${takeover.from} killed: ${takeover.to} took the lease after ${takeover.leaseMs} ms, streamed after ${takeover.streamingMs} ms`,
-    );
-    expect(takeover.streamingMs).toBeLessThan(60_000);
-    await expectAllProjected(takeover.stats.acknowledgedOrders);
-    await settled();
-    const seen = await watch.stop();
-    expect(seen.standbyJvms).toBe(0);
-    expect(seen.standbyReads).toBe(0);
+    await takeoverAfterKilling('holder', 2);
   }, 300_000);
 
   it('the lag report, /health and /metrics name the active instance and the standby', async () => {
