@@ -3,6 +3,7 @@ import { decodeEvent, decodeOutboxRow, type KnownEvent, type OutboxRow } from '@
 import { differenceFromOutbox } from './outbox-copy.ts';
 
 const ID = '0b6f2a9e-3c55-4d4e-9a53-2f1a7d6c8e01';
+const reader = { shopCurrency: 'USD' };
 const payload = { productId: 5, name: 'Mug', category: 'kitchen', price: 29.99, stock: 10 };
 const row: OutboxRow = {
   id: ID,
@@ -27,19 +28,19 @@ function message(over: { headers?: Record<string, unknown>; body?: unknown } = {
     ...over.headers,
   };
   const body = over.body ?? { stock: 10, price: 29.99, category: 'kitchen', name: 'Mug', productId: 5 };
-  const decoded = decodeEvent(headers, Buffer.from(JSON.stringify(body)));
+  const decoded = decodeEvent(headers, Buffer.from(JSON.stringify(body)), reader);
   if (decoded.kind !== 'event') throw new Error(decoded.reason);
   return decoded.event;
 }
 
 describe('differenceFromOutbox: is this message the outbox event whose id it carries', () => {
   it('is, as Debezium publishes it: occurred-at within a millisecond, payload keys in any order, with or without a position', () => {
-    expect(differenceFromOutbox(message(), decodeOutboxRow(row))).toBeUndefined();
-    expect(differenceFromOutbox(message({ headers: { position: undefined } }), decodeOutboxRow(row))).toBeUndefined();
+    expect(differenceFromOutbox(message(), decodeOutboxRow(row, reader))).toBeUndefined();
+    expect(differenceFromOutbox(message({ headers: { position: undefined } }), decodeOutboxRow(row, reader))).toBeUndefined();
   });
 
   it('is not, when anything the read models take from it differs', () => {
-    const differs = (over: Parameters<typeof message>[0]) => differenceFromOutbox(message(over), decodeOutboxRow(row));
+    const differs = (over: Parameters<typeof message>[0]) => differenceFromOutbox(message(over), decodeOutboxRow(row, reader));
     expect(differs({ body: { ...payload, name: 'Forged copy' } })).toBe(
       `untrusted: not the outbox's event ${ID}: its payload differs`,
     );
@@ -59,7 +60,7 @@ describe('differenceFromOutbox: is this message the outbox event whose id it car
     expect(differenceFromOutbox(message(), undefined)).toBe(
       `untrusted: not the outbox's event ${ID}: no outbox event has this id`,
     );
-    const unknown = decodeOutboxRow({ ...row, type: 'ProductArchived' });
+    const unknown = decodeOutboxRow({ ...row, type: 'ProductArchived' }, reader);
     expect(differenceFromOutbox(message(), unknown)).toMatch(
       /the outbox's event is unsupported \(unknown event type ProductArchived\)$/,
     );
