@@ -38,16 +38,8 @@ export interface BatchHandlerDeps {
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  * The batches of all shards share transactions (projection/group-commit.ts).
  */
-export function createBatchHandler({
-  pool,
-  log,
-  metrics,
-  maxAttempts,
-  tracing,
-  maxGroupEvents,
-  screening,
-  reader,
-}: BatchHandlerDeps) {
+export function createBatchHandler(deps: BatchHandlerDeps) {
+  const { pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening, reader } = deps;
   const screen = screenBatch(screening);
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
     (batches) => applyBatches(pool, batches, screening.checkCopies),

@@ -78,7 +78,7 @@ describe('decodeEvent', () => {
     expect(result).toMatchObject({
       kind: 'unsupported',
       version: 2,
-      reason: 'schema version 2 of ProductCreated is newer than 1, the latest this build knows',
+      reason: 'schema version 2 is newer than 1, the latest of ProductCreated this build knows',
     });
   });
 
@@ -166,7 +166,7 @@ describe('versions of OrderPlaced', () => {
     expect(result).toMatchObject({
       kind: 'unsupported',
       version: 3,
-      reason: 'schema version 3 of OrderPlaced is newer than 2, the latest this build knows',
+      reason: 'schema version 3 is newer than 2, the latest of OrderPlaced this build knows',
     });
   });
 
