@@ -10,7 +10,8 @@ import {
   telemetryEnv,
 } from '@shop/shared/config';
 
-const { WRITE_DB_NAME, DEBEZIUM_PUBLICATION, DEBEZIUM_SIGNAL_TABLE, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL, SHOP_CURRENCY } = sharedSettings;
+const { WRITE_DB_NAME, DEBEZIUM_PUBLICATION, DEBEZIUM_SIGNAL_TABLE, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL, SHOP_CURRENCY } =
+  sharedSettings;
 
 /** The command API's settings; the shared ones come from @shop/shared/config (one declaration each). */
 export const commandApiSettings = z.object({

@@ -30,7 +30,8 @@ const shards = z
     return [...new Set(list)].sort((a, b) => a - b);
   });
 
-const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL, SHOP_CURRENCY } = sharedSettings;
+const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL, SHOP_CURRENCY } =
+  sharedSettings;
 
 /** The projector's settings (its CLIs read them too); the shared ones come from @shop/shared/config. */
 export const projectorSettings = z.object({

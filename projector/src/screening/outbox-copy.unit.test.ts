@@ -65,4 +65,20 @@ describe('differenceFromOutbox: is this message the outbox event whose id it car
       /the outbox's event is unsupported \(unknown event type ProductArchived\)$/,
     );
   });
+
+  it('compares an OrderPlaced of either version as decoded, and the version it was written in', () => {
+    const v1 = { orderId: 3, customerId: 5, placedAt: '2026-11-23T10:00:00.000Z', total: 59.98, items: [] };
+    const v2 = { orderId: 3, customerId: 5, placedAt: '2026-11-23T10:00:00.000Z', currency: 'USD', totalMinor: 5998, items: [] };
+    const orderRow: OutboxRow = { ...row, type: 'OrderPlaced', aggregateid: '3', schema_version: 1, payload: v1 };
+    const placed = (version: string, body: unknown) =>
+      message({ headers: { eventType: '"OrderPlaced"', aggregateId: '"3"', schemaVersion: version }, body });
+    expect(differenceFromOutbox(placed('1', v1), decodeOutboxRow(orderRow, reader))).toBeUndefined();
+    // The same order as v2 decodes to the same payload, but it is not what the write side wrote.
+    expect(differenceFromOutbox(placed('2', v2), decodeOutboxRow(orderRow, reader))).toMatch(
+      /its schema version is 1, the message's 2$/,
+    );
+    expect(differenceFromOutbox(placed('1', { ...v1, total: 59.99 }), decodeOutboxRow(orderRow, reader))).toMatch(
+      /its payload differs$/,
+    );
+  });
 });

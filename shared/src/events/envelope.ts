@@ -159,7 +159,12 @@ function decodeFields(fields: EnvelopeFields, body: () => ParsedBody, reader: Ev
   if (!isKnownEventType(type)) return unsupported(id, type, version, `unknown event type ${type}`);
   const current = eventVersions[type].current;
   if (version > current) {
-    return unsupported(id, type, version, `schema version ${version} is newer than ${current}, the latest of ${type} this build knows`);
+    return unsupported(
+      id,
+      type,
+      version,
+      `schema version ${version} is newer than ${current}, the latest of ${type} this build knows`,
+    );
   }
   const schema = schemaOf(type, version);
   if (!schema) return invalid(`${type} has no schema version ${version}`);
