@@ -8,9 +8,10 @@ import { MAX_AMOUNT_CENTS, MAX_CATEGORY_LENGTH, MAX_INT32, MAX_NAME_LENGTH, MAX_
  * The event contract (docs/contract.md, "Events"): written by the command API into the outbox,
  * read by the projector. Each type has its versions, each with its own schema (`eventVersions`
  * below); the decoder checks an event against the schema of the version it was written in, then
- * upcasts it to the current one (upcast.ts). Every field is bounded to what the read model can store (limits.ts says why each bound is
- * where it is): the command API checks its events against these schemas before writing them, so
- * it never publishes what the projector would refuse.
+ * upcasts it to the current one (upcast.ts). Every field is bounded to what the read model can
+ * store (limits.ts says why each bound is where it is), in every version: the command API checks
+ * its events against these schemas before writing them, so it never publishes what the projector
+ * would refuse.
  */
 
 /** Money in cents fits its numeric column once rounded the way the projector rounds it (toCents). */
@@ -28,7 +29,7 @@ const priceMinor = minor(MAX_PRICE_CENTS);
 const amountMinor = minor(MAX_AMOUNT_CENTS);
 
 /** An ISO 4217 currency code (three capital letters); which ones a read side takes is its setting (SHOP_CURRENCY). */
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code (three capital letters)');
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code (three capital letters)');
 
 /** Postgres integer. */
 const int32 = (min: number) => z.number().int().min(min).max(MAX_INT32);
@@ -126,7 +127,7 @@ export const eventVersions = {
 
 export type EventType = keyof typeof eventVersions;
 type Versions<T extends EventType> = (typeof eventVersions)[T]['schemas'];
-export type CurrentVersion<T extends EventType> = (typeof eventVersions)[T]['current'];
+type CurrentVersion<T extends EventType> = (typeof eventVersions)[T]['current'];
 /** A payload in the version it was written in. */
 export type VersionedPayload<T extends EventType, V extends keyof Versions<T>> = z.infer<Versions<T>[V]>;
 type CurrentSchema<T extends EventType> = Versions<T>[CurrentVersion<T> & keyof Versions<T>];
@@ -140,8 +141,6 @@ export const eventPayloadSchemas: { [T in EventType]: CurrentSchema<T> } = {
   OrderPlaced: eventVersions.OrderPlaced.schemas[eventVersions.OrderPlaced.current],
   OrderCancelled: eventVersions.OrderCancelled.schemas[eventVersions.OrderCancelled.current],
 };
-
-export const currentVersionOf = <T extends EventType>(type: T): CurrentVersion<T> => eventVersions[type].current;
 
 /** The schema of one version of a type; undefined for a version this build does not know. */
 export function schemaOf(type: EventType, version: number): z.ZodType | undefined {
