@@ -162,12 +162,15 @@ export function orderScript(products: number[]): string {
     "ARRAY['order', 'product']",
     'ARRAY[:order_id::text, :pid::text]',
     "ARRAY['OrderPlaced', 'ProductUpdated']",
-    `ARRAY[jsonb_build_object('orderId', :order_id::int, 'customerId', 1 + :k, 'placedAt', now(), 'total', :price::numeric,
+    // OrderPlaced v2 (cents and the currency), as the API writes it.
+    `ARRAY[jsonb_build_object('orderId', :order_id::int, 'customerId', 1 + :k, 'placedAt', now(), 'currency', 'USD',
+       'totalMinor', (:price::numeric * 100)::bigint,
        'items', jsonb_build_array(jsonb_build_object('productId', :pid::int, 'category', :category::text, 'quantity', 1,
-         'unitPrice', :price::numeric, 'lineTotal', :price::numeric))),
+         'unitPriceMinor', (:price::numeric * 100)::bigint, 'lineTotalMinor', (:price::numeric * 100)::bigint))),
      jsonb_build_object('productId', :pid::int, 'name', :name::text, 'category', :category::text, 'price', :price::numeric,
        'stock', :stock::int - 1)]`,
-    '1',
+    // The schema version of each event: OrderPlaced v2, ProductUpdated v1.
+    'ARRAY[2, 1]',
     'NULL',
   ]);
   // As the API's load: request i orders product (i * 7) % 20, so the 16 requests in flight always

@@ -18,11 +18,13 @@ export interface AppDeps {
   keyTtlHours?: number;
   log: Logger;
   bodyLimit: string;
+  /** The currency of the catalog's prices, named in every OrderPlaced (SHOP_CURRENCY). */
+  shopCurrency: string;
   /** Spans for each request (no-op unless tracing exports: see startTracing). */
   tracing?: Pick<Tracing, 'tracer' | 'recording'>;
 }
 
-export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, tracing }: AppDeps): express.Express {
+export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, shopCurrency, tracing }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Command answers are never revalidated: hashing each one for an ETag is wasted work.
@@ -39,7 +41,7 @@ export function createApp({ pool, source, keyTtlHours = 24, log, bodyLimit, trac
   // JSON only, on the routes that take it: a POST elsewhere is an unknown route (404), not a 415.
   const json = jsonBody(bodyLimit);
   app.use('/api/products', ...json, productRoutes(store));
-  app.use('/api/orders', ...json, orderRoutes(store));
+  app.use('/api/orders', ...json, orderRoutes(store, shopCurrency));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

@@ -10,7 +10,8 @@ import {
   telemetryEnv,
 } from '@shop/shared/config';
 
-const { WRITE_DB_NAME, DEBEZIUM_PUBLICATION, DEBEZIUM_SIGNAL_TABLE, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL } = sharedSettings;
+const { WRITE_DB_NAME, DEBEZIUM_PUBLICATION, DEBEZIUM_SIGNAL_TABLE, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL, SHOP_CURRENCY } =
+  sharedSettings;
 
 /** The command API's settings; the shared ones come from @shop/shared/config (one declaration each). */
 export const commandApiSettings = z.object({
@@ -29,6 +30,7 @@ export const commandApiSettings = z.object({
   // checked every half span, at most hourly), so no write waits for one (docs/retention.md).
   OUTBOX_PARTITION_INTERVAL: duration('1 day'),
   OUTBOX_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(1000).default(7),
+  SHOP_CURRENCY,
   ...httpServerEnv,
   ...telemetryEnv,
   LOG_LEVEL,

@@ -31,7 +31,15 @@ async function main() {
     await createOutboxPartitions(pool, partitions);
     const upkeep = startPartitionUpkeep(pool, partitions, log);
     const keyTtlHours = config.IDEMPOTENCY_KEY_TTL_HOURS;
-    const app = createApp({ pool, source, keyTtlHours, log, bodyLimit: config.BODY_LIMIT, tracing });
+    const app = createApp({
+      pool,
+      source,
+      keyTtlHours,
+      log,
+      bodyLimit: config.BODY_LIMIT,
+      shopCurrency: config.SHOP_CURRENCY,
+      tracing,
+    });
     const expiry = startKeyExpiry(pool, { ttlHours: keyTtlHours, everyMs: 60 * 60_000, log });
     const release = async () => {
       await expiry.stop();

@@ -30,7 +30,8 @@ const shards = z
     return [...new Set(list)].sort((a, b) => a - b);
   });
 
-const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL } = sharedSettings;
+const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL, SHOP_CURRENCY } =
+  sharedSettings;
 
 /** The projector's settings (its CLIs read them too); the shared ones come from @shop/shared/config. */
 export const projectorSettings = z.object({
@@ -49,6 +50,7 @@ export const projectorSettings = z.object({
   // minute leaves room for a badly kept clock, and is as long as a forged instant can hold a
   // product's state against real updates.
   PROJECTOR_MAX_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(60_000),
+  SHOP_CURRENCY,
   RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),

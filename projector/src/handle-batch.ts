@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
-import { decodeEvent, type KnownEvent } from '@shop/shared/events';
+import { decodeEvent, type EventReader, type KnownEvent } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import type { Tracing } from '@shop/shared/telemetry';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
@@ -24,6 +24,8 @@ export interface BatchHandlerDeps {
   /** A transaction takes the batches of several shards up to this many events (group commit). */
   maxGroupEvents: number;
   screening: Screening;
+  /** The shop's currency, for events that name none and to park those in another (SHOP_CURRENCY). */
+  reader: EventReader;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface BatchHandlerDeps {
  * are the event's real failures, counted in the read database: a redelivery after a crash is not one.
  * The batches of all shards share transactions (projection/group-commit.ts).
  */
-export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening }: BatchHandlerDeps) {
+export function createBatchHandler(deps: BatchHandlerDeps) {
+  const { pool, log, metrics, maxAttempts, tracing, maxGroupEvents, screening, reader } = deps;
   const screen = screenBatch(screening);
   const group = new GroupCommit<ShardBatch, BatchOutcome>(
     (batches) => applyBatches(pool, batches, screening.checkCopies),
@@ -49,7 +52,7 @@ export function createBatchHandler({ pool, log, metrics, maxAttempts, tracing, m
   async function handleBatch(messages: ConsumeMessage[]): Promise<Verdict[]> {
     // The messages were received before this: a mark read from now on is fresh for all of them.
     const receivedAt = Date.now();
-    const { decoded, verdicts } = decodeAll(messages);
+    const { decoded, verdicts } = decodeAll(messages, reader);
     const messageOf = new Map(decoded.map((d) => [d.event, d.msg]));
     const { trusted, doubted } = await screen(
       decoded.map((d) => d.event),
@@ -111,11 +114,11 @@ function shardOf(messages: ConsumeMessage[]): number {
 }
 
 /** The messages that decode to events; the others' verdicts: parked with the reason. */
-function decodeAll(messages: ConsumeMessage[]) {
+function decodeAll(messages: ConsumeMessage[], reader: EventReader) {
   const verdicts: Verdict[] = [];
   const decoded: { msg: ConsumeMessage; event: KnownEvent }[] = [];
   for (const msg of messages) {
-    const result = decodeEvent(msg.properties.headers ?? {}, msg.content);
+    const result = decodeEvent(msg.properties.headers ?? {}, msg.content, reader);
     if (result.kind === 'event') decoded.push({ msg, event: result.event });
     else verdicts.push({ msg, action: 'dead-letter', reason: `${result.kind}: ${result.reason}` });
   }

@@ -119,6 +119,7 @@ function startAuditing(config: Config, pools: Pools, late: Late, log: Logger) {
     read,
     write,
     reconcileNow: () => audit.auditNow(),
+    reader: { shopCurrency: config.SHOP_CURRENCY },
     pollMs: config.OPERATIONS_POLL_MS,
     log,
   });
@@ -162,8 +163,9 @@ function startConsuming(
       screening: {
         maxClockSkewMs: config.PROJECTOR_MAX_CLOCK_SKEW_MS,
         mark: outboxMark(outboxPositionReader(pools.screening)),
-        checkCopies: outboxCopyCheck(pools.screening),
+        checkCopies: outboxCopyCheck(pools.screening, { shopCurrency: config.SHOP_CURRENCY }),
       },
+      reader: { shopCurrency: config.SHOP_CURRENCY },
     }),
     onDeadLetter: (msg, reason) => noteDeadLetter(pools.read, msg.properties.headers ?? {}, reason),
     report: (event) => {

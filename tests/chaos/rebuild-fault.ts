@@ -19,7 +19,8 @@ export async function rebuildHeldTransaction(ctx: FaultContext): Promise<string>
   const delayMs = ctx.rnd.int(0, 3_000);
   const write = createPool(postgresUrl(dbLogin(ctx.stack, 'projector'), ctx.stack.WRITE_DB_NAME), 2, 'chaos-rebuild');
   const read = createPool(postgresUrl(dbLogin(ctx.stack, 'projector'), ctx.stack.READ_DB_NAME), 2, 'chaos-rebuild', 'read');
-  const rebuild = () => rebuildReadModels({ write, read, chunkSize: 2000, progress: NO_PROGRESS });
+  const rebuild = () =>
+    rebuildReadModels({ reader: { shopCurrency: 'USD' }, write, read, chunkSize: 2000, progress: NO_PROGRESS });
   const held = await ctx.write.connect();
   try {
     await held.query('BEGIN');

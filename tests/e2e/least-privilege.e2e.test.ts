@@ -213,7 +213,7 @@ describe('least privilege: each component logs in as its own role, and can do on
     const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'grants-rebuild', 'read');
     try {
       const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
-      await rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress });
+      await rebuildReadModels({ reader: { shopCurrency: 'USD' }, write: writePool, read: readPool, chunkSize: 50, progress });
     } finally {
       await writePool.end();
       await readPool.end();

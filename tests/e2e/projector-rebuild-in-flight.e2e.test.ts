@@ -78,6 +78,7 @@ describe('npm run rebuild with a write transaction in flight', () => {
       let total = -1;
       let finished = false;
       rebuilding = rebuildReadModels({
+        reader: { shopCurrency: 'USD' },
         write: rebuildWrite,
         read: rebuildRead,
         chunkSize: 50,
@@ -153,7 +154,9 @@ describe('npm run rebuild with a write transaction in flight', () => {
     try {
       const before = await compareReadModels(write, read);
       const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
-      await expect(rebuildReadModels({ write: rebuildWrite, read: rebuildRead, chunkSize: 50, progress })).rejects.toThrow(
+      await expect(
+        rebuildReadModels({ reader: { shopCurrency: 'USD' }, write: rebuildWrite, read: rebuildRead, chunkSize: 50, progress }),
+      ).rejects.toThrow(
         `the live projector applied events the outbox did not show yet (${eventId}); nothing swapped, run it again`,
       );
       const { rowCount } = await read.query(`SELECT 1 FROM read.inbox WHERE event_id = $1::uuid`, [eventId]);

@@ -94,7 +94,13 @@ async function rebuild() {
   const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'rebuild-test', 'read');
   try {
     const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
-    return await rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress });
+    return await rebuildReadModels({
+      reader: { shopCurrency: 'USD' },
+      write: writePool,
+      read: readPool,
+      chunkSize: 50,
+      progress,
+    });
   } finally {
     await writePool.end();
     await readPool.end();

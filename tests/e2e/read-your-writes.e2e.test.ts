@@ -125,9 +125,13 @@ describe('read-your-writes (Consistency-Token)', () => {
     const readPool = createPool(postgresUrl(dbLogin(stack, 'projector'), stack.READ_DB_NAME), 2, 'ryw-rebuild', 'read');
     const progress = { start: () => undefined, advance: () => undefined, stop: () => undefined };
     let rebuilding = true;
-    const rebuilt = rebuildReadModels({ write: writePool, read: readPool, chunkSize: 50, progress }).finally(
-      () => (rebuilding = false),
-    );
+    const rebuilt = rebuildReadModels({
+      reader: { shopCurrency: 'USD' },
+      write: writePool,
+      read: readPool,
+      chunkSize: 50,
+      progress,
+    }).finally(() => (rebuilding = false));
     const stale: string[] = [];
     let reads = 0;
     let readsWhileRebuilding = 0;

@@ -118,6 +118,7 @@ describe('retention under load', () => {
 
     // A rebuild replays the archive too, says so, and fills the inbox again.
     const rebuilt = await rebuildReadModels({
+      reader: { shopCurrency: 'USD' },
       ...asProjector,
       chunkSize: 1000,
       progress: { start: silent, advance: silent, stop: silent },
@@ -136,6 +137,7 @@ describe('retention under load', () => {
     await write.query(`ALTER TABLE outbox_archive.${name} RENAME TO ${name}_away`);
     try {
       const refused = rebuildReadModels({
+        reader: { shopCurrency: 'USD' },
         ...asProjector,
         chunkSize: 1000,
         progress: { start: silent, advance: silent, stop: silent },

@@ -19,7 +19,13 @@ describe('command API operations', () => {
 
     const deadPool = createPool('postgres://postgres:postgres@127.0.0.1:1/none', 1, 'dead');
     const { server, port } = await listen(
-      createApp({ pool: deadPool, source: '0000000000000000', log: pino({ level: 'silent' }), bodyLimit: '1kb' }),
+      createApp({
+        pool: deadPool,
+        source: '0000000000000000',
+        log: pino({ level: 'silent' }),
+        bodyLimit: '1kb',
+        shopCurrency: 'USD',
+      }),
       0,
       '127.0.0.1',
     );

@@ -56,16 +56,19 @@ describe('placing an order', () => {
     expect(row).toEqual({ customer_id: 42, status: 'placed', total: '59.98' });
     const [placed] = await eventsOf('order', orderId);
     expect(placed.type).toBe('OrderPlaced');
-    expect(placed.schema_version).toBe(1);
+    // Version 2: amounts in integer cents and the shop's currency (SHOP_CURRENCY, USD by default).
+    expect(placed.schema_version).toBe(2);
     expect(placed.payload).toEqual({
       orderId,
       customerId: 42,
       placedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
-      total: 59.98,
-      items: [{ productId, category: 'mugs', quantity: 2, unitPrice: 29.99, lineTotal: 59.98 }],
+      currency: 'USD',
+      totalMinor: 5998,
+      items: [{ productId, category: 'mugs', quantity: 2, unitPriceMinor: 2999, lineTotalMinor: 5998 }],
     });
     const productEvents = await eventsOf('product', productId);
     expect(productEvents.map((e) => e.type)).toEqual(['ProductCreated', 'ProductUpdated']);
+    expect(productEvents.map((e) => e.schema_version)).toEqual([1, 1]);
     expect(productEvents[1].payload).toMatchObject({ productId, stock: 8 });
   });
 
@@ -140,8 +143,8 @@ describe('placing an order', () => {
       ],
     });
     const [placed] = await eventsOf('order', res.body.orderId as number);
-    expect(placed.payload.total).toBe(0.5);
-    expect(JSON.stringify(placed.payload.items.map((i: { lineTotal: number }) => i.lineTotal))).toBe('[0.3,0.2]');
+    expect(placed.payload.totalMinor).toBe(50);
+    expect(JSON.stringify(placed.payload.items.map((i: { lineTotalMinor: number }) => i.lineTotalMinor))).toBe('[30,20]');
   });
 });
 
@@ -159,7 +162,17 @@ describe('cancelling an order', () => {
 
     const [placedEvent, cancelledEvent] = await eventsOf('order', orderId);
     expect(cancelledEvent.type).toBe('OrderCancelled');
-    expect(cancelledEvent.payload).toMatchObject({ orderId, customerId: 3, total: 50, items: placedEvent.payload.items });
+    // OrderCancelled is still version 1: decimal amounts, in the shop's currency; the same lines as the placement's (v2, in cents).
+    expect([placedEvent.schema_version, cancelledEvent.schema_version]).toEqual([2, 1]);
+    expect(placedEvent.payload.items).toEqual([
+      { productId, category: expect.any(String), quantity: 4, unitPriceMinor: 1250, lineTotalMinor: 5000 },
+    ]);
+    expect(cancelledEvent.payload).toMatchObject({
+      orderId,
+      customerId: 3,
+      total: 50,
+      items: [{ productId, category: placedEvent.payload.items[0].category, quantity: 4, unitPrice: 12.5, lineTotal: 50 }],
+    });
     expect(cancelledEvent.payload.cancelledAt).toMatch(/Z$/);
   });
 

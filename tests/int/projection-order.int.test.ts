@@ -49,7 +49,19 @@ function history(seed: number): KnownEvent[] {
       });
     if (lines.length === 0) continue;
     const order = { orderId, customerId: 1 + (orderId % 3), total: lines.reduce((t, l) => t + l.lineTotal, 0), items: lines };
-    const placed = event('OrderPlaced', orderId, { ...order, placedAt: '' });
+    // As decoded: OrderPlaced in its current shape (v2, cents and a currency); OrderCancelled is v1.
+    const placed = event('OrderPlaced', orderId, {
+      orderId,
+      customerId: order.customerId,
+      placedAt: '',
+      currency: 'USD',
+      totalMinor: order.total * 100,
+      items: lines.map(({ unitPrice, lineTotal, ...l }) => ({
+        ...l,
+        unitPriceMinor: unitPrice * 100,
+        lineTotalMinor: lineTotal * 100,
+      })),
+    });
     (placed.payload as { placedAt: string }).placedAt = placed.occurredAt.toISOString();
     events.push(placed);
     if (rnd.int(0, 3) === 0) {

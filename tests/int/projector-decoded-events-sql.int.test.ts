@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeEvent, type KnownEvent } from '@shop/shared/events';
-import { edgePayloadMessage, nearlyValidMessage, validMessage } from '../support/event-messages.ts';
+import { edgePayloadMessage, nearlyValidMessage, READER_CURRENCY, validMessage } from '../support/event-messages.ts';
 import { freshReadDatabase } from '../support/read-database.ts';
 import { applyBatch } from '../../projector/src/projection/apply-batch.ts';
 
@@ -43,7 +43,7 @@ describe('events the decoder accepts, projected on a real read database', () => 
           nearlyValidMessage,
         ),
         async ({ headers, body }) => {
-          const result = decodeEvent(headers, body);
+          const result = decodeEvent(headers, body, { shopCurrency: READER_CURRENCY });
           if (result.kind !== 'event') return;
           projected += 1;
           await project(result.event);

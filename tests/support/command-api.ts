@@ -39,7 +39,7 @@ export async function startCommandApi(stack: StackConfig, options: CommandApiOpt
   const url = postgresUrl(stack, database);
   await migrate(url, migrationsDir, log);
   const pool = createPool(url, options.poolMax ?? 10, 'command-api-test');
-  const app = createApp({ pool, source: await pipelineSource(pool), log, bodyLimit: '100kb' });
+  const app = createApp({ pool, source: await pipelineSource(pool), log, bodyLimit: '100kb', shopCurrency: stack.SHOP_CURRENCY });
   const { server, port } = await listen(app, 0, '127.0.0.1', options.timeouts);
   return { url: `http://127.0.0.1:${port}`, pool, close: () => stop(server, pool) };
 }

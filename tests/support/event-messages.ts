@@ -60,14 +60,61 @@ const order = (at: 'placedAt' | 'cancelledAt') =>
     items: fc.array(line, { maxLength: 8 }),
   });
 
+/** The currency the property tests' reader adds up (its SHOP_CURRENCY). */
+export const READER_CURRENCY = 'USD';
+const cents = (max: number) => fc.integer({ min: 0, max });
+
+/** OrderPlaced in its current shape (v2): amounts in cents, in the reader's currency. */
+const placedV2 = fc.record({
+  orderId: id32,
+  customerId: id32,
+  placedAt: instant.map((d) => d.toISOString()),
+  currency: fc.constant(READER_CURRENCY),
+  totalMinor: cents(10 ** 15),
+  items: fc.array(
+    fc.record({
+      productId: id32,
+      category: storable(100),
+      quantity: fc.integer({ min: 1, max: MAX_INT32 }),
+      unitPriceMinor: cents(PRICE_CENTS),
+      lineTotalMinor: cents(LINE_CENTS),
+    }),
+    { maxLength: 8 },
+  ),
+});
+
+type PlacedV2 = typeof placedV2 extends fc.Arbitrary<infer T> ? T : never;
+
+/** The same order as version 1 wrote it: decimal amounts (cents / 100), no currency (the shop's). */
+const asV1 = ({ currency: _currency, totalMinor, items, ...rest }: PlacedV2) => ({
+  ...rest,
+  total: totalMinor / 100,
+  items: items.map(({ unitPriceMinor, lineTotalMinor, ...l }) => ({
+    ...l,
+    unitPrice: unitPriceMinor / 100,
+    lineTotal: lineTotalMinor / 100,
+  })),
+});
+
+/**
+ * Each event as decoded (`payload`, the current shape) and as written (`written`, in `version`):
+ * OrderPlaced is written as v1 or v2 and decodes to the same v2 payload either way; the others
+ * have one version. The expected payload is drawn first, independently of the upcaster.
+ */
 const payloads = fc.oneof(
-  fc.record({ type: fc.constantFrom('ProductCreated' as const, 'ProductUpdated' as const), payload: product }),
-  fc.record({ type: fc.constant('OrderPlaced' as const), payload: order('placedAt') }),
-  fc.record({ type: fc.constant('OrderCancelled' as const), payload: order('cancelledAt') }),
+  fc
+    .record({ type: fc.constantFrom('ProductCreated' as const, 'ProductUpdated' as const), payload: product })
+    .map((e) => ({ ...e, version: 1, written: e.payload })),
+  fc
+    .record({ type: fc.constant('OrderPlaced' as const), payload: placedV2, version: fc.constantFrom(1, 2) })
+    .map((e) => ({ ...e, written: e.version === 1 ? asV1(e.payload) : e.payload })),
+  fc
+    .record({ type: fc.constant('OrderCancelled' as const), payload: order('cancelledAt') })
+    .map((e) => ({ ...e, version: 1, written: e.payload })),
 );
 
-/** Valid events: what a message decodes to, generated first so the message can be built from it. */
-export const validEvent: fc.Arbitrary<KnownEvent> = fc
+/** Valid events as written: what a message carries (`written`, in `event.version`) and decodes to (`event`). */
+const validWrittenEvent: fc.Arbitrary<{ event: KnownEvent; written: unknown }> = fc
   .record({
     typed: payloads,
     id: fc.uuid({ version: [1, 4, 7] }),
@@ -78,7 +125,10 @@ export const validEvent: fc.Arbitrary<KnownEvent> = fc
     ),
     position: fc.option(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { nil: null }),
   })
-  .map(({ typed, ...rest }) => ({ ...rest, ...typed, version: 1 }) as KnownEvent);
+  .map(({ typed: { written, ...typed }, ...rest }) => ({ event: { ...rest, ...typed } as KnownEvent, written }));
+
+/** Valid events: what a message decodes to, generated first so the message can be built from it. */
+export const validEvent: fc.Arbitrary<KnownEvent> = validWrittenEvent.map(({ event }) => event);
 
 type TextForm = 'json' | 'plain' | 'buffer-json' | 'buffer-plain';
 type NumberForm = 'text' | 'number' | 'buffer';
@@ -118,7 +168,7 @@ const occurredAtText = (at: Date) =>
     });
 
 /** A valid event with the message that carries it, in any of the header forms the decoder accepts. */
-export const validMessage: fc.Arbitrary<{ event: KnownEvent; message: Message }> = validEvent.chain((event) =>
+export const validMessage: fc.Arbitrary<{ event: KnownEvent; message: Message }> = validWrittenEvent.chain(({ event, written }) =>
   fc
     .record({
       id: textForm,
@@ -138,7 +188,7 @@ export const validMessage: fc.Arbitrary<{ event: KnownEvent; message: Message }>
         aggregateId: textHeader(event.aggregateId, forms.aggregateId),
       };
       if (event.position !== null) headers.position = numberHeader(event.position, forms.position);
-      return { event, message: { headers, body: Buffer.from(JSON.stringify(event.payload)) } };
+      return { event, message: { headers, body: Buffer.from(JSON.stringify(written)) } };
     }),
 );
 
@@ -293,12 +343,16 @@ const payloadPaths = [
   'placedAt',
   'cancelledAt',
   'total',
+  'currency',
+  'totalMinor',
   'items',
   'items.0.productId',
   'items.0.category',
   'items.0.quantity',
   'items.0.unitPrice',
   'items.0.lineTotal',
+  'items.0.unitPriceMinor',
+  'items.0.lineTotalMinor',
 ];
 
 const fieldMutation: fc.Arbitrary<Mutation> = fc.record({
@@ -325,9 +379,10 @@ function setPath(target: unknown, path: string, value: unknown): void {
   if (typeof node === 'object' && node !== null) (node as Record<string, unknown>)[keys[keys.length - 1]!] = value;
 }
 
-function mutate({ message, event }: { message: Message; event: KnownEvent }, mutations: Mutation[]): Message {
+function mutate({ message }: { message: Message }, mutations: Mutation[]): Message {
   const headers = { ...message.headers };
-  const payload: unknown = JSON.parse(JSON.stringify(event.payload));
+  // The payload as written (in the message's version), not as decoded.
+  const payload: unknown = JSON.parse(message.body.toString());
   let body: Buffer | undefined;
   for (const m of mutations) {
     if (m.kind === 'header') headers[m.name] = m.value;
@@ -399,16 +454,31 @@ export function outOfRange(event: KnownEvent): string[] {
     check(storableText(p.name) && storableText(p.category) && p.category.length <= 100, 'text');
     return bad;
   }
-  const o = event.payload;
+  // OrderPlaced decodes to v2 (cents, a currency), OrderCancelled is v1 (decimal amounts): both in cents here.
+  const o =
+    event.type === 'OrderPlaced'
+      ? { ...event.payload, at: event.payload.placedAt }
+      : { ...event.payload, at: event.payload.cancelledAt };
+  const money =
+    event.type === 'OrderPlaced'
+      ? {
+          total: event.payload.totalMinor,
+          lines: event.payload.items.map((l) => ({ unit: l.unitPriceMinor, line: l.lineTotalMinor })),
+        }
+      : {
+          total: Math.round(event.payload.total * 100),
+          lines: event.payload.items.map((l) => ({ unit: Math.round(l.unitPrice * 100), line: Math.round(l.lineTotal * 100) })),
+        };
+  if (event.type === 'OrderPlaced') check(/^[A-Z]{3}$/.test(event.payload.currency), 'currency');
   check(int32(o.orderId, 1) && int32(o.customerId, 1), 'order ids');
-  check(numericFits(o.total, 16), 'total');
-  check(instantText('placedAt' in o ? o.placedAt : o.cancelledAt), 'placedAt/cancelledAt');
+  check(numericFits(money.total / 100, 16), 'total');
+  check(instantText(o.at), 'placedAt/cancelledAt');
   for (const l of o.items) {
     check(int32(l.productId, 1) && int32(l.quantity, 1), 'line ints');
-    check(numericFits(l.unitPrice, 12) && numericFits(l.lineTotal, 16), 'line money');
     check(storableText(l.category) && l.category.length <= 100, 'line category');
   }
-  const lineCents = o.items.reduce((sum, l) => sum + Math.round(l.lineTotal * 100), 0);
+  for (const l of money.lines) check(numericFits(l.unit / 100, 12) && numericFits(l.line / 100, 16), 'line money');
+  const lineCents = money.lines.reduce((sum, l) => sum + l.line, 0);
   check(numericFits(lineCents / 100, 16), 'sum of line totals');
   return bad;
 }

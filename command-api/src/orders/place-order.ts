@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { centsFromNumeric, fromCents } from '@shop/shared/money';
+import { centsFromNumeric } from '@shop/shared/money';
 import { toProductPayload } from '../products/product-row.ts';
 import { lockProductsForOrder } from '../products/product-queries.ts';
 import { mergeLines, priceOrder, type CatalogProduct } from './price-order.ts';
@@ -10,8 +10,9 @@ import { writePlacedOrder } from './write-placed-order.ts';
  * On the caller's transaction: locks the products (and draws the order id), prices the order from
  * the catalog, then writes the stock taken, the order, its lines, OrderPlaced and a
  * ProductUpdated (new stock) per product in one statement. A refusal throws before any write.
+ * OrderPlaced is written in its current version (2): amounts in cents, in the shop's currency.
  */
-export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Promise<{ orderId: number }> {
+export async function placeOrder(client: pg.PoolClient, input: PlaceOrder, shopCurrency: string): Promise<{ orderId: number }> {
   const lines = mergeLines(input.items);
   const { products, orderId } = await lockProductsForOrder(
     client,
@@ -40,13 +41,14 @@ export async function placeOrder(client: pg.PoolClient, input: PlaceOrder): Prom
       orderId,
       customerId: input.customerId,
       placedAt: placedAt.toISOString(),
-      total: fromCents(pricing.totalCents),
+      currency: shopCurrency,
+      totalMinor: pricing.totalCents,
       items: pricing.lines.map((l) => ({
         productId: l.productId,
         category: l.category,
         quantity: l.quantity,
-        unitPrice: fromCents(l.unitPriceCents),
-        lineTotal: fromCents(l.lineTotalCents),
+        unitPriceMinor: l.unitPriceCents,
+        lineTotalMinor: l.lineTotalCents,
       })),
     },
   };

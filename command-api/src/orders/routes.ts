@@ -7,12 +7,12 @@ import { placeOrder } from './place-order.ts';
 import { placeOrderBody } from './schemas.ts';
 import { featureRouter } from '@shop/shared/metrics';
 
-export function orderRoutes(store: CommandStore): Router {
+export function orderRoutes(store: CommandStore, shopCurrency: string): Router {
   const router = featureRouter();
 
   router.post('/', async (req, res) => {
     const input = placeOrderBody.parse(req.body);
-    sendResponse(res, await executeCommand(store, idempotencyOf(req), 201, (tx) => placeOrder(tx, input)));
+    sendResponse(res, await executeCommand(store, idempotencyOf(req), 201, (tx) => placeOrder(tx, input, shopCurrency)));
   });
 
   router.post('/:id/cancel', async (req, res) => {

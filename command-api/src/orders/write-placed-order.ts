@@ -27,9 +27,9 @@ export const WRITE_PLACED_ORDER_SQL = /* sql */ `WITH stock AS (
                      AS l(product_id, category, quantity, unit_cents, line_cents)
                )
                INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, tracingspancontext)
-               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $15::int, $16::text
-                 FROM unnest($10::uuid[], $11::text[], $12::text[], $13::text[], $14::jsonb[])
-                      WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
+               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, e.schema_version, $16::text
+                 FROM unnest($10::uuid[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::int[])
+                      WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, schema_version, n)
                 ORDER BY e.n`;
 
 /**
@@ -39,7 +39,7 @@ export const WRITE_PLACED_ORDER_SQL = /* sql */ `WITH stock AS (
  * Named: parsed and planned once per connection (see lockProductsForOrder).
  */
 export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrderWrite): Promise<void> {
-  const [eventIds, aggregateTypes, aggregateIds, types, payloads, version, spanContext] = outboxParameters(order.events);
+  const [eventIds, aggregateTypes, aggregateIds, types, payloads, versions, spanContext] = outboxParameters(order.events);
   const lines = order.lines;
   await client.query({
     name: 'write-placed-order',
@@ -59,7 +59,7 @@ export async function writePlacedOrder(client: pg.PoolClient, order: PlacedOrder
       aggregateIds,
       types,
       payloads,
-      version,
+      versions,
       spanContext,
     ],
   });

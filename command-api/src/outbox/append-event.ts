@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import {
-  aggregateTypeOf,
-  CURRENT_SCHEMA_VERSION,
-  eventPayloadSchemas,
-  type EventPayload,
-  type EventType,
-} from '@shop/shared/events';
+import { aggregateTypeOf, eventPayloadSchemas, eventVersions, type EventPayload, type EventType } from '@shop/shared/events';
 import { outboxSpanContext } from '@shop/shared/telemetry';
 
 /**
@@ -33,15 +27,16 @@ export type NewEvent = { [T in EventType]: { type: T; aggregateId: number; paylo
 /**
  * Inserts events into the outbox in one statement, on the caller's transaction so they commit
  * with the change. Their order within the transaction is kept by the outbox's position column.
+ * Each is written in its type's current version (eventVersions), its schema_version saying which.
  */
 export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const parameters = outboxParameters(events);
   await client.query(
     /* sql */ `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, schema_version, tracingspancontext)
-               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, $6::int, $7::text
-                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
-                      WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, n)
+               SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload, e.schema_version, $7::text
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
+                      WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, payload, schema_version, n)
                 ORDER BY e.n`,
     parameters,
   );
@@ -49,23 +44,29 @@ export async function appendEvents(client: pg.PoolClient, events: NewEvent[]): P
 }
 
 /**
- * The parameters of an outbox insert over `unnest($1..$5)` plus the schema version ($6) and the
- * trace context ($7): event ids, aggregate types, aggregate ids, types and payloads checked
- * against their schemas; the active span's context (the request's) for Debezium's EventRouter.
+ * The parameters of an outbox insert over `unnest($1..$6)` plus the trace context ($7): event ids,
+ * aggregate types, aggregate ids, types, payloads checked against the schema of the version they
+ * are written in, and that version; the active span's context (the request's) for Debezium's
+ * EventRouter.
  */
-export function outboxParameters(events: NewEvent[]): [string[], string[], string[], string[], string[], number, string | null] {
+export function outboxParameters(
+  events: NewEvent[],
+): [string[], string[], string[], string[], string[], number[], string | null] {
   return [
     events.map(() => randomUUID()),
     events.map((e) => aggregateTypeOf[e.type]),
     events.map((e) => String(e.aggregateId)),
     events.map((e) => e.type),
     events.map((e) => JSON.stringify(checked(e))),
-    CURRENT_SCHEMA_VERSION,
+    events.map((e) => eventVersions[e.type].current),
     outboxSpanContext(),
   ];
 }
 
-/** Checked against the shared schema the projector decodes with: never publish what it would refuse. */
+/**
+ * Checked against the schema of the version it is written in (the current one), which the
+ * projector decodes it with: never publish what it would refuse.
+ */
 function checked(event: NewEvent): unknown {
   const result = eventPayloadSchemas[event.type].safeParse(event.payload);
   // A bug of ours, not bad input: must surface as a 500, never as the client's 400.

@@ -36,6 +36,7 @@ async function main() {
       report = await rebuildReadModels({
         write,
         read,
+        reader: { shopCurrency: config.SHOP_CURRENCY },
         chunkSize: 2000,
         allowPartialHistory: values['allow-partial-history'] === true,
         progress: recordedRebuildProgress(recorded, {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { EventReader } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import { finishOperation, type Operation } from '@shop/shared/operations';
 import { lockerNames } from '@shop/shared/outbox';
@@ -9,6 +10,8 @@ import { progressReporter, type ProgressReporter } from './progress-reporter.ts'
 export interface OperationDeps {
   write: pg.Pool;
   read: pg.Pool;
+  /** How the rebuild reads the log (SHOP_CURRENCY). */
+  reader: EventReader;
   /** One audit now (after the one running, if any), then a heal request when events are missing. */
   reconcileNow(): Promise<{ report: AuditReport; healRequested: number }>;
 }
@@ -33,6 +36,7 @@ async function rebuild(deps: OperationDeps, progress: ProgressReporter) {
   const report = await rebuildReadModels({
     write: deps.write,
     read: deps.read,
+    reader: deps.reader,
     chunkSize: 2000,
     progress: recordedRebuildProgress(progress),
   });

@@ -30,8 +30,20 @@ const lines = [
   { productId: 2, category: 'kitchen', quantity: 1, unitPrice: 0.1, lineTotal: 0.1 },
   { productId: 3, category: 'office', quantity: 3, unitPrice: 0.2, lineTotal: 0.6 },
 ];
+/** As decoded: OrderPlaced in its current shape (v2, cents), whatever version it was written in. */
 const placed = (orderId: number, customerId = 7) =>
-  event('OrderPlaced', { orderId, customerId, placedAt: '2026-11-23T10:15:00Z', total: 60.68, items: lines });
+  event('OrderPlaced', {
+    orderId,
+    customerId,
+    placedAt: '2026-11-23T10:15:00Z',
+    currency: 'USD',
+    totalMinor: 6068,
+    items: lines.map(({ unitPrice, lineTotal, ...l }) => ({
+      ...l,
+      unitPriceMinor: Math.round(unitPrice * 100),
+      lineTotalMinor: Math.round(lineTotal * 100),
+    })),
+  });
 const cancelled = (orderId: number, customerId = 7) =>
   event('OrderCancelled', { orderId, customerId, cancelledAt: '2026-11-23T11:00:00Z', total: 60.68, items: lines });
 

@@ -1,7 +1,16 @@
 import type { EventPayload, KnownEvent } from '@shop/shared/events';
+import { toCents } from '@shop/shared/money';
 
 export type OrderPlaced = EventPayload<'OrderPlaced'>;
 export type OrderCancelled = EventPayload<'OrderCancelled'>;
+
+type Line = (OrderPlaced | OrderCancelled)['items'][number];
+
+/** In cents: OrderPlaced (v2, upcast from v1 by the decoder) carries them; OrderCancelled (v1) decimal amounts. */
+export const totalCents = (order: OrderPlaced | OrderCancelled) =>
+  'totalMinor' in order ? order.totalMinor : toCents(order.total);
+export const unitPriceCents = (line: Line) => ('unitPriceMinor' in line ? line.unitPriceMinor : toCents(line.unitPrice));
+export const lineTotalCents = (line: Line) => ('lineTotalMinor' in line ? line.lineTotalMinor : toCents(line.lineTotal));
 
 /** The orders of a batch with their sign for the additive aggregates: +1 placed, -1 cancelled. */
 export function signedOrders(events: readonly KnownEvent[]): { order: OrderPlaced | OrderCancelled; sign: 1 | -1 }[] {

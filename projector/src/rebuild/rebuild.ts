@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
+import { decodeOutboxRow, type EventReader, type KnownEvent, type OutboxRow } from '@shop/shared/events';
 import { withTransaction } from '@shop/shared/db';
 import { waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import { LIVE_SCHEMA, NO_SHARD, noteSkipped, SHADOW_SCHEMA, useSchema } from '@shop/shared/read-side';
@@ -43,12 +43,14 @@ export async function rebuildReadModels(deps: {
   read: pg.Pool;
   chunkSize: number;
   progress: RebuildProgress;
+  /** Reads the log as the live projector reads messages: the same shop currency (SHOP_CURRENCY). */
+  reader: EventReader;
   /** How long to wait for open write transactions before giving up (default 30 s). */
   waitTimeoutMs?: number;
   /** Rebuild even though archived partitions were dropped (their events are left out). */
   allowPartialHistory?: boolean;
 }) {
-  const { write, read, chunkSize, progress } = deps;
+  const { write, read, chunkSize, progress, reader } = deps;
   const history = await historyCoverage(write);
   if (history.dropped.length > 0 && !deps.allowPartialHistory) throw new PartialHistoryError(history);
   const report: RebuildReport = { events: 0, applied: 0, skipped: [], history };
@@ -59,7 +61,7 @@ export async function rebuildReadModels(deps: {
   await createShadowSchema(read);
   progress.start(await countOutboxUpTo(write, mark));
 
-  const apply = (client: pg.PoolClient, rows: OutboxRow[]) => applyToShadow(client, rows, report);
+  const apply = (client: pg.PoolClient, rows: OutboxRow[]) => applyToShadow(client, rows, report, reader);
   await replayOutbox(write, 0, mark, chunkSize, async (rows) => {
     await withTransaction(read, (client) => apply(client, rows));
     progress.advance(report.events);
@@ -102,11 +104,11 @@ async function replayOutbox(
   }
 }
 
-async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: RebuildReport) {
+async function applyToShadow(client: pg.PoolClient, rows: OutboxRow[], report: RebuildReport, reader: EventReader) {
   const events: KnownEvent[] = [];
   const skipped: { id: string; position: string; reason: string }[] = [];
   for (const row of rows) {
-    const decoded = decodeOutboxRow(row);
+    const decoded = decodeOutboxRow(row, reader);
     if (decoded.kind === 'event') events.push(decoded.event);
     else skipped.push({ id: row.id, position: row.position, reason: decoded.reason });
   }

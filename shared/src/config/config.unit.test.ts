@@ -14,6 +14,7 @@ import {
   brokerAddressOf,
   rabbitEnv,
   serverTimeouts,
+  shopCurrency,
 } from './index.ts';
 
 const schema = z.object({ HTTP_PORT: port(8080), NAME: z.string().default('x') });
@@ -113,5 +114,20 @@ describe('declaredDefault', () => {
     ).toBe('true');
     expect(declaredDefault(z.string().optional())).toBeUndefined();
     expect(declaredDefault(z.preprocess((v) => v, z.string().optional()))).toBeUndefined();
+  });
+});
+
+describe('shopCurrency', () => {
+  const currency = z.object({ SHOP_CURRENCY: shopCurrency('USD') });
+
+  it('defaults to USD and takes a currency whose minor unit is a hundredth', () => {
+    expect(parseEnv(currency, {})).toEqual({ SHOP_CURRENCY: 'USD' });
+    expect(parseEnv(currency, { SHOP_CURRENCY: 'EUR' })).toEqual({ SHOP_CURRENCY: 'EUR' });
+  });
+
+  it('refuses what is not an ISO 4217 code in capitals, and currencies the cents columns would store wrongly', () => {
+    for (const code of ['usd', 'US', 'DOLLAR', 'XYZ', 'JPY', 'KWD']) {
+      expect(() => parseEnv(currency, { SHOP_CURRENCY: code }), code).toThrow(/SHOP_CURRENCY/);
+    }
   });
 });

@@ -31,3 +31,20 @@ export const duration = (fallback: string) =>
     });
 
 export const millis = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback);
+
+/**
+ * The shop's currency, an ISO 4217 code the runtime knows whose minor unit is a hundredth: the
+ * whole system keeps money in cents (prices and amounts with at most two decimals, numeric(_, 2)
+ * columns), so a currency of zero or three decimals (JPY, KWD) would be stored a hundred times off.
+ */
+export const shopCurrency = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (code) =>
+        /^[A-Z]{3}$/.test(code) &&
+        Intl.supportedValuesOf('currency').includes(code) &&
+        new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits === 2,
+      'an ISO 4217 currency code in capitals whose minor unit is a hundredth (USD, EUR, GBP, ...)',
+    );

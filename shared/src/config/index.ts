@@ -1,5 +1,5 @@
 export { ConfigError, declaredDefault, parseEnv, withoutEmpty } from './parse.ts';
-export { duration, port, sqlIdentifier } from './fields.ts';
+export { duration, port, shopCurrency, sqlIdentifier } from './fields.ts';
 export { LOGIN_SETTINGS, logLevel, postgresEnv, rabbitEnv, rabbitPlaceEnv, sharedSettings, telemetryEnv } from './settings.ts';
 export { checkHttpTimeouts, httpServerEnv, serverTimeouts, type HttpServerSettings } from './http-server.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { port, sqlIdentifier } from './fields.ts';
+import { port, shopCurrency, sqlIdentifier } from './fields.ts';
 
 /**
  * The settings several components read with one meaning and one default, declared here once:
@@ -27,6 +27,10 @@ export const sharedSettings = {
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
   LOG_LEVEL: logLevel,
+  // The currency of the shop's prices: the command API names it in every OrderPlaced (v2), and
+  // the projector reads amounts of events that name none (OrderPlaced v1, OrderCancelled) as in
+  // it and parks an order in any other (docs/contract.md, "Events").
+  SHOP_CURRENCY: shopCurrency('USD'),
 };
 
 /**

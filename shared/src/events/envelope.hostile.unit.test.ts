@@ -31,6 +31,19 @@ const bare = Object.assign(Object.create(null) as object, { value: id });
 
 type Case = [name: string, headers: Record<string, unknown>, body: Buffer, reason: RegExp];
 
+const lineV2 = { productId: 7, category: 'kitchen', quantity: 2, unitPriceMinor: 2999, lineTotalMinor: 5998 };
+const orderV2 = {
+  orderId: 3,
+  customerId: 5,
+  placedAt: '2026-11-23T02:38:22.143Z',
+  currency: 'USD',
+  totalMinor: 5998,
+  items: [lineV2],
+};
+const v2 = () => headers({ schemaVersion: '2' }, 'OrderPlaced');
+const orderV2Body = (overrides: Record<string, unknown>) => json({ ...orderV2, ...overrides });
+const lineV2Body = (overrides: Record<string, unknown>) => json({ ...orderV2, items: [{ ...lineV2, ...overrides }] });
+
 const bodyCases: Case[] = [
   ['a body that is not valid UTF-8', headers(), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /UTF-8/],
   [
@@ -112,6 +125,44 @@ const numberCases: Case[] = [
   ['a schema version of Infinity', headers({ schemaVersion: Infinity }), productBody({}), /schemaVersion/],
 ];
 
+/** OrderPlaced v2: integer minor units within the same bounds as v1's amounts (limits.ts), and an ISO 4217 code. */
+const v2Cases: Case[] = [
+  ['a v2 total with decimals (minor units are whole)', v2(), orderV2Body({ totalMinor: 59.98 }), /totalMinor/],
+  ['a v2 total of 10^15 + 1 minor units', v2(), orderV2Body({ totalMinor: 10 ** 15 + 1 }), /totalMinor/],
+  ['a v2 total of 2^53 (not exact as a JS number)', v2(), orderV2Body({ totalMinor: 2 ** 53 }), /totalMinor/],
+  ['a negative v2 total', v2(), orderV2Body({ totalMinor: -1 }), /totalMinor/],
+  ['a v2 total as a string', v2(), orderV2Body({ totalMinor: '5998' }), /totalMinor/],
+  [
+    'a v2 unit price of 10^12 minor units (numeric(12,2) holds less)',
+    v2(),
+    lineV2Body({ unitPriceMinor: 10 ** 12 }),
+    /unitPriceMinor/,
+  ],
+  ['a v2 line total of 10^15 + 1', v2(), lineV2Body({ lineTotalMinor: 10 ** 15 + 1 }), /lineTotalMinor/],
+  [
+    'a v2 line total of 1e400 (Infinity once parsed)',
+    v2(),
+    Buffer.from(JSON.stringify(orderV2).replace('"lineTotalMinor":5998', '"lineTotalMinor":1e400')),
+    /lineTotalMinor/,
+  ],
+  [
+    'v2 lines whose totals add up beyond an order total',
+    v2(),
+    orderV2Body({ items: Array.from({ length: 20 }, (_, i) => ({ ...lineV2, productId: i + 1, lineTotalMinor: 9e13 })) }),
+    /items/,
+  ],
+  ['a lower-case currency', v2(), orderV2Body({ currency: 'usd' }), /currency/],
+  ['a currency of two letters', v2(), orderV2Body({ currency: 'US' }), /currency/],
+  ['a currency of four letters', v2(), orderV2Body({ currency: 'USDX' }), /currency/],
+  ['a currency with a NUL', v2(), orderV2Body({ currency: 'US\u0000' }), /currency/],
+  ['no currency', v2(), orderV2Body({ currency: undefined }), /currency/],
+  ['a v1 body labelled v2', v2(), orderBody({}), /totalMinor/],
+  ['a v2 body labelled v1', headers({}, 'OrderPlaced'), orderV2Body({}), /total/],
+  ['a NUL in a v2 line category', v2(), lineV2Body({ category: '\u0000' }), /category/],
+  ['a v2 line quantity 2^31', v2(), lineV2Body({ quantity: 2 ** 31 }), /quantity/],
+  ['a v2 placedAt in year 10000', v2(), orderV2Body({ placedAt: '+010000-01-01T00:00:00.000Z' }), /placedAt/],
+];
+
 const dateCases: Case[] = [
   ['occurredAt +010000-01-01', headers({ occurredAt: '"+010000-01-01T00:00:00.000Z"' }), productBody({}), /occurredAt/],
   [
@@ -173,10 +224,11 @@ describe('decodeEvent refuses hostile messages as invalid, saying why, and never
     ['numbers', numberCases],
     ['dates', dateCases],
     ['header types', headerTypeCases],
+    ['OrderPlaced v2', v2Cases],
   ])('%s', (_group, cases) => {
     it.each(cases)('%s', (_name, hostileHeaders, body, reason) => {
       let result: ReturnType<typeof decodeEvent> | undefined;
-      expect(() => (result = decodeEvent(hostileHeaders, body))).not.toThrow();
+      expect(() => (result = decodeEvent(hostileHeaders, body, { shopCurrency: 'USD' }))).not.toThrow();
       expect(result).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(reason) });
     });
   });

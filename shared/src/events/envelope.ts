@@ -3,7 +3,8 @@ import { decodeUtf8, isStorableText, STORABLE_TEXT_MESSAGE, toStorableText } fro
 import { readHeader } from './headers.ts';
 import { INSTANT_MESSAGE, isAcceptedInstant, parseInstant } from './instant.ts';
 import { MAX_BODY_BYTES, MAX_HEADER_LENGTH, MAX_INT32, MAX_POSITION, MAX_REASON_LENGTH } from './limits.ts';
-import { CURRENT_SCHEMA_VERSION, eventPayloadSchemas, isKnownEventType, type EventPayload, type EventType } from './schemas.ts';
+import { eventVersions, isKnownEventType, schemaOf, type EventPayload, type EventType } from './schemas.ts';
+import { foreignCurrency, upcast, type EventReader } from './upcast.ts';
 
 export { headerText, readHeader, type HeaderRead } from './headers.ts';
 
@@ -22,18 +23,23 @@ export type KnownEvent = {
   [T in EventType]: {
     type: T;
     id: string;
+    /** The version the event was written in; its payload is in the current version's shape whatever this is (upcast.ts). */
     version: number;
     occurredAt: Date;
     aggregateId: string;
     /** 1 to 2^53 - 1 (limits.ts, MAX_POSITION), or null when the message does not say. */
     position: number | null;
+    /** In the current version's shape (upcast from the version it was written in). */
     payload: EventPayload<T>;
   };
 }[EventType];
 
 export type DecodeResult =
   | { kind: 'event'; event: KnownEvent }
-  /** A well-formed envelope whose type or version this build does not know: set aside, never guessed at. */
+  /**
+   * A well-formed envelope whose type or version this build does not know, or an order in a
+   * currency this read side does not add up (upcast.ts, foreignCurrency): set aside, never guessed at.
+   */
   | { kind: 'unsupported'; id: string; type: string; version: number; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -75,15 +81,18 @@ const envelopeSchema = z.object({
 
 type EnvelopeFields = Record<keyof z.input<typeof envelopeSchema>, unknown>;
 
-/** Turns one RabbitMQ message (headers + body) into a typed event, or says precisely why not. Never throws. */
-export function decodeEvent(headers: Record<string, unknown>, body: Buffer): DecodeResult {
+/**
+ * Turns one RabbitMQ message (headers + body) into a typed event in its type's current shape, or
+ * says precisely why not. Never throws. `reader` says what an old version leaves unsaid (upcast.ts).
+ */
+export function decodeEvent(headers: Record<string, unknown>, body: Buffer, reader: EventReader): DecodeResult {
   // Before anything else: the size bounds all the work below.
   if (body.byteLength > MAX_BODY_BYTES) {
     return invalid(`body is ${body.byteLength} bytes, more than the limit of ${MAX_BODY_BYTES}`);
   }
   const fields = readEnvelopeHeaders(headers);
   if (!fields.ok) return invalid(`bad headers: ${fields.problems.join('; ')}`);
-  return decodeFields(fields.values, () => parseBody(body));
+  return decodeFields(fields.values, () => parseBody(body), reader);
 }
 
 /** Each envelope header as text, or what is wrong with those that cannot be. */
@@ -124,7 +133,7 @@ export interface OutboxRow {
   payload: unknown;
 }
 
-export function decodeOutboxRow(row: OutboxRow): DecodeResult {
+export function decodeOutboxRow(row: OutboxRow, reader: EventReader): DecodeResult {
   const fields: EnvelopeFields = {
     [HEADERS.eventId]: row.id,
     [HEADERS.eventType]: row.type,
@@ -133,27 +142,40 @@ export function decodeOutboxRow(row: OutboxRow): DecodeResult {
     [HEADERS.aggregateId]: row.aggregateid,
     [HEADERS.position]: row.position,
   };
-  return decodeFields(fields, () => ({ ok: true, json: row.payload }));
+  return decodeFields(fields, () => ({ ok: true, json: row.payload }), reader);
 }
 
 /**
  * The envelope first (an unknown type or newer version is `unsupported`, whatever its body), then
- * the body, read only for types this build knows.
+ * the body, read only for types this build knows: checked against the schema of the version it
+ * was written in, then upcast to the current version (upcast.ts), then refused if it is in a
+ * currency this read side does not add up.
  */
-function decodeFields(fields: EnvelopeFields, body: () => ParsedBody): DecodeResult {
+function decodeFields(fields: EnvelopeFields, body: () => ParsedBody, reader: EventReader): DecodeResult {
   const envelope = envelopeSchema.safeParse(fields);
   if (!envelope.success) return invalid(`bad headers: ${summarize(envelope.error)}`);
   const { id, eventType: type, schemaVersion: version, occurredAt, aggregateId, position } = envelope.data;
 
   if (!isKnownEventType(type)) return unsupported(id, type, version, `unknown event type ${type}`);
-  if (version > CURRENT_SCHEMA_VERSION) {
-    return unsupported(id, type, version, `schema version ${version} is newer than ${CURRENT_SCHEMA_VERSION}`);
+  const current = eventVersions[type].current;
+  if (version > current) {
+    return unsupported(
+      id,
+      type,
+      version,
+      `schema version ${version} is newer than ${current}, the latest of ${type} this build knows`,
+    );
   }
+  const schema = schemaOf(type, version);
+  if (!schema) return invalid(`${type} has no schema version ${version}`);
   const parsed = body();
   if (!parsed.ok) return invalid(parsed.reason);
-  const payload = eventPayloadSchemas[type].safeParse(parsed.json);
-  if (!payload.success) return invalid(`bad ${type} payload: ${summarize(payload.error)}`);
-  return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, position, payload: payload.data } as KnownEvent };
+  const written = schema.safeParse(parsed.json);
+  if (!written.success) return invalid(`bad ${type} v${version} payload: ${summarize(written.error)}`);
+  const payload = upcast(type, version, written.data, reader);
+  const foreign = foreignCurrency(type, payload, reader);
+  if (foreign) return unsupported(id, type, version, foreign);
+  return { kind: 'event', event: { type, id, version, occurredAt, aggregateId, position, payload } as KnownEvent };
 }
 
 /** Reasons go into an AMQP header and a text column: storable and bounded, whatever they quote. */

@@ -1,7 +1,6 @@
 import type { KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
 import type { ReadModel } from '../read-model.ts';
-import { entry, signedOrders } from '../signed-orders.ts';
+import { entry, lineTotalCents, signedOrders } from '../signed-orders.ts';
 
 type Revenue = { revenueCents: number; orders: number };
 
@@ -34,7 +33,7 @@ export function revenueDeltas(events: readonly KnownEvent[]): Map<string, Revenu
   for (const { order, sign } of signedOrders(events)) {
     const centsByCategory = new Map<string, number>();
     for (const line of order.items) {
-      centsByCategory.set(line.category, (centsByCategory.get(line.category) ?? 0) + toCents(line.lineTotal));
+      centsByCategory.set(line.category, (centsByCategory.get(line.category) ?? 0) + lineTotalCents(line));
     }
     for (const [category, cents] of centsByCategory) {
       const revenue = entry(deltas, category, () => ({ revenueCents: 0, orders: 0 }));

@@ -1,7 +1,6 @@
 import type { KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
 import type { ReadModel } from '../read-model.ts';
-import { entry, signedOrders } from '../signed-orders.ts';
+import { entry, signedOrders, totalCents } from '../signed-orders.ts';
 
 type Value = { spentCents: number; orders: number };
 
@@ -36,7 +35,7 @@ export function valueDeltas(events: readonly KnownEvent[]): Map<number, Value> {
   const deltas = new Map<number, Value>();
   for (const { order, sign } of signedOrders(events)) {
     const value = entry(deltas, order.customerId, () => ({ spentCents: 0, orders: 0 }));
-    value.spentCents += sign * toCents(order.total);
+    value.spentCents += sign * totalCents(order);
     value.orders += sign;
   }
   return deltas;

@@ -1,7 +1,6 @@
 import type { KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
 import type { ReadModel } from '../read-model.ts';
-import type { OrderCancelled, OrderPlaced } from '../signed-orders.ts';
+import { lineTotalCents, totalCents, unitPriceCents, type OrderCancelled, type OrderPlaced } from '../signed-orders.ts';
 
 /**
  * Orders, their lines, and sales per UTC hour of placement (projection.apply_orders, migration
@@ -69,7 +68,7 @@ function orderColumns<T extends OrderPlaced | OrderCancelled>(rows: T[], at: (or
   return [
     rows.map((o) => o.orderId),
     rows.map((o) => o.customerId),
-    rows.map((o) => toCents(o.total)),
+    rows.map((o) => totalCents(o)),
     rows.map(at),
     rows.map((o) => o.items.reduce((n, l) => n + l.quantity, 0)),
   ];
@@ -83,7 +82,7 @@ function lineColumns(rows: (OrderPlaced | OrderCancelled)[]) {
     lines.map((l) => l.productId),
     lines.map((l) => l.category),
     lines.map((l) => l.quantity),
-    lines.map((l) => toCents(l.unitPrice)),
-    lines.map((l) => toCents(l.lineTotal)),
+    lines.map((l) => unitPriceCents(l)),
+    lines.map((l) => lineTotalCents(l)),
   ];
 }

@@ -1,7 +1,6 @@
 import type { KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
 import type { ReadModel } from '../read-model.ts';
-import { entry, signedOrders } from '../signed-orders.ts';
+import { entry, lineTotalCents, signedOrders } from '../signed-orders.ts';
 
 type Sales = { quantity: number; revenueCents: number; orders: number };
 
@@ -41,7 +40,7 @@ export function salesDeltas(events: readonly KnownEvent[]): Map<number, Sales> {
     for (const line of order.items) {
       const sales = entry(deltas, line.productId, () => ({ quantity: 0, revenueCents: 0, orders: 0 }));
       sales.quantity += sign * line.quantity;
-      sales.revenueCents += sign * toCents(line.lineTotal);
+      sales.revenueCents += sign * lineTotalCents(line);
       sales.orders += sign;
     }
   }
