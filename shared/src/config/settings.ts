@@ -27,6 +27,12 @@ export const sharedSettings = {
   DEBEZIUM_SIGNAL_TABLE: sqlIdentifier('debezium_signal'),
   DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('shop'),
   LOG_LEVEL: logLevel,
+  // The longest pause between attempts to reach the broker again (the shard consumers of the
+  // projector and the notifier).
+  RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  // How often a consumer of the shard queues reads the write side's shard routing, to consume the
+  // shards a drained change of the shard count added (docs/scaling.md).
+  ROUTING_POLL_MS: z.coerce.number().int().min(100).default(2000),
 };
 
 /**
@@ -49,6 +55,9 @@ export const rabbitPlaceEnv = {
   RABBITMQ_VHOST: z.string().default('/'),
   EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
   PROJECTOR_QUEUE: z.string().min(1).default('shop.projector'),
+  // Prefix of the notifier's shard queues (`<queue>.<shard>`, bound like the projector's) and of
+  // its dead-letter exchange and queue: the broker's users are defined by it (broker-users.ts).
+  NOTIFIER_QUEUE: z.string().min(1).default('shop.notifier'),
 };
 
 /**
