@@ -69,7 +69,7 @@ export interface QueueReplicas {
 /** The stack's shard queues and dead-letter queue, each with its leader and members, as node 1's cluster knows them. */
 export async function stackQueueReplicas(config: StackConfig, node = rabbitClusterLayout(config)[0]!): Promise<QueueReplicas[]> {
   // Every shard queue (whatever the count the outbox routes by) and the dead-letter queue.
-  const ours = new RegExp(`^${escapeRegex(config.PROJECTOR_QUEUE)}\\.(\\d+|dlq)$`);
+  const ours = new RegExp(`^(${escapeRegex(config.PROJECTOR_QUEUE)}|${escapeRegex(config.NOTIFIER_QUEUE)})\\.(\\d+|dlq)$`);
   const queues = await json<QueueReplicas[]>(node, 'rabbitmqctl', [
     'list_queues',
     '-p',
@@ -96,7 +96,7 @@ export async function replicateStackQueues(config: StackConfig): Promise<void> {
     '--vhost-pattern',
     `^${escapeRegex(config.RABBITMQ_VHOST)}$`,
     '--queue-pattern',
-    `^${escapeRegex(config.PROJECTOR_QUEUE)}\\.(\\d+|dlq)$`,
+    `^(${escapeRegex(config.PROJECTOR_QUEUE)}|${escapeRegex(config.NOTIFIER_QUEUE)})\\.(\\d+|dlq)$`,
   ];
   const queues = await stackQueueReplicas(config, first);
   for (const node of nodes) {
