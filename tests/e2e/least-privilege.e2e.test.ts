@@ -325,7 +325,7 @@ describe('least privilege on the broker: one user per component, no guest, bound
     expect(await tryOn('notifier', publish(names.exchange, 'outbox.event.order.1', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
     expect(await tryOn('notifier', publish(deadLetterExchangeOf(names), '', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
     expect(await tryOn('notifier', (ch) => ch.get(shardQueueOf(names, 0)))).toBe(ACCESS_REFUSED);
-    expect(await tryOn('notifier', (ch) => ch.checkQueue(deadLetterQueueOf(names)))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('notifier', (ch) => ch.get(deadLetterQueueOf(names)))).toBe(ACCESS_REFUSED);
     expect(await tryOn('notifier', (ch) => ch.assertQueue('planted-by-notifier'))).toBe(ACCESS_REFUSED);
     expect(await tryOn('projector', (ch) => ch.get(shardQueueOf(own, 0)))).toBe(ACCESS_REFUSED);
   });
