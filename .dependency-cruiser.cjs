@@ -4,7 +4,7 @@
  * its entry and wiring, then the consumers and jobs, then projection/, then read-models/.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const SERVICES = '^(command-api|projector|query-api)/';
+const SERVICES = '^(command-api|projector|query-api|notifier)/';
 module.exports = {
   forbidden: [
     {
@@ -12,27 +12,27 @@ module.exports = {
       comment: 'shared is the bottom layer: it never imports a service, infra, tests or bench',
       severity: 'error',
       from: { path: '^shared/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^(command-api|projector|query-api|infra|tests|bench)/' },
+      to: { path: '^(command-api|projector|query-api|notifier|infra|tests|bench)/' },
     },
     {
       name: 'services-import-no-other-service',
       comment: 'a service never imports another service; what two need is in shared',
       severity: 'error',
-      from: { path: '^(command-api|projector|query-api)/src/' },
+      from: { path: '^(command-api|projector|query-api|notifier)/src/' },
       to: { path: SERVICES, pathNot: '^$1/' },
     },
     {
       name: 'product-imports-no-tests-or-bench',
       comment: 'product code does not import test or bench code (unit tests beside it may)',
       severity: 'error',
-      from: { path: '^(command-api|projector|query-api|shared|infra)/src/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^(command-api|projector|query-api|notifier|shared|infra)/src/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(tests|bench)/' },
     },
     {
       name: 'services-import-no-infra',
       comment: 'infra runs the services; they do not import it',
       severity: 'error',
-      from: { path: '^(command-api|projector|query-api)/src/' },
+      from: { path: '^(command-api|projector|query-api|notifier)/src/' },
       to: { path: '^infra/' },
     },
     {

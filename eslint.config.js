@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Small functions in the product's code (docs/architecture.md); tests may hold longer tables of cases.
-    files: ['{command-api,projector,query-api,shared,infra}/src/**/*.ts'],
+    files: ['{command-api,projector,query-api,notifier,shared,infra}/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },

@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{shared,command-api,projector,query-api,infra}/src/**/*.unit.test.ts',
+            '{shared,command-api,projector,query-api,notifier,infra}/src/**/*.unit.test.ts',
             'bench/**/*.unit.test.ts',
             'tests/static/**/*.test.ts',
             'tests/support/**/*.unit.test.ts',

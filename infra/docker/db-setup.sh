@@ -14,6 +14,7 @@ variable() { printf '\\set %s '"'"'%s'"'"'\n' "$1" "$(printf '%s' "$2" | sed -e 
   variable debezium_password "$PG_DEBEZIUM_PASSWORD"
   variable projector_password "$PG_PROJECTOR_PASSWORD"
   variable query_api_password "$PG_QUERY_API_PASSWORD"
+  variable notifier_password "$PG_NOTIFIER_PASSWORD"
   printf '%s\n' '\i /setup/sql/roles.sql'
 } | PGPASSWORD="$PG_ADMIN_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -h postgres -U "$PG_ADMIN_USER" -d postgres -f -
 echo "db-setup: roles and databases are in place"

@@ -15,10 +15,12 @@ export const SECRET_SETTINGS = [
   'PG_DEBEZIUM_PASSWORD',
   'PG_PROJECTOR_PASSWORD',
   'PG_QUERY_API_PASSWORD',
+  'PG_NOTIFIER_PASSWORD',
   'RABBITMQ_ADMIN_PASSWORD',
   'RABBITMQ_DEBEZIUM_PASSWORD',
   'RABBITMQ_PROJECTOR_PASSWORD',
   'RABBITMQ_QUERY_API_PASSWORD',
+  'RABBITMQ_NOTIFIER_PASSWORD',
   // Shared by the broker nodes of a cluster (the native stack's, docker-compose.cluster.yml's) and
   // the CLI calls to them (rabbitmqctl): whoever holds it can run any command on the nodes.
   'RABBITMQ_ERLANG_COOKIE',

@@ -7,6 +7,7 @@ import { BROKER_PASSWORD_SETTINGS, BROKER_USERS, brokerPasswordsFrom, type Broke
 import { commandApiSettings, writeSetupSettings } from '../../command-api/src/config.ts';
 import { projectorSettings } from '../../projector/src/config.ts';
 import { queryApiSettings } from '../../query-api/src/config.ts';
+import { notifierSettings } from '../../notifier/src/config.ts';
 import { debeziumSettings } from './native/debezium-settings.ts';
 import { clusterAddresses, isClustered, proxyPort } from './native/rabbitmq-cluster-layout.ts';
 import { loadOrCreateSecrets, SECRET_SETTINGS, type SecretSetting } from './secrets.ts';
@@ -23,6 +24,7 @@ export const COMPONENT_SETTINGS = {
   'write-setup': writeSetupSettings,
   projector: projectorSettings,
   'query-api': queryApiSettings,
+  notifier: notifierSettings,
   debezium: debeziumSettings,
 } as const;
 
@@ -76,6 +78,7 @@ const schema = z
     ...writeSetupSettings.shape,
     ...projectorSettings.shape,
     ...queryApiSettings.shape,
+    ...notifierSettings.shape,
     ...debeziumSettings.shape,
   })
   .omit(OWN_LOGINS)
@@ -234,6 +237,7 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke' | 'clust
       COMMAND_API_PORT: port(18080),
       QUERY_API_PORT: port(18081),
       PROJECTOR_PORT: port(18082),
+      NOTIFIER_PORT: port(18085),
       DEBEZIUM_HTTP_PORT: port(18083),
       DEBEZIUM_METRICS_PORT: port(18086),
       PG_PORT: String(5433 + n),
@@ -241,6 +245,7 @@ function isolatedStackConfig(name: 'test' | 'bench' | 'chaos' | 'smoke' | 'clust
       READ_DB_NAME: `${name}_read`,
       EVENTS_EXCHANGE: `${name}.${declaredDefault(schema.shape.EVENTS_EXCHANGE)}`,
       PROJECTOR_QUEUE: `${name}.${declaredDefault(schema.shape.PROJECTOR_QUEUE)}`,
+      NOTIFIER_QUEUE: `${name}.${declaredDefault(schema.shape.NOTIFIER_QUEUE)}`,
       DEBEZIUM_SLOT: `${name}_outbox`,
       DEBEZIUM_PUBLICATION: `${name}_outbox_pub`,
       DEBEZIUM_TOPIC_PREFIX: name,
@@ -300,7 +305,7 @@ export function withSettings(config: StackConfig, changed: Partial<Record<StackS
 }
 
 /** What logs in to Postgres: each component as its own role (infra/postgres/roles.sql). */
-export type DbLogin = 'owner' | 'command-api' | 'debezium' | 'projector' | 'query-api';
+export type DbLogin = 'owner' | 'command-api' | 'debezium' | 'projector' | 'query-api' | 'notifier';
 
 /** Each component's role: the user its settings name by default (its PG_USER), and its password's setting. */
 const roleOf = (settings: { shape: { PG_USER: z.ZodType } }, password: SecretSetting) => ({
@@ -314,6 +319,7 @@ export const DB_ROLES: Record<DbLogin, { user: string; password: SecretSetting }
   debezium: roleOf(debeziumSettings, 'PG_DEBEZIUM_PASSWORD'),
   projector: roleOf(projectorSettings, 'PG_PROJECTOR_PASSWORD'),
   'query-api': roleOf(queryApiSettings, 'PG_QUERY_API_PASSWORD'),
+  notifier: roleOf(notifierSettings, 'PG_NOTIFIER_PASSWORD'),
 };
 
 /** The connection settings of one component's role, in the shape postgresUrl takes. */
@@ -341,6 +347,8 @@ export function childEnv(config: StackConfig, login?: DbLogin, brokerLogin?: Bro
   }
   // The console's token opens its actions: only the query API serves them.
   if (login !== 'query-api') delete env.CONSOLE_ADMIN_TOKEN;
+  // The webhook's signing key: only the notifier signs.
+  if (login !== 'notifier') delete env.NOTIFIER_WEBHOOK_SECRET;
   if (login) {
     const own = dbLogin(config, login);
     env.PG_USER = own.PG_USER;

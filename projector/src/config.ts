@@ -30,8 +30,17 @@ const shards = z
     return [...new Set(list)].sort((a, b) => a - b);
   });
 
-const { PROJECTOR_PORT, READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_SIGNAL_TABLE, LOG_LEVEL, SHOP_CURRENCY } =
-  sharedSettings;
+const {
+  PROJECTOR_PORT,
+  READ_DB_NAME,
+  WRITE_DB_NAME,
+  DEBEZIUM_SLOT,
+  DEBEZIUM_SIGNAL_TABLE,
+  LOG_LEVEL,
+  RECONNECT_MAX_DELAY_MS,
+  ROUTING_POLL_MS,
+  SHOP_CURRENCY,
+} = sharedSettings;
 
 /** The projector's settings (its CLIs read them too); the shared ones come from @shop/shared/config. */
 export const projectorSettings = z.object({
@@ -51,7 +60,7 @@ export const projectorSettings = z.object({
   // product's state against real updates.
   PROJECTOR_MAX_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(60_000),
   SHOP_CURRENCY,
-  RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  RECONNECT_MAX_DELAY_MS,
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
   RECONCILE_HEAL: z
@@ -60,9 +69,7 @@ export const projectorSettings = z.object({
     .transform((v) => v === 'true'),
   RECONCILE_HEAL_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   OPERATIONS_POLL_MS: z.coerce.number().int().min(100).default(1000),
-  // How often the projector reads the write side's shard routing, to consume the shards a drained
-  // change of the shard count added (docs/scaling.md).
-  ROUTING_POLL_MS: z.coerce.number().int().min(100).default(2000),
+  ROUTING_POLL_MS,
   // Retention (docs/retention.md): outbox partitions whose range ended longer ago than this move to
   // the archive once reconciled, and the inbox is pruned below them; checked every interval.
   OUTBOX_RETENTION: duration('30 days'),

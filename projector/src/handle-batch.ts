@@ -9,7 +9,7 @@ import { applyBatches, type BatchOutcome, type ShardBatch } from './projection/a
 import { GroupCommit } from './projection/group-commit.ts';
 import { isTransient } from './projection/transient.ts';
 import type { ProjectorMetrics } from './http/metrics.ts';
-import { TransientFailure, type Verdict } from './messaging/verdict.ts';
+import { TransientFailure, type Verdict } from '@shop/shared/consumer';
 import { screenBatch, type Screening } from './screening/screen-batch.ts';
 import { traceBatch } from './tracing/batch-spans.ts';
 

@@ -13,9 +13,14 @@ import { loadConfig, type Config } from './config.ts';
 import { createBatchHandler } from './handle-batch.ts';
 import { createHealthServer, type HealthSources } from './http/health-server.ts';
 import { createProjectorMetrics, type ProjectorMetrics } from './http/metrics.ts';
-import { startConsumer, type Consumer } from './messaging/consumer.ts';
-import { routingAtStart, shardsToConsume, startRoutingWatch } from './messaging/routing-watch.ts';
-import { stalledMs } from './messaging/shard-health.ts';
+import {
+  routingAtStart,
+  shardsToConsume,
+  stalledMs,
+  startConsumer,
+  startRoutingWatch,
+  type Consumer,
+} from '@shop/shared/consumer';
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop, type AuditLoop } from './reconcile/audit-loop.ts';
 import { inboxMarkTracker } from '@shop/shared/read-side';
@@ -146,6 +151,7 @@ function startConsuming(
   const { metrics, tracing, log } = deps;
   return startConsumer({
     urls: rabbitUrls(config),
+    connectionName: 'projector',
     names: { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE },
     shards: shardsToConsume(config.PROJECTOR_SHARDS, routing),
     routedShardCount: routedShardCount(routing),

@@ -68,6 +68,8 @@ describe('.env.example', () => {
       'READ_DB_NAME',
       'EVENTS_EXCHANGE',
       'PROJECTOR_QUEUE',
+      'NOTIFIER_PORT',
+      'NOTIFIER_QUEUE',
       'DEBEZIUM_SLOT',
       'DEBEZIUM_PUBLICATION',
       'STACK_DIR',

@@ -16,6 +16,9 @@ await runCli(async () => {
   console.log(`  query API     ${urls['query-api']}   (GET /api/products, /api/analytics/..., /docs)`);
   console.log(`  console       ${urls['query-api']}/console`);
   console.log(`  projector     ${urls['projector']}/health`);
+  console.log(
+    `  notifier      ${urls['notifier']}   (GET /api/notifications?orderId=, /health; ${config.NOTIFIER_WEBHOOK_URL ? `POSTs to ${config.NOTIFIER_WEBHOOK_URL}` : 'no NOTIFIER_WEBHOOK_URL: recorded only'})`,
+  );
   for (const instance of debeziumInstanceNames(config)) {
     console.log(
       `  ${instance.padEnd(17)} ${debeziumHealthUrl(config, instance)}, metrics ${debeziumMetricsUrl(config, instance)}`,

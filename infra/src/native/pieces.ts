@@ -49,6 +49,7 @@ export function stackPieces(config: StackConfig): StackPiece[] {
     { name: 'command-api', ports: [config.COMMAND_API_PORT] },
     { name: 'projector', ports: [config.PROJECTOR_PORT], role: () => projectorBroker(config.PROJECTOR_PORT) },
     { name: 'query-api', ports: [config.QUERY_API_PORT] },
+    { name: 'notifier', ports: [config.NOTIFIER_PORT], role: () => notifierMode(config.NOTIFIER_PORT) },
     ...debeziumInstanceNames(config).map((name) => {
       const ports = debeziumPorts(config, name);
       return { name, ports: [ports.http, ports.metrics], role: () => debeziumRole(name) };
@@ -119,4 +120,16 @@ async function projectorBroker(port: number): Promise<string | undefined> {
   const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
   const { broker, rabbitmq } = (await res.json()) as { broker?: string; rabbitmq?: boolean };
   return broker ? `${rabbitmq ? 'consumes from' : 'connecting to'} ${broker}` : undefined;
+}
+
+/** How the notifier delivers (webhook or table) and the broker node it consumes from (its /health). */
+async function notifierMode(port: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await res.json()) as { mode?: string; broker?: string; receiverPaused?: boolean };
+    if (!body.mode) return undefined;
+    return `${body.mode}${body.receiverPaused ? ' (receiver down: paused)' : ''}${body.broker ? `, consumes from ${body.broker}` : ''}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -102,6 +102,7 @@ function writeNodeFiles(config: StackConfig, node: RabbitNodeLayout): void {
   const names = {
     exchange: config.EVENTS_EXCHANGE,
     queue: config.PROJECTOR_QUEUE,
+    notifierQueue: config.NOTIFIER_QUEUE,
     topicPrefix: config.DEBEZIUM_TOPIC_PREFIX,
     vhost: config.RABBITMQ_VHOST,
   };

@@ -1,12 +1,19 @@
 import type amqp from 'amqplib';
 import pg from 'pg';
 import { rabbitUrls } from '@shop/shared/config';
-import { connectFirstReachable, declareTopology, deleteTopology } from '@shop/shared/messaging';
+import {
+  connectFirstReachable,
+  declareTopology,
+  deleteNotifierTopology,
+  deleteTopology,
+  notifierTopologyNames,
+} from '@shop/shared/messaging';
 import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import type { StackConfig } from '../stack-config.ts';
 import { pgConnection } from './postgres-cluster.ts';
 
 const names = (config: StackConfig) => ({ exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE });
+const notifierNames = (config: StackConfig) => notifierTopologyNames(config.EVENTS_EXCHANGE, config.NOTIFIER_QUEUE);
 
 /** As the broker's admin, on the first node of `urls` that answers (every node of the stack's by default). */
 async function withChannel<T>(
@@ -51,12 +58,20 @@ export async function stackShardCount(config: StackConfig): Promise<number> {
 
 /**
  * The exchange must exist before Debezium Server publishes (its RabbitMQ sink never declares it),
- * and a queue for every shard the outbox routes to.
+ * and a queue for every shard the outbox routes to: the projector's and the notifier's, so
+ * neither misses an event published before it first connected.
  */
-export async function declareStackTopology(config: StackConfig): Promise<void> {
-  const shardCount = await stackShardCount(config);
-  await withChannel(config, (ch) => declareTopology(ch, names(config), shardCount));
+export async function declareStackTopology(config: StackConfig, shardCount?: number): Promise<void> {
+  const count = shardCount ?? (await stackShardCount(config));
+  await withChannel(config, async (ch) => {
+    await declareTopology(ch, names(config), count);
+    await declareTopology(ch, notifierNames(config), count);
+  });
 }
 
 /** Removes the stack's exchanges and queues (messages included): the test stack starts from nothing. */
-export const deleteStackTopology = (config: StackConfig) => withChannel(config, (ch) => deleteTopology(ch, names(config)));
+export const deleteStackTopology = (config: StackConfig) =>
+  withChannel(config, async (ch) => {
+    await deleteNotifierTopology(ch, notifierNames(config));
+    await deleteTopology(ch, names(config));
+  });

@@ -6,18 +6,22 @@ import { childEnv, repoRoot, type StackConfig } from '../stack-config.ts';
 import { logFile, runningPid, spawnDetached, type StackDirs } from './processes.ts';
 
 export interface ServiceSpec {
-  name: 'command-api' | 'projector' | 'query-api';
+  name: 'command-api' | 'projector' | 'query-api' | 'notifier';
   healthUrl: string;
   publicUrl: string;
 }
 
-/** In start order: the projector migrates the read side (the write side is migrated before, see migrateWriteSide). */
+/**
+ * In start order: the projector migrates the read side (the write side is migrated before, see
+ * migrateWriteSide), the notifier its own schema in it.
+ */
 export function serviceSpecs(config: StackConfig): ServiceSpec[] {
   const at = (port: number) => `http://127.0.0.1:${port}`;
   return [
     { name: 'command-api', healthUrl: `${at(config.COMMAND_API_PORT)}/health`, publicUrl: at(config.COMMAND_API_PORT) },
     { name: 'projector', healthUrl: `${at(config.PROJECTOR_PORT)}/health`, publicUrl: at(config.PROJECTOR_PORT) },
     { name: 'query-api', healthUrl: `${at(config.QUERY_API_PORT)}/health`, publicUrl: at(config.QUERY_API_PORT) },
+    { name: 'notifier', healthUrl: `${at(config.NOTIFIER_PORT)}/health`, publicUrl: at(config.NOTIFIER_PORT) },
   ];
 }
 

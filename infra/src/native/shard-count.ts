@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BrokerLogin } from '@shop/shared/messaging';
 import { childEnv, repoRoot, type DbLogin, type StackConfig } from '../stack-config.ts';
+import { declareStackTopology } from './rabbitmq.ts';
 import type { Progress } from './stack.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -12,8 +13,9 @@ import { waitUntil } from './wait-until.ts';
  *   1. the projector's step as the broker's admin: refuse what is not a split; declare N queues;
  *   2. the write side's owner: switch the routing at the current position P (every event after P
  *      routed by N);
- *   3. the projector's login: wait until every event at or below P is applied or parked;
- *   4. the owner: mark the switch drained; the projectors then consume the new shards.
+ *   3. the projector's login: wait until every event at or below P is applied or parked; then the
+ *      notifier's: until every one of them is in the notifier's inbox (its own queues drain too);
+ *   4. the owner: mark the switch drained; the projectors and the notifier then consume the new shards.
  * Resumable: run again after a failure, it picks up where the routing stands.
  */
 export interface ShardCountChange {
@@ -36,6 +38,9 @@ export async function changeShardCount(
 ): Promise<ShardCountChange> {
   const prepared = await step(config, progress, 'projector', 'admin', ['prepare', '--count', String(count)]);
   const from = prepared.from as number;
+  // The notifier's queues of the N shards too, before the routing grows: an event routed to a
+  // shard without its queue would never reach the notifier.
+  await declareStackTopology(config, count);
   const switched = await step(config, progress, 'owner', undefined, ['switch', '--count', String(count)]);
   const cut = switched.cut as number;
   progress(
@@ -48,7 +53,11 @@ export async function changeShardCount(
     const timeout = String(options.drainTimeoutMs ?? 600_000);
     drainMs = (await step(config, progress, 'projector', undefined, ['drain', '--cut', String(cut), '--timeout-ms', timeout]))
       .drainedMs as number;
-    progress(`  ok  drained in ${(drainMs / 1000).toFixed(1)} s: every event at or below ${cut} applied or parked`);
+    const notifierDrainMs = (
+      await step(config, progress, 'notifier', undefined, ['drain', '--cut', String(cut), '--timeout-ms', timeout])
+    ).drainedMs as number;
+    drainMs += notifierDrainMs;
+    progress(`  ok  drained in ${(drainMs / 1000).toFixed(1)} s: every event at or below ${cut} applied or parked, and notified`);
     await step(config, progress, 'owner', undefined, ['drained', '--cut', String(cut)]);
   }
   progress(`  ok  drain recorded: projectors consume shards 0 … ${count - 1}`);
@@ -71,8 +80,9 @@ export async function waitForProjectorShards(url: string, count: number, timeout
   );
 }
 
-const ENTRIES: Record<'projector' | 'owner', string> = {
+const ENTRIES: Record<'projector' | 'owner' | 'notifier', string> = {
   projector: join(repoRoot, 'projector', 'src', 'cli', 'shards.ts'),
+  notifier: join(repoRoot, 'notifier', 'src', 'cli', 'shards.ts'),
   owner: join(repoRoot, 'command-api', 'src', 'cli', 'shard-routing.ts'),
 };
 
@@ -80,7 +90,7 @@ const ENTRIES: Record<'projector' | 'owner', string> = {
 function step(
   config: StackConfig,
   progress: Progress,
-  login: DbLogin & ('projector' | 'owner'),
+  login: DbLogin & ('projector' | 'owner' | 'notifier'),
   broker: BrokerLogin | undefined,
   args: string[],
 ) {

@@ -118,7 +118,7 @@ export function startSupervisor(config: StackConfig, dirs: StackDirs = stackDirs
   });
 }
 
-/** Starts the three services (those not yet running) together and waits until each is healthy. */
+/** Starts the services (those not yet running) together and waits until each is healthy. */
 export async function startServices(config: StackConfig, dirs: StackDirs, progress: Progress): Promise<void> {
   const services = serviceSpecs(config);
   for (const service of services) startService(config, dirs, service.name);
@@ -133,7 +133,7 @@ export async function stopStack(config: StackConfig): Promise<string[]> {
   const stopped: string[] = [];
   // The supervisor first, so it does not restart what is being stopped.
   // The standby before the active instance, so it does not take the slot over while the stack stops.
-  for (const name of [SUPERVISOR, DEBEZIUM_SECOND, DEBEZIUM, 'query-api', 'projector', 'command-api']) {
+  for (const name of [SUPERVISOR, DEBEZIUM_SECOND, DEBEZIUM, 'notifier', 'query-api', 'projector', 'command-api']) {
     if (await stopRecorded(dirs, name)) stopped.push(name);
   }
   if (await stopPostgres(dirs)) stopped.push(POSTGRES);

@@ -16,7 +16,7 @@ import { startService, type ServiceSpec } from './services.ts';
 
 export const SUPERVISOR = 'supervisor';
 
-const SERVICES = ['command-api', 'projector', 'query-api'] as const;
+const SERVICES = ['command-api', 'projector', 'query-api', 'notifier'] as const;
 type Supervised = DebeziumInstance | (typeof SERVICES)[number];
 
 /**

@@ -3,9 +3,9 @@ import amqp from 'amqplib';
 import { postgresUrl, rabbitUrl } from '@shop/shared/config';
 import { createPool } from '@shop/shared/db';
 import { declareTopology, MAX_SHARD_COUNT, shardBindingKey, shardQueueOf } from '@shop/shared/messaging';
-import { drainingSwitch, readShardRouting, refusedChange, routedShardCount } from '@shop/shared/outbox';
+import { drainingSwitch, readShardRouting, refusedChange, routedShardCount, waitUntilDrained } from '@shop/shared/outbox';
+import { handledAmong, inboxWatermark } from '@shop/shared/read-side';
 import { loadConfig, type Config } from '../config.ts';
-import { waitUntilDrained } from '../resharding/drain.ts';
 
 const usage = `usage: tsx projector/src/cli/shards.ts prepare --count N | drain --cut P [--timeout-ms N]
 
@@ -64,7 +64,14 @@ async function drain(config: Config, cut: number, timeoutMs: number): Promise<nu
   const read = createPool(postgresUrl(config, config.READ_DB_NAME), 2, 'shards-drain', 'read');
   const started = Date.now();
   try {
-    await waitUntilDrained({ write, read, cut, timeoutMs, progress: (line) => console.log(line) });
+    await waitUntilDrained({
+      write,
+      handledAmong: (ids) => handledAmong(read, ids),
+      handledThrough: async () => (await inboxWatermark(read)).prunedThrough,
+      cut,
+      timeoutMs,
+      progress: (line) => console.log(line),
+    });
     result({ drainedMs: Date.now() - started });
     return 0;
   } finally {

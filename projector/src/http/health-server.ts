@@ -2,8 +2,7 @@ import type { Server } from 'node:http';
 import type pg from 'pg';
 import { isDatabaseReachable } from '@shop/shared/db';
 import { createHttpServer, type ServerTimeouts } from '@shop/shared/timeouts';
-import type { Consumer } from '../messaging/consumer.ts';
-import { shardProblems } from '../messaging/shard-health.ts';
+import { shardProblems, type Consumer } from '@shop/shared/consumer';
 import type { ProjectorMetrics } from './metrics.ts';
 
 /**

@@ -6,7 +6,7 @@ import { createPool } from '@shop/shared/db';
 import { createLogger } from '@shop/shared/log';
 import { readShardRouting, routedShardCount, waitForHighWaterMark, type OutboxLocker } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
-import { readyInShardQueues } from '../messaging/queue-depth.ts';
+import { readyInShardQueues } from '@shop/shared/consumer';
 import { inboxMarkTracker } from '@shop/shared/read-side';
 import { confirmedLsn, currentWalLsn } from './published-mark.ts';
 import { createReconciler, type Reconciler } from './reconciler.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownEvent } from '@shop/shared/events';
 import type { CopyCheck } from '../projection/apply-batch.ts';
 import { isTransient } from '../projection/transient.ts';
-import { TransientFailure } from '../messaging/verdict.ts';
+import { TransientFailure } from '@shop/shared/consumer';
 import type { OutboxMark } from './outbox-mark.ts';
 import { screenEvents } from './plausibility.ts';
 

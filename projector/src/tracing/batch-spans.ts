@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
 import { HEADERS, headerText } from '@shop/shared/events';
 import { contextFromHeaders, type Tracer } from '@shop/shared/telemetry';
-import type { Verdict } from '../messaging/verdict.ts';
+import type { Verdict } from '@shop/shared/consumer';
 
 /**
  * Traces one batch: a span for the batch, linked to the trace of every event in it (a batch

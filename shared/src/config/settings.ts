@@ -31,6 +31,12 @@ export const sharedSettings = {
   // the projector reads amounts of events that name none (OrderPlaced v1, OrderCancelled) as in
   // it and parks an order in any other (docs/contract.md, "Events").
   SHOP_CURRENCY: shopCurrency('USD'),
+  // The longest pause between attempts to reach the broker again (the shard consumers of the
+  // projector and the notifier).
+  RECONNECT_MAX_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
+  // How often a consumer of the shard queues reads the write side's shard routing, to consume the
+  // shards a drained change of the shard count added (docs/scaling.md).
+  ROUTING_POLL_MS: z.coerce.number().int().min(100).default(2000),
 };
 
 /**
@@ -53,6 +59,9 @@ export const rabbitPlaceEnv = {
   RABBITMQ_VHOST: z.string().default('/'),
   EVENTS_EXCHANGE: z.string().min(1).default('shop.events'),
   PROJECTOR_QUEUE: z.string().min(1).default('shop.projector'),
+  // Prefix of the notifier's shard queues (`<queue>.<shard>`, bound like the projector's) and of
+  // its dead-letter exchange and queue: the broker's users are defined by it (broker-users.ts).
+  NOTIFIER_QUEUE: z.string().min(1).default('shop.notifier'),
 };
 
 /**

@@ -15,11 +15,11 @@ const LOCKED = 'Another migration is already running';
  * an instance that finds it taken (another instance of the service starting at the same moment)
  * tries again until the other is done, and then finds nothing left to apply.
  */
-export async function migrate(databaseUrl: string, dir: string, log: Logger): Promise<string[]> {
+export async function migrate(databaseUrl: string, dir: string, log: Logger, options: MigrateOptions = {}): Promise<string[]> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      return await migrateOnce(databaseUrl, dir, log);
+      return await migrateOnce(databaseUrl, dir, log, options);
     } catch (err) {
       if (!(err instanceof Error) || err.message !== LOCKED || Date.now() > deadline) throw err;
       log.debug('another instance is migrating; waiting for it');
@@ -28,12 +28,22 @@ export async function migrate(databaseUrl: string, dir: string, log: Logger): Pr
   }
 }
 
-async function migrateOnce(databaseUrl: string, dir: string, log: Logger): Promise<string[]> {
+export interface MigrateOptions {
+  /**
+   * A schema of the service's own, in a database another service migrates too (the notifier's in
+   * the read database): its migrations run with it as search path and are recorded in its own
+   * schema_migrations table, so the two services' numbered files never meet.
+   */
+  schema?: string;
+}
+
+async function migrateOnce(databaseUrl: string, dir: string, log: Logger, options: MigrateOptions): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir,
     direction: 'up',
     migrationsTable: 'schema_migrations',
+    ...(options.schema ? { schema: options.schema, migrationsSchema: options.schema } : {}),
     checkOrder: true,
     singleTransaction: true,
     log: (msg: string) => log.debug(msg),

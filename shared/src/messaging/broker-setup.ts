@@ -24,6 +24,7 @@ export async function importBrokerUsers(env: Record<string, string | undefined>)
   const names = {
     exchange: s.EVENTS_EXCHANGE,
     queue: s.PROJECTOR_QUEUE,
+    notifierQueue: s.NOTIFIER_QUEUE,
     topicPrefix: s.DEBEZIUM_TOPIC_PREFIX,
     vhost: s.RABBITMQ_VHOST,
   };

@@ -1,19 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MAX_BODY_BYTES } from '../events/limits.ts';
-import { deadLetterExchangeOf, deadLetterQueueOf, type TopologyNames } from './topology.ts';
+import { deadLetterExchangeOf, deadLetterQueueOf, notifierTopologyNames, type TopologyNames } from './topology.ts';
 
 /**
  * One RabbitMQ user per component, each with only what its job needs (docs/security.md). The
  * broker loads them as definitions when it boots (`load_definitions`): the stack's own node
  * (infra/src/native/rabbitmq-node.ts) and docker compose's (its broker-setup service).
  */
-export type BrokerLogin = 'admin' | 'debezium' | 'projector' | 'query-api';
+export type BrokerLogin = 'admin' | 'debezium' | 'projector' | 'query-api' | 'notifier';
 
 export const BROKER_USERS: Record<BrokerLogin, string> = {
   admin: 'shop_admin',
   debezium: 'shop_debezium',
   projector: 'shop_projector',
   'query-api': 'shop_query_api',
+  notifier: 'shop_notifier',
 };
 
 /** The setting that holds each user's password (a secret: docs/security.md). */
@@ -22,6 +23,7 @@ export const BROKER_PASSWORD_SETTINGS = {
   debezium: 'RABBITMQ_DEBEZIUM_PASSWORD',
   projector: 'RABBITMQ_PROJECTOR_PASSWORD',
   'query-api': 'RABBITMQ_QUERY_API_PASSWORD',
+  notifier: 'RABBITMQ_NOTIFIER_PASSWORD',
 } as const satisfies Record<BrokerLogin, string>;
 
 /** Every user's password, read from settings named as BROKER_PASSWORD_SETTINGS says. */
@@ -35,6 +37,8 @@ export interface BrokerNames extends TopologyNames {
   /** Debezium's topic prefix: its heartbeats and table records are routed under it. */
   topicPrefix: string;
   vhost: string;
+  /** Prefix of the notifier's shard queues, its dead-letter exchange and queue (NOTIFIER_QUEUE). */
+  notifierQueue: string;
 }
 
 export interface Permission {
@@ -54,6 +58,9 @@ const NOTHING = '^$';
  *   only to the dead-letter exchange (a poison message); it cannot publish an event.
  * - the query API's console reads the dead-letter queue and publishes a re-driven letter back to
  *   the events exchange; it declares nothing and reads no shard queue.
+ * - the notifier declares and consumes its own shard queues and dead-letter path (`<NOTIFIER_QUEUE>.<n>`,
+ *   `.dlq`, `.dlx`), binds them to the events exchange (read on it), and publishes only to its own
+ *   dead-letter exchange; it reads no queue of the projector's and cannot publish an event.
  * - the admin (the stack's set-up, the operator's `npm run dlq`, tests) may do anything.
  */
 export function brokerPermissions(names: BrokerNames): Record<BrokerLogin, Permission> {
@@ -65,6 +72,21 @@ export function brokerPermissions(names: BrokerNames): Record<BrokerLogin, Permi
     debezium: { configure: NOTHING, write: only(names.exchange), read: NOTHING },
     projector: { configure: projectorOwn, write: `^(${escape(names.queue)}\\.([0-9]+|dlq)|${escape(dlx)})$`, read: projectorOwn },
     'query-api': { configure: NOTHING, write: only(names.exchange), read: only(dlq) },
+    notifier: notifierPermission(names),
+  };
+}
+
+function notifierPermission(names: BrokerNames): Permission {
+  const own = notifierTopologyNames(names.exchange, names.notifierQueue);
+  const queues = `${escape(own.queue)}\\.([0-9]+|dlq)`;
+  const dlx = escape(deadLetterExchangeOf(own));
+  return {
+    // Declaring the exchange (idempotent, as every consumer does) needs configure on it.
+    configure: `^(${queues}|${dlx}|${escape(names.exchange)})$`,
+    // Binding a queue needs write on the queue; a dead letter is published to its own exchange.
+    write: `^(${queues}|${dlx})$`,
+    // Binding needs read on the source exchange (the events', its dead letters'); consuming, on the queue.
+    read: `^(${queues}|${dlx}|${escape(names.exchange)})$`,
   };
 }
 

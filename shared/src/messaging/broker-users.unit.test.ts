@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { brokerDefinitions, brokerPermissions, brokerTopicPermissions, hashBrokerPassword } from './broker-users.ts';
 
-const names = { exchange: 'shop.events', queue: 'shop.projector', topicPrefix: 'shop', vhost: '/' };
+const names = {
+  exchange: 'shop.events',
+  queue: 'shop.projector',
+  topicPrefix: 'shop',
+  vhost: '/',
+  notifierQueue: 'shop.notifier',
+};
 const matches = (pattern: string, name: string) => new RegExp(pattern).test(name);
 
 describe('broker users', () => {
@@ -36,6 +42,22 @@ describe('broker users', () => {
     expect(matches(topic.write, 'shop.public.products')).toBe(false);
   });
 
+  it('lets the notifier declare, bind and consume its own queues only, and publish only to its own dead-letter exchange', () => {
+    for (const name of ['shop.notifier.0', 'shop.notifier.15', 'shop.notifier.dlq']) {
+      expect(matches(p.notifier.read, name), name).toBe(true);
+      expect(matches(p.notifier.configure, name), name).toBe(true);
+    }
+    expect(matches(p.notifier.read, 'shop.events'), 'binding reads the events exchange').toBe(true);
+    expect(matches(p.notifier.write, 'shop.notifier.dlx')).toBe(true);
+    for (const name of ['shop.events', 'shop.events.dlx', 'shop.projector.0', 'shop.projector.dlq'])
+      expect(matches(p.notifier.write, name), name).toBe(false);
+    for (const name of ['shop.projector.0', 'shop.projector.dlq', 'shop.events.dlx'])
+      expect(matches(p.notifier.read, name), name).toBe(false);
+    expect(matches(p.notifier.configure, 'shop.notifier.planted')).toBe(false);
+    expect(matches(p.projector.read, 'shop.notifier.0')).toBe(false);
+    expect(brokerTopicPermissions(names).notifier).toBeUndefined();
+  });
+
   it('escapes the configured names: a dot is a dot', () => {
     expect(matches(brokerPermissions({ ...names, exchange: 'a.b' }).debezium.write, 'aXb')).toBe(false);
   });
@@ -51,11 +73,17 @@ describe('broker users', () => {
     );
   });
 
-  it('defines four users with hashes, never a password in clear, and no guest', () => {
-    const passwords = { admin: 'a'.repeat(20), debezium: 'd'.repeat(20), projector: 'p'.repeat(20), 'query-api': 'q'.repeat(20) };
+  it('defines five users with hashes, never a password in clear, and no guest', () => {
+    const passwords = {
+      admin: 'a'.repeat(20),
+      debezium: 'd'.repeat(20),
+      projector: 'p'.repeat(20),
+      'query-api': 'q'.repeat(20),
+      notifier: 'n'.repeat(20),
+    };
     const text = JSON.stringify(brokerDefinitions(names, passwords));
     for (const password of Object.values(passwords)) expect(text).not.toContain(password);
     const users = brokerDefinitions(names, passwords).users.map((u) => u.name);
-    expect(users).toEqual(['shop_admin', 'shop_debezium', 'shop_projector', 'shop_query_api']);
+    expect(users).toEqual(['shop_admin', 'shop_debezium', 'shop_projector', 'shop_query_api', 'shop_notifier']);
   });
 });

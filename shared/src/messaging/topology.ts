@@ -5,6 +5,12 @@ export interface TopologyNames {
   exchange: string;
   /** Prefix of the projector's shard queues (`<queue>.0`, `<queue>.1` …) and its dead-letter queue. */
   queue: string;
+  /**
+   * The dead-letter exchange (a fanout to the dead-letter queue); by default `<exchange>.dlx`, the
+   * projector's. A second consumer of the events (the notifier) names one of its own, or its dead
+   * letters would land in the projector's queue too.
+   */
+  deadLetterExchange?: string;
 }
 
 /**
@@ -23,7 +29,7 @@ export function shardOfRoutingKey(routingKey: string): number | undefined {
   const shard = match ? Number(match[1]) : NaN;
   return Number.isInteger(shard) && shard < MAX_SHARD_COUNT ? shard : undefined;
 }
-export const deadLetterExchangeOf = (names: TopologyNames) => `${names.exchange}.dlx`;
+export const deadLetterExchangeOf = (names: TopologyNames) => names.deadLetterExchange ?? `${names.exchange}.dlx`;
 export const deadLetterQueueOf = (names: TopologyNames) => `${names.queue}.dlq`;
 
 /** Deliveries of one message before RabbitMQ itself dead-letters it (a consumer that crashes on it every time). */
@@ -65,5 +71,19 @@ export async function deleteTopology(channel: Channel, names: TopologyNames): Pr
   for (let shard = 0; shard < MAX_SHARD_COUNT; shard++) await channel.deleteQueue(shardQueueOf(names, shard));
   await channel.deleteQueue(deadLetterQueueOf(names));
   await channel.deleteExchange(names.exchange);
+  await channel.deleteExchange(deadLetterExchangeOf(names));
+}
+
+/** The notifier's shard queues, `<NOTIFIER_QUEUE>.<shard>`, with a dead-letter exchange and queue of their own. */
+export const notifierTopologyNames = (exchange: string, notifierQueue: string): TopologyNames => ({
+  exchange,
+  queue: notifierQueue,
+  deadLetterExchange: `${notifierQueue}.dlx`,
+});
+
+/** Removes the notifier's queues and dead-letter path, not the events exchange (deleteTopology removes that). */
+export async function deleteNotifierTopology(channel: Channel, names: TopologyNames): Promise<void> {
+  for (let shard = 0; shard < MAX_SHARD_COUNT; shard++) await channel.deleteQueue(shardQueueOf(names, shard));
+  await channel.deleteQueue(deadLetterQueueOf(names));
   await channel.deleteExchange(deadLetterExchangeOf(names));
 }

@@ -1,3 +1,5 @@
 export * from './high-water-mark.ts';
 export * from './partitions.ts';
 export * from './routing.ts';
+export * from './drain-check.ts';
+export * from './drain.ts';

@@ -1,5 +1,5 @@
 import type { ChannelModel } from 'amqplib';
-import { shardQueueOf, type TopologyNames } from '@shop/shared/messaging';
+import { shardQueueOf, type TopologyNames } from '../index.ts';
 
 /**
  * Messages waiting (ready, not yet delivered) in each of the `shardCount` shard queues (those a

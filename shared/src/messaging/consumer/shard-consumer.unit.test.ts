@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { random } from '../../../tests/support/random.ts';
+import { random } from '../../../../tests/support/random.ts';
 import { ShardConsumer, type ShardChannel, type ShardConsumerDeps } from './shard-consumer.ts';
 import { TransientFailure, type Verdict } from './verdict.ts';
 

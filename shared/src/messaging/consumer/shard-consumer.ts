@@ -1,5 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
-import type { Logger } from '@shop/shared/log';
+import type { Logger } from '../../log.ts';
 import { planSettlements, settledBy, type Outcome, type SettlementOp } from './settlement-plan.ts';
 import { TransientFailure, type Verdict } from './verdict.ts';
 

@@ -1,12 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { handledAmong, inboxWatermark } from '@shop/shared/read-side';
 import { afterRecheck, afterScan, isDrained, nextWindow, startDrain, type DrainState, type LoggedEvent } from './drain-check.ts';
 
 export interface DrainOptions {
-  /** The projector's pools: the write side's log (outbox_history), the read side's inbox and dead letters. */
+  /** The write side's log (outbox_history). */
   write: pg.Pool;
-  read: pg.Pool;
+  /**
+   * The consumer's side: which of these event ids it handled (applied or parked: the projector's
+   * inbox and dead letters; the notifier's inbox), and the position at or below which every
+   * event counts as handled without a look-up (the projector's pruning watermark).
+   */
+  handledAmong(ids: string[]): Promise<Set<string>>;
+  handledThrough(): Promise<number>;
   /** The switch's position P. */
   cut: number;
   timeoutMs: number;
@@ -36,33 +41,18 @@ export class DrainTimeoutError extends Error {
  * log in windows and looking the rest up again every `pollMs`; says how many wait, now and then.
  */
 export async function waitUntilDrained(opts: DrainOptions): Promise<void> {
-  const { write, read, cut, timeoutMs, progress, windowSize = 5000, pollMs = 250 } = opts;
+  const { write, handledAmong, handledThrough, cut, timeoutMs, progress, windowSize = 5000, pollMs = 250 } = opts;
   const deadline = Date.now() + timeoutMs;
-  let state = startDrain(cut, (await inboxWatermark(read)).prunedThrough);
+  let state = startDrain(cut, await handledThrough());
   let said = 0;
   for (;;) {
     const window = nextWindow(state);
     if (window) {
       const logged = await loggedEvents(write, window.after, window.through, windowSize);
-      state = afterScan(
-        state,
-        logged,
-        windowSize,
-        await handledAmong(
-          read,
-          logged.map((e) => e.id),
-        ),
-      );
+      state = afterScan(state, logged, windowSize, await handledAmong(logged.map((e) => e.id)));
       continue;
     }
-    state = afterRecheck(
-      state,
-      await handledAmong(
-        read,
-        state.pending.map((e) => e.id),
-      ),
-      (await inboxWatermark(read)).prunedThrough,
-    );
+    state = afterRecheck(state, await handledAmong(state.pending.map((e) => e.id)), await handledThrough());
     if (isDrained(state)) return;
     if (Date.now() > deadline) throw new DrainTimeoutError(cut, state.pending);
     if (Date.now() - said >= 2000) {
@@ -74,7 +64,7 @@ export async function waitUntilDrained(opts: DrainOptions): Promise<void> {
 }
 
 const describe = (state: DrainState) =>
-  `${state.pending.length} event(s) at or below position ${state.cut} still to be applied in the old shards`;
+  `${state.pending.length} event(s) at or below position ${state.cut} still to be handled in the old shards`;
 
 /** Up to `limit` events of the whole log (archive included) in (after, through], in position order. */
 async function loggedEvents(write: pg.Pool, after: number, through: number, limit: number): Promise<LoggedEvent[]> {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { Logger } from '@shop/shared/log';
-import { consumableShardCount, readShardRouting, routedShardCount, shardRange, type ShardRouting } from '@shop/shared/outbox';
-import { startPeriodic, type Periodic } from '@shop/shared/periodic';
+import type { Logger } from '../../log.ts';
+import { consumableShardCount, readShardRouting, routedShardCount, shardRange, type ShardRouting } from '../../outbox/index.ts';
+import { startPeriodic, type Periodic } from '../../periodic.ts';
 import type { Consumer } from './consumer.ts';
 
 /** PROJECTOR_SHARDS: `all`, or a list. */

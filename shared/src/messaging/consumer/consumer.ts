@@ -7,10 +7,10 @@ import {
   publishDeadLetter,
   shardQueueOf,
   type TopologyNames,
-} from '@shop/shared/messaging';
-import { brokerAddressOf } from '@shop/shared/config';
-import type { Logger } from '@shop/shared/log';
-import { shardRange } from '@shop/shared/outbox';
+} from '../index.ts';
+import { brokerAddressOf } from '../../config/index.ts';
+import type { Logger } from '../../log.ts';
+import { shardRange } from '../../outbox/index.ts';
 import {
   backoffMs,
   connectionStep,
@@ -26,6 +26,8 @@ import type { Verdict } from './verdict.ts';
 export interface ConsumerOptions {
   /** One per broker node (rabbitUrls): tried in order, the next one after a connection is lost. */
   urls: string[];
+  /** The connection's name in the broker's management UI (the component: projector, notifier). */
+  connectionName: string;
   names: TopologyNames;
   /** The shards to consume at first (more may follow: consumeShards). */
   shards: readonly number[];
@@ -211,7 +213,9 @@ class BrokerConsumer implements Consumer {
   private async connect(address: number): Promise<void> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await amqp.connect(this.opts.urls[address]!, { clientProperties: { connection_name: 'projector' } });
+      connection = await amqp.connect(this.opts.urls[address]!, {
+        clientProperties: { connection_name: this.opts.connectionName },
+      });
       const session: Session = { connection, confirm: await connection.createConfirmChannel(), closed: false };
       this.session = session;
       this.watch(session);

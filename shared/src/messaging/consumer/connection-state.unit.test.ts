@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { random } from '../../../tests/support/random.ts';
+import { random } from '../../../../tests/support/random.ts';
 import { backoffMs, connectionStep, startConnecting } from './connection-state.ts';
 import type { ConnectionEffect, ConnectionEvent, ConnectionState } from './connection-state.ts';
 
