@@ -30,7 +30,14 @@ function expectWellFormed(result: DecodeResult) {
   expect(result.reason.length).toBeLessThanOrEqual(1000);
 }
 
-describe('decodeEvent, property-based', () => {
+/**
+ * Thousands of generated messages per test: on a busy 2-core machine (the whole suite, stacks
+ * included, runs beside it) one test can take several seconds, which says nothing about the
+ * decoder. The properties are the assertions; the timeout only stops a hung run.
+ */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
+describe('decodeEvent, property-based', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('never throws on arbitrary headers and bodies, and says why whenever it does not return an event', () => {
     fc.assert(
       fc.property(arbitraryHeaders, arbitraryBody, (headers, body) => {
