@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../events/index.ts';
 import type { ReadModel } from '../read-models/index.ts';
 import { READ_MODELS } from '../read-models/index.ts';
 import { batchStatement } from './batch-statement.ts';

@@ -1,11 +1,11 @@
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../events/index.ts';
 import {
   ADMISSION_TYPES,
   admissionParameters,
   PRUNING_LOCK,
   SHARD_PROGRESS_TYPES,
   shardProgressParameters,
-} from '@shop/shared/read-side';
+} from '../read-side/index.ts';
 import type { ReadModel } from '../read-models/index.ts';
 
 /** What one statement applies: the events believed new of each shard's batch, and the copies vouched for. */

@@ -1,5 +1,5 @@
-import type { KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
+import type { KnownEvent } from '../../events/index.ts';
+import { toCents } from '../../money.ts';
 import type { ReadModel } from '../read-model.ts';
 import type { OrderCancelled, OrderPlaced } from '../signed-orders.ts';
 
