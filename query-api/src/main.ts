@@ -35,7 +35,7 @@ async function main() {
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();
     };
-    const app = createApp({ readApi: { read: pool, consistency }, lag, console: consoleDeps, log, tracing });
+    const app = createApp({ readApi: { read: pool, write, consistency }, lag, console: consoleDeps, log, tracing });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

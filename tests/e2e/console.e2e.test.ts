@@ -224,7 +224,7 @@ describe('operator console without an admin token', () => {
     const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
     const settings = { ...stack, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`], CONSOLE_ADMIN_TOKEN: undefined };
     const consoleDeps = operatorConsole(settings, { read: readPool, write, status: () => syncStatus(pipeline) });
-    const app = createApp({ readApi: { read: readPool }, lag: pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
+    const app = createApp({ readApi: { read: readPool, write }, lag: pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
     const { server, port } = await listen(app, 0, '127.0.0.1');
     try {
       const base = `http://127.0.0.1:${port}/console`;
