@@ -132,12 +132,6 @@ describe('operator console (GET /console), in a real browser', () => {
       .filter({ hasText: 'console_blocked' });
     await until(async () => (await row.count()) === 1, 60_000);
     expect(await number('dlq-count')).toBeGreaterThanOrEqual(1);
-    // The letter links to its product's history, where it shows as parked with the same reason.
-    await row.getByRole('button', { name: 'History' }).click();
-    const created = page.getByTestId('history').locator('tbody tr', { hasText: 'ProductCreated' });
-    await until(async () => /parked: projection failed.*console_blocked/s.test(await created.innerText().catch(() => '')));
-    expect(await page.getByTestId('history-kind').inputValue()).toBe('products');
-    expect(await page.getByTestId('history-id').inputValue()).toBe(String(blocked.body.productId));
     await read.query('ALTER TABLE read.products DROP CONSTRAINT console_blocked');
 
     await page.getByTestId('admin-token').fill('');
@@ -148,6 +142,14 @@ describe('operator console (GET /console), in a real browser', () => {
     await until(async () => /refused \(403\): wrong admin token/.test(await text('action-result')));
     expect(await getIfFound(productUrl)).toBeUndefined();
 
+    // The letter links to its product's history, where it shows as parked with the same reason.
+    await row.getByRole('button', { name: 'History' }).click();
+    const created = page.getByTestId('history').locator('tbody tr', { hasText: 'ProductCreated' });
+    await until(
+      async () => (await created.count()) === 1 && /parked: projection failed.*console_blocked/s.test(await created.innerText()),
+    );
+    expect(await page.getByTestId('history-kind').inputValue()).toBe('products');
+    expect(await page.getByTestId('history-id').inputValue()).toBe(String(blocked.body.productId));
     await page.getByTestId('admin-token').fill(TEST_CONSOLE_TOKEN);
     await row.getByRole('button', { name: 'Re-drive' }).click();
     await until(async () => /re-drove 1 of \d+ dead letters/.test(await text('action-result')));

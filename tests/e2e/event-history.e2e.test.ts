@@ -192,9 +192,12 @@ describe('event history and time travel against the running pipeline', () => {
 
     // Four more events of the product, applied (the name no longer blocked).
     for (const stock of [2, 3, 4, 5]) await patch(`/api/products/${productId}`, { name: `Unblocked ${productId}`, stock });
+    let last: History | undefined;
     const whole = await eventually(async () => {
-      const h = await history(`${base}?limit=500`);
-      return h.events.length === 5 && h.events.slice(1).every((e) => e.state === 'applied') ? h : undefined;
+      last = await history(`${base}?limit=500`);
+      return last.events.length === 5 && last.events.slice(1).every((e) => e.state === 'applied') ? last : undefined;
+    }, 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}; last: ${JSON.stringify(last?.events.map((e) => [e.type, e.state, e.reason]))}`);
     });
     expect(whole.next).toBeNull();
     expect(whole.events.map((e) => e.state)).toEqual(['parked', 'applied', 'applied', 'applied', 'applied']);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { decodeOutboxRow, type KnownEvent } from '@shop/shared/events';
+import { decodeOutboxRow, type KnownEvent, type OutboxRow } from '@shop/shared/events';
 import { batchStatement } from '@shop/shared/projection';
 import { BOOKKEEPING_TABLES, LIVE_SCHEMA, NO_SHARD } from '@shop/shared/read-side';
 import { READ_MODELS } from '@shop/shared/read-models';
@@ -39,7 +39,7 @@ const CREATE_SCRATCH = SCRATCH_TABLES.map(
  * log order. Rows that do not decode (a type or version this build does not know, an invalid
  * body) are left out, as the projector would park them. Returns how many events were applied.
  */
-export async function applyToScratch(client: pg.PoolClient, rows: Parameters<typeof decodeOutboxRow>[0][]): Promise<number> {
+export async function applyToScratch(client: pg.PoolClient, rows: readonly OutboxRow[]): Promise<number> {
   // One round trip: several statements without parameters go as one simple query.
   await client.query(CREATE_SCRATCH);
   const events: KnownEvent[] = [];

@@ -6,6 +6,9 @@ import type { OutboxRow } from '@shop/shared/events';
  * its archive, command-api migration 008), by (aggregatetype, aggregateid, position) through the
  * indexes of command-api migration 012. Read-only: the query API may select from the view, nothing
  * else of the log.
+ *
+ * Each statement orders by `h.position`, qualified: the bare name would be the output column
+ * `position::text AS position`, ordering 10 before 9.
  */
 export type AggregateType = 'order' | 'product';
 
@@ -34,9 +37,9 @@ export async function aggregateEvents(
   }>(
     /* sql */ `SELECT id::text AS id, type, schema_version, position::text AS position,
                       to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at, payload
-                 FROM outbox_history
-                WHERE aggregatetype = $1::text AND aggregateid = $2::text AND position > $3::bigint
-                ORDER BY position
+                 FROM outbox_history h
+                WHERE h.aggregatetype = $1::text AND h.aggregateid = $2::text AND h.position > $3::bigint
+                ORDER BY h.position
                 LIMIT $4::int`,
     [args.aggregateType, String(args.aggregateId), args.after, args.limit],
   );
@@ -70,9 +73,9 @@ export async function aggregateEventsAsOf(
 ): Promise<OutboxRow[]> {
   const { rows } = await write.query<OutboxRow>(
     /* sql */ `SELECT id, type, schema_version, occurred_at, aggregateid, payload, position::text AS position
-                 FROM outbox_history
-                WHERE aggregatetype = $1::text AND aggregateid = $2::text AND occurred_at <= $3::timestamptz
-                ORDER BY position`,
+                 FROM outbox_history h
+                WHERE h.aggregatetype = $1::text AND h.aggregateid = $2::text AND h.occurred_at <= $3::timestamptz
+                ORDER BY h.position`,
     [args.aggregateType, String(args.aggregateId), args.asOf],
   );
   return rows;
