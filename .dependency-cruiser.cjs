@@ -1,7 +1,7 @@
 /**
  * Imports point down (docs/architecture.md). `npm run layers` runs it; tests/static/layers.test.ts runs that in `npm test`.
- * Layers, top to bottom: infra (runs the services), the services, shared. Inside the projector:
- * its entry and wiring, then the consumers and jobs, then projection/, then read-models/.
+ * Layers, top to bottom: infra (runs the services), the services, shared. Inside shared:
+ * projection/ (the batch statement), then read-models/ (pure planners), then events and money.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const SERVICES = '^(command-api|projector|query-api|notifier)/';
@@ -37,17 +37,25 @@ module.exports = {
     },
     {
       name: 'read-models-import-only-down',
-      comment: 'a read model imports only shared and its siblings in read-models/',
+      comment:
+        'a read model (pure: it plans its share of a batch) imports only its siblings in read-models/, the events and money',
       severity: 'error',
-      from: { path: '^projector/src/read-models/' },
-      to: { path: '^projector/src/', pathNot: '^projector/src/read-models/' },
+      from: { path: '^shared/src/read-models/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^shared/src/', pathNot: '^shared/src/(read-models/|events/|money\\.ts$)' },
     },
     {
       name: 'projection-imports-only-down',
-      comment: 'applying a batch knows the read models, not who calls it',
+      comment: 'the batch statement knows the read models and the bookkeeping, not who runs it (projector or query API)',
+      severity: 'error',
+      from: { path: '^shared/src/projection/' },
+      to: { path: '^shared/src/', pathNot: '^shared/src/(projection|read-models|read-side|events)/' },
+    },
+    {
+      name: 'projector-projection-imports-only-down',
+      comment: 'applying a batch (group commit, transient failures) knows the batch statement in shared, not who calls it',
       severity: 'error',
       from: { path: '^projector/src/projection/' },
-      to: { path: '^projector/src/', pathNot: '^projector/src/(projection|read-models)/' },
+      to: { path: '^projector/src/', pathNot: '^projector/src/projection/' },
     },
     {
       name: 'query-api-jobs-stay-apart',

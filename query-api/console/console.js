@@ -1,6 +1,7 @@
 // The operator console's page: renders the snapshots the query API streams (/console/api/stream),
 // lists dead letters on demand and re-drives them, and asks for a rebuild or a reconcile, with the
-// admin token. No framework, no build:
+// admin token; shows an order's or a product's event history and either as it was after each event
+// (the read API's /events and ?asOf=, public like the rest of /api). No framework, no build:
 // plain DOM and uPlot (served by the query API from its own node_modules).
 'use strict';
 
@@ -288,9 +289,85 @@ async function listDeadLetters() {
       l.deadLetteredAt ? new Date(l.deadLetteredAt).toLocaleString() : '–',
       `${l.eventType ?? '?'} ${l.eventId ?? '(no id)'}`,
       l.reason,
-      redriveButton(l.eventId),
+      actionsOf(l),
     ]),
   );
+}
+
+/** A dead letter's buttons: its re-drive, and its aggregate's history when the body names it. */
+function actionsOf(letter) {
+  const span = document.createElement('span');
+  span.append(redriveButton(letter.eventId));
+  const aggregate = aggregateOf(letter);
+  if (aggregate) span.append(' ', historyButton(aggregate.kind, aggregate.id));
+  return span;
+}
+
+/** An event's aggregate from its type and the id its payload starts with (the body may be cut short). */
+function aggregateOf(letter) {
+  const kind = /^Order/.test(letter.eventType ?? '') ? 'orders' : /^Product/.test(letter.eventType ?? '') ? 'products' : null;
+  if (!kind) return null;
+  const m = new RegExp(`"${kind === 'orders' ? 'orderId' : 'productId'}"\\s*:\\s*(\\d+)`).exec(letter.body ?? '');
+  return m ? { kind, id: m[1] } : null;
+}
+
+function historyButton(kind, id) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'History';
+  b.addEventListener('click', () => {
+    $('history-kind').value = kind;
+    $('history-id').value = id;
+    void showHistory(0);
+    $('history-title').scrollIntoView();
+  });
+  return b;
+}
+
+// The history of the aggregate in the lookup box, a page at a time; each event's row can show the
+// aggregate as it was right after it (?asOf= its occurred-at, to the microsecond).
+let historyNext = null;
+
+async function showHistory(after) {
+  const kind = $('history-kind').value;
+  const id = $('history-id').value.trim();
+  const what = `${kind === 'orders' ? 'order' : 'product'} ${id}`;
+  $('history-as-of').hidden = true;
+  const res = await fetch(`/api/${kind}/${encodeURIComponent(id)}/events?after=${after}&limit=50`);
+  const body = await res.json();
+  if (!res.ok) {
+    $('history-result').textContent = res.status === 404 ? `${what}: no events` : `${what}: ${body.message} (${res.status})`;
+    $('history-result').className = res.status === 404 ? 'muted' : 'error';
+    if (after === 0) fillRows($('history').tBodies[0], []);
+    $('history-more').hidden = true;
+    return;
+  }
+  $('history-result').textContent = `${what}: events after position ${after}`;
+  $('history-result').className = 'muted';
+  fillRows(
+    $('history').tBodies[0],
+    body.events.map((e) => [
+      e.position,
+      `${e.type} v${e.schemaVersion} ${e.eventId}`,
+      e.occurredAt,
+      e.reason ? `${e.state}: ${e.reason}` : e.state,
+      asOfButton(kind, id, e.occurredAt),
+    ]),
+  );
+  historyNext = body.next;
+  $('history-more').hidden = historyNext === null;
+}
+
+function asOfButton(kind, id, at) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'State then';
+  b.addEventListener('click', async () => {
+    const res = await fetch(`/api/${kind}/${encodeURIComponent(id)}?asOf=${encodeURIComponent(at)}`);
+    $('history-as-of').textContent = `as of ${at} (${res.status}):\n${JSON.stringify(await res.json(), null, 2)}`;
+    $('history-as-of').hidden = false;
+  });
+  return b;
 }
 
 function redriveButton(eventId) {
@@ -335,4 +412,9 @@ $('admin-token').addEventListener('change', () => void listDeadLetters());
 $('redrive-all').addEventListener('click', () => void redrive({ all: true }));
 $('run-reconcile').addEventListener('click', () => void requestOperation('reconcile'));
 $('run-rebuild').addEventListener('click', () => void requestOperation('rebuild'));
+$('history-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void showHistory(0);
+});
+$('history-more').addEventListener('click', () => void showHistory(historyNext));
 connect();

@@ -11,7 +11,7 @@ import {
   telemetryEnv,
 } from '@shop/shared/config';
 
-const { READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL } = sharedSettings;
+const { READ_DB_NAME, WRITE_DB_NAME, DEBEZIUM_SLOT, DEBEZIUM_OFFSET_TABLE, LOG_LEVEL, SHOP_CURRENCY } = sharedSettings;
 
 /** The query API's settings (its CLI reads them too); the shared ones come from @shop/shared/config. */
 export const queryApiSettings = z.object({
@@ -21,6 +21,8 @@ export const queryApiSettings = z.object({
   WRITE_DB_NAME,
   DEBEZIUM_SLOT,
   DEBEZIUM_OFFSET_TABLE,
+  // Time travel reads the event log as the projector does: amounts that name no currency are in it.
+  SHOP_CURRENCY,
   ...postgresEnv('shop_query_api'),
   // The console (/console): shard queue depths and the dead-letter queue, read and re-driven over AMQP.
   ...rabbitEnv('shop_query_api'),

@@ -35,7 +35,13 @@ async function main() {
       await Promise.all([pool.end(), write.end()]);
       await tracing.shutdown();
     };
-    const app = createApp({ readApi: { read: pool, consistency }, lag, console: consoleDeps, log, tracing });
+    const app = createApp({
+      readApi: { read: pool, write, reader: { shopCurrency: config.SHOP_CURRENCY }, consistency },
+      lag,
+      console: consoleDeps,
+      log,
+      tracing,
+    });
     await serveUntilSignal(app, config.QUERY_API_PORT, log, release, serverTimeouts(config));
   } catch (err) {
     exitOnStartupError(bootLog, err);

@@ -142,11 +142,59 @@ describe('operator console (GET /console), in a real browser', () => {
     await until(async () => /refused \(403\): wrong admin token/.test(await text('action-result')));
     expect(await getIfFound(productUrl)).toBeUndefined();
 
+    // The letter links to its product's history, where it shows as parked with the same reason.
+    await row.getByRole('button', { name: 'History' }).click();
+    const created = page.getByTestId('history').locator('tbody tr', { hasText: 'ProductCreated' });
+    await until(
+      async () => (await created.count()) === 1 && /parked: projection failed.*console_blocked/s.test(await created.innerText()),
+    );
+    expect(await page.getByTestId('history-kind').inputValue()).toBe('products');
+    expect(await page.getByTestId('history-id').inputValue()).toBe(String(blocked.body.productId));
     await page.getByTestId('admin-token').fill(TEST_CONSOLE_TOKEN);
     await row.getByRole('button', { name: 'Re-drive' }).click();
     await until(async () => /re-drove 1 of \d+ dead letters/.test(await text('action-result')));
     expect(await eventually(() => getIfFound(productUrl), 20_000)).toMatchObject({ name: 'Console blocked' });
     await until(async () => (await row.count()) === 0);
+  });
+
+  it("looks up an order's event history and shows the order as it was after each event", async () => {
+    const product = await postJson(`${commandApi(stack)}/api/products`, {
+      name: 'Looked up',
+      category: 'console',
+      price: 3,
+      stock: 9,
+    });
+    const order = await postJson(`${commandApi(stack)}/api/orders`, {
+      customerId: 8,
+      items: [{ productId: product.body.productId, quantity: 2 }],
+    });
+    const orderId = order.body.orderId as number;
+    await postJson(`${commandApi(stack)}/api/orders/${orderId}/cancel`, {});
+    await eventually(async () => {
+      const o = (await getIfFound(`${queryApi(stack)}/api/orders/${orderId}`)) as { status?: string } | undefined;
+      return o?.status === 'cancelled' ? true : undefined;
+    });
+
+    await page.getByTestId('history-kind').selectOption('orders');
+    await page.getByTestId('history-id').fill(String(orderId));
+    await page.getByTestId('history-form').getByRole('button', { name: 'Show history' }).click();
+    const rows = page.getByTestId('history').locator('tbody tr');
+    await until(async () => (await rows.count()) === 2 && !(await rows.nth(1).innerText()).includes('pending'));
+    expect(await rows.nth(0).innerText()).toMatch(/OrderPlaced v1 .*applied/s);
+    expect(await rows.nth(1).innerText()).toMatch(/OrderCancelled v1 .*applied/s);
+    expect(await page.getByTestId('history-more').isHidden()).toBe(true);
+
+    await rows.nth(0).getByRole('button', { name: 'State then' }).click();
+    await until(async () => /\(200\)/.test(await text('history-as-of')));
+    expect(await text('history-as-of')).toMatch(/"status": "placed"/);
+    await rows.nth(1).getByRole('button', { name: 'State then' }).click();
+    await until(async () => /"status": "cancelled"/.test(await text('history-as-of')));
+
+    await page.getByTestId('history-id').fill('2147483000');
+    await page.getByTestId('history-form').getByRole('button', { name: 'Show history' }).click();
+    await until(async () => (await text('history-result')) === 'order 2147483000: no events');
+    expect(await rows.count()).toBe(0);
+    expect(foreign).toEqual([]);
   });
 
   it('reconciles and rebuilds on request with the token, shows the progress, and refuses a second rebuild meanwhile', async () => {
@@ -224,7 +272,12 @@ describe('operator console without an admin token', () => {
     const pipeline = { write, read: readPool, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE };
     const settings = { ...stack, PROJECTOR_URLS: [`http://127.0.0.1:${stack.PROJECTOR_PORT}`], CONSOLE_ADMIN_TOKEN: undefined };
     const consoleDeps = operatorConsole(settings, { read: readPool, write, status: () => syncStatus(pipeline) });
-    const app = createApp({ readApi: { read: readPool }, lag: pipeline, log: pino({ level: 'silent' }), console: consoleDeps });
+    const app = createApp({
+      readApi: { read: readPool, write, reader: { shopCurrency: 'USD' } },
+      lag: pipeline,
+      log: pino({ level: 'silent' }),
+      console: consoleDeps,
+    });
     const { server, port } = await listen(app, 0, '127.0.0.1');
     try {
       const base = `http://127.0.0.1:${port}/console`;

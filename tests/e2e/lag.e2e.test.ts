@@ -210,7 +210,7 @@ describe('lag inspection', () => {
     const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 2, 'lag-test', 'read');
     const write = createPool('postgres://postgres:postgres@127.0.0.1:1/nowhere', 1, 'lag-test');
     const app = createApp({
-      readApi: { read },
+      readApi: { read, write, reader: { shopCurrency: 'USD' } },
       lag: { write, read, slot: stack.DEBEZIUM_SLOT, offsetTable: stack.DEBEZIUM_OFFSET_TABLE },
       log: pino({ level: 'silent' }),
     });

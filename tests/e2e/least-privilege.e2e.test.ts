@@ -172,6 +172,32 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'SELECT * FROM products')).toBe(DENIED);
   });
 
+  it('the query API role runs the projection functions on temporary tables of its own only (time travel): it writes no real table', async () => {
+    const read = await open('query-api', stack.READ_DB_NAME);
+    // Every table it may write, in every schema of the read database: the console's operation requests only.
+    const { rows } = await read.query<{ name: string }>(/* sql */ `SELECT schemaname || '.' || tablename AS name FROM pg_tables
+                  WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND schemaname NOT LIKE 'pg\\_temp\\_%'
+                    AND schemaname NOT LIKE 'pg\\_toast\\_temp\\_%'
+                    AND (has_table_privilege(format('%I.%I', schemaname, tablename), 'UPDATE, DELETE, TRUNCATE')
+                         OR (has_table_privilege(format('%I.%I', schemaname, tablename), 'INSERT')
+                             AND (schemaname, tablename) <> ('operations', 'requests')))
+                  ORDER BY 1`);
+    expect(rows).toEqual([]);
+    // As the query API's sessions run: unqualified names resolve to the schema read.
+    const applyProduct = `SET LOCAL search_path = read; SELECT projection.apply_products(ROW('{}', '{}')::projection.admission, ARRAY[-7], ARRAY['x'],
+                                                            ARRAY['x'], ARRAY[1]::numeric[], ARRAY[1], ARRAY[now()])`;
+    // On the real read model the function is refused; shadowed by a temporary copy, it writes the copy.
+    expect(await attempt(read, applyProduct)).toBe(DENIED);
+    expect(await attempt(read, `CREATE TEMPORARY TABLE products (LIKE read.products INCLUDING ALL); ${applyProduct}`)).toBe('ok');
+    expect((await read.query('SELECT count(*)::int AS n FROM read.products WHERE product_id = -7')).rows[0].n).toBe(0);
+    // Outside a READ WRITE transaction it cannot even make the copy.
+    await expect(read.query('CREATE TEMPORARY TABLE products (LIKE read.products)')).rejects.toMatchObject({ code: '25006' });
+    // On the write side it reads the event log through its view, and nothing of the archive directly.
+    const write = await open('query-api', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_history')).toBe('ok');
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_archive.events')).toBe(DENIED);
+  });
+
   it('the projector role cannot touch the business tables or write the outbox', async () => {
     const write = await open('projector', stack.WRITE_DB_NAME);
     expect(await attempt(write, 'SELECT count(*) FROM outbox_history')).toBe('ok');

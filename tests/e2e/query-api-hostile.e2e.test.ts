@@ -56,7 +56,12 @@ function queryApiWithCaps() {
   let server: Server | undefined;
   beforeAll(async () => {
     await watch.start();
-    const app = createApp({ readApi: { read, consistency }, lag: pipeline, log, console: consoleDeps });
+    const app = createApp({
+      readApi: { read, write, reader: { shopCurrency: 'USD' }, consistency },
+      lag: pipeline,
+      log,
+      console: consoleDeps,
+    });
     const bound = await listen(app, 0, '127.0.0.1');
     server = bound.server;
     api.url = `http://127.0.0.1:${bound.port}`;

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { READ_MODELS } from '../../projector/src/read-models/index.ts';
+import { READ_MODELS } from '@shop/shared/read-models';
 import { createShadowSchema, READ_SCHEMA_TABLES, UndeclaredTableError } from '../../projector/src/rebuild/shadow-schema.ts';
 import { freshReadDatabase } from '../support/read-database.ts';
 
 const stack = inject('stack');
 
 /**
- * The registry (projector/src/read-models) is the one list the batches, the rebuild and the
+ * The registry (shared/src/read-models) is the one list the batches, the rebuild and the
  * comparison loop over: it must name exactly what the migrations make, or a rebuild would leave a
  * table behind and a batch would call a function that is not there.
  */

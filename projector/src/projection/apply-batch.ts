@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { APPLIED_CHANNEL } from '@shop/shared/consistency';
 import type { KnownEvent } from '@shop/shared/events';
 import { NO_SHARD } from '@shop/shared/read-side';
-import { READ_MODELS } from '../read-models/index.ts';
-import { batchStatement } from './batch-statement.ts';
+import { READ_MODELS } from '@shop/shared/read-models';
+import { batchStatement } from '@shop/shared/projection';
 
 export interface BatchOutcome {
   applied: number;
@@ -33,7 +33,7 @@ export async function applyBatch(client: pg.PoolClient, events: KnownEvent[], sh
   return outcome!;
 }
 
-/** Every registered read model's statement (projection/batch-statement.ts). */
+/** Every registered read model's statement (shared/src/projection/batch-statement.ts). */
 const STATEMENT = batchStatement(READ_MODELS, APPLIED_CHANNEL);
 
 /**

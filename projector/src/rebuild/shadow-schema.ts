@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { BOOKKEEPING_TABLES, LIVE_SCHEMA, RETIRED_SCHEMA, SHADOW_SCHEMA } from '@shop/shared/read-side';
-import { READ_MODELS } from '../read-models/index.ts';
+import { READ_MODELS } from '@shop/shared/read-models';
 
 /** Every table of the read schema: the registered read models' and the bookkeeping's. */
 export const READ_SCHEMA_TABLES: readonly string[] = [...BOOKKEEPING_TABLES, ...READ_MODELS.flatMap((m) => m.tables)];
@@ -10,7 +10,7 @@ export class UndeclaredTableError extends Error {
   constructor(readonly tables: string[]) {
     super(
       `the read schema holds table(s) no read model declares (${tables.join(', ')}); a rebuild would drop them. ` +
-        `Register them in projector/src/read-models (docs/architecture.md, "Adding a read model")`,
+        `Register them in shared/src/read-models (docs/architecture.md, "Adding a read model")`,
     );
     this.name = 'UndeclaredTableError';
   }

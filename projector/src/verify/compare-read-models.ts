@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { READ_MODELS } from '../read-models/index.ts';
+import { READ_MODELS } from '@shop/shared/read-models';
 
 /**
  * Every registered read model's checks: its tables recomputed straight from the write database,
- * next to what the projector built (src/read-models/*, `checks`).
+ * next to what the projector built (shared/src/read-models/*, `checks`).
  */
 const CHECKS = READ_MODELS.flatMap((model) => model.checks);
 

@@ -11,6 +11,8 @@ import {
 import { syncStatusSchema } from '../lag/schemas.ts';
 import { orderSchema } from '../read-api/orders/schemas.ts';
 import { listProductsQuery, productSchema } from '../read-api/products/schemas.ts';
+import { asOfQuery } from '../read-api/as-of/as-of-query.ts';
+import { historyQuery, historySchema } from '../read-api/events/schemas.ts';
 
 const id = z.object({
   id: z
@@ -18,7 +20,9 @@ const id = z.object({
     .regex(/^[1-9][0-9]{0,9}$/)
     .meta({ description: 'positive 32-bit integer' }),
 });
-const bad = errorResponse('malformed id, date or paging parameter; invalid_consistency_token (problem: malformed or foreign)');
+const bad = errorResponse(
+  'malformed id, date (asOf: strict RFC 3339) or paging parameter (after, limit); invalid_consistency_token (problem: malformed or foreign)',
+);
 /** Every read may wait for a command's write (read-your-writes, docs/contract.md). */
 const consistency = z.object({
   'consistency-token': z
@@ -33,6 +37,18 @@ const consistency = z.object({
 const notYet = errorResponse(
   'not_yet_consistent: the write of the Consistency-Token is not in the read models within the wait (missing, parked, waitedMs; Retry-After); service_unavailable: CONSISTENCY_MAX_WAITERS requests wait already (Retry-After)',
 );
+/** An aggregate's history: its events from the log, each with where the pipeline has it (docs/contract.md). */
+const history = (what: string) => ({
+  get: {
+    requestParams: { header: consistency, path: id, query: historyQuery },
+    responses: {
+      '200': jsonContent(historySchema, `the ${what}'s events in log order, a page at a time, each with its pipeline state`),
+      '400': bad,
+      '404': errorResponse(`no event of that ${what} in the log`),
+      '503': notYet,
+    },
+  },
+});
 const health = jsonContent(
   z.object({
     status: z.literal('ok'),
@@ -60,26 +76,28 @@ export const queryApiDocument = openApiDocument(
     },
     '/api/products/{id}': {
       get: {
-        requestParams: { header: consistency, path: id },
+        requestParams: { header: consistency, path: id, query: asOfQuery },
         responses: {
-          '200': jsonContent(productSchema, 'one product'),
+          '200': jsonContent(productSchema, 'one product (with asOf: as it was then)'),
           '400': bad,
-          '404': errorResponse('unknown product'),
+          '404': errorResponse('unknown product (with asOf: not created yet at that moment)'),
           '503': notYet,
         },
       },
     },
+    '/api/products/{id}/events': history('product'),
     '/api/orders/{id}': {
       get: {
-        requestParams: { header: consistency, path: id },
+        requestParams: { header: consistency, path: id, query: asOfQuery },
         responses: {
-          '200': jsonContent(orderSchema, 'one order'),
+          '200': jsonContent(orderSchema, 'one order (with asOf: as it was then)'),
           '400': bad,
-          '404': errorResponse('unknown order'),
+          '404': errorResponse('unknown order (with asOf: not placed yet at that moment)'),
           '503': notYet,
         },
       },
     },
+    '/api/orders/{id}/events': history('order'),
     '/api/analytics/products/{id}/sales': {
       get: {
         requestParams: { header: consistency, path: id },

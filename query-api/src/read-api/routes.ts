@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type pg from 'pg';
+import type { EventReader } from '@shop/shared/events';
 import { analyticsRoutes } from './analytics/routes.ts';
 import { readYourWrites, type ReadYourWrites } from './consistency/read-your-writes.ts';
 import { orderRoutes } from './orders/routes.ts';
@@ -7,8 +8,12 @@ import { productRoutes } from './products/routes.ts';
 
 /** What the read API needs: the read models, and what read-your-writes waits with. */
 export interface ReadApiDeps {
-  /** The read database (its role may only read). */
+  /** The read database (its role may only read, and make temporary tables for time travel). */
   read: pg.Pool;
+  /** The write database, read-only: the event log (outbox_history) for histories and time travel. */
+  write: pg.Pool;
+  /** How the event log is read for time travel: as the projector reads it (the shop's currency). */
+  reader: EventReader;
   /** Read-your-writes with a Consistency-Token (absent in tests of the API alone: the header is then ignored). */
   consistency?: Omit<ReadYourWrites, 'read'>;
 }
@@ -20,15 +25,16 @@ const shortCache: express.RequestHandler = (_req, res, next) => {
 };
 
 /**
- * The read API, mounted at /api: products, orders and analytics from the read models, each
+ * The read API, mounted at /api: products, orders and analytics from the read models, the
+ * history of an order or a product and either as it was at a moment (from the event log), each
  * request first waiting for the write its Consistency-Token names (read-your-writes.ts).
  */
-export function readApiRoutes({ read, consistency }: ReadApiDeps): Router {
+export function readApiRoutes({ read, write, reader, consistency }: ReadApiDeps): Router {
   const router = express.Router();
   if (consistency) router.use(readYourWrites({ ...consistency, read }));
   router.use(shortCache);
-  router.use('/products', productRoutes(read));
-  router.use('/orders', orderRoutes(read));
+  router.use('/products', productRoutes({ read, write, reader }));
+  router.use('/orders', orderRoutes({ read, write, reader }));
   router.use('/analytics', analyticsRoutes(read));
   return router;
 }

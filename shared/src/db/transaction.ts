@@ -13,6 +13,23 @@ export async function withTransaction<T>(
   /** 'read write' for a write by a role whose sessions are read-only by default (the query API's). */
   mode?: 'read write',
 ): Promise<T> {
+  return inTransaction(pool, fn, mode, 'COMMIT');
+}
+
+/**
+ * Runs fn inside a READ WRITE transaction that is always rolled back, even when fn succeeds: for
+ * work on temporary tables whose every effect must vanish (the query API's time travel).
+ */
+export async function withRolledBackTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, fn, 'read write', 'ROLLBACK');
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  mode: 'read write' | undefined,
+  end: 'COMMIT' | 'ROLLBACK',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);
@@ -20,7 +37,7 @@ export async function withTransaction<T>(
   try {
     await client.query(mode === 'read write' ? 'BEGIN READ WRITE' : 'BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    await client.query(end);
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

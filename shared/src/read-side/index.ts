@@ -13,3 +13,4 @@ export * from './dead-letter-record.ts';
 export * from './projection-failures.ts';
 export * from './reconciler.ts';
 export * from './inbox-mark.ts';
+export * from './event-states.ts';

@@ -15,7 +15,7 @@ export const SHADOW_SCHEMA = 'read_rebuild';
 export const RETIRED_SCHEMA = 'read_retired';
 export type ReadSchema = typeof LIVE_SCHEMA | typeof SHADOW_SCHEMA;
 
-/** The bookkeeping's tables in the read schema; the read models' are in their registry (projector/src/read-models). */
+/** The bookkeeping's tables in the read schema; the read models' are in their registry (shared/src/read-models). */
 export const BOOKKEEPING_TABLES = ['inbox', 'shard_progress', 'inbox_pruning', 'dead_letters', 'projection_failures'] as const;
 
 /** Until the transaction ends, unqualified table names on `client` are those of `schema`. */

@@ -3,7 +3,8 @@ import { centsFromNumeric, fromCents } from '@shop/shared/money';
 
 const money = (text: string) => fromCents(centsFromNumeric(text));
 
-export async function getOrder(db: pg.Pool, orderId: number) {
+/** The order, or undefined; on a pool, or on a client whose tables are time travel's scratch copies (as-of/). */
+export async function getOrder(db: pg.Pool | pg.PoolClient, orderId: number) {
   const { rows } = await db.query<{
     order_id: number;
     customer_id: number;

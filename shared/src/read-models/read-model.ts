@@ -1,4 +1,4 @@
-import type { EventType, KnownEvent } from '@shop/shared/events';
+import type { EventType, KnownEvent } from '../events/index.ts';
 
 /** One of a read model's checks: the same rows recomputed from the write database and read from the read side. */
 export interface ReadModelCheck {

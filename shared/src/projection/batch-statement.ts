@@ -1,11 +1,11 @@
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../events/index.ts';
 import {
   ADMISSION_TYPES,
   admissionParameters,
   PRUNING_LOCK,
   SHARD_PROGRESS_TYPES,
   shardProgressParameters,
-} from '@shop/shared/read-side';
+} from '../read-side/index.ts';
 import type { ReadModel } from '../read-models/index.ts';
 
 /** What one statement applies: the events believed new of each shard's batch, and the copies vouched for. */
@@ -26,7 +26,17 @@ export interface BatchStatement {
  * shard's progress and notifies. The text is made once, from the registry's function names and
  * parameter types (never from data); every value is a parameter.
  */
-export function batchStatement(readModels: readonly ReadModel[], appliedChannel: string): BatchStatement {
+export function batchStatement(
+  readModels: readonly ReadModel[],
+  appliedChannel: string,
+  /**
+   * The advisory lock the batch holds shared until its transaction ends (PRUNING_LOCK: retention
+   * takes it exclusively). A caller whose inbox is not the real one (the query API's time travel,
+   * on temporary tables) passes a key of its own, so it never holds retention, nor the batches
+   * queued behind retention, back.
+   */
+  pruningLock: number = PRUNING_LOCK,
+): BatchStatement {
   let next = 0;
   const placeholders = (types: readonly string[]) => types.map((type) => `$${++next}::${type}`).join(', ');
   let call = `projection.admit_batch(${placeholders([...ADMISSION_TYPES, 'bigint', 'uuid[]'])})`;
@@ -38,7 +48,7 @@ export function batchStatement(readModels: readonly ReadModel[], appliedChannel:
       const events = applied.flatMap((b) => b.events);
       return [
         ...admissionParameters(events),
-        PRUNING_LOCK,
+        pruningLock,
         vouched,
         ...readModels.flatMap((model) => model.parameters(events.filter((e) => model.handles.includes(e.type)))),
         ...shardProgressParameters(applied.map((b) => ({ shard: b.shard, applied: b.events }))),

@@ -1,5 +1,5 @@
-import type { EventPayload, KnownEvent } from '@shop/shared/events';
-import { toCents } from '@shop/shared/money';
+import type { EventPayload, KnownEvent } from '../events/index.ts';
+import { toCents } from '../money.ts';
 
 export type OrderPlaced = EventPayload<'OrderPlaced'>;
 export type OrderCancelled = EventPayload<'OrderCancelled'>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../events/index.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { categoryRevenue, revenueDeltas } from './category-revenue/index.ts';
 import { valueDeltas } from './customer-value/index.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../events/index.ts';
 import type { ReadModel } from '../read-models/index.ts';
 import { READ_MODELS } from '../read-models/index.ts';
+import { PRUNING_LOCK } from '../read-side/index.ts';
 import { batchStatement } from './batch-statement.ts';
 
 const model = (name: string, types: string[], handles: ReadModel['handles']): ReadModel => ({
@@ -45,5 +46,11 @@ describe('batchStatement', () => {
     const statement = batchStatement(READ_MODELS, 'ch');
     const placeholders = statement.text.match(/\$\d+/g)!.length;
     expect(statement.parameters({ applied: [{ shard: 0, events: [] }], vouched: [] })).toHaveLength(placeholders);
+  });
+
+  it("holds retention's pruning lock unless the caller names its own (time travel's scratch tables)", () => {
+    const batch = { applied: [{ shard: 0, events: [] }], vouched: [] };
+    expect(batchStatement(READ_MODELS, 'ch').parameters(batch)[6]).toBe(PRUNING_LOCK);
+    expect(batchStatement(READ_MODELS, 'ch', 42).parameters(batch)[6]).toBe(42);
   });
 });

@@ -1,4 +1,4 @@
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../../events/index.ts';
 import type { ReadModel } from '../read-model.ts';
 import { lineTotalCents, totalCents, unitPriceCents, type OrderCancelled, type OrderPlaced } from '../signed-orders.ts';
 

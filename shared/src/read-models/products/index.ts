@@ -1,5 +1,5 @@
-import type { EventPayload, KnownEvent } from '@shop/shared/events';
-import { centsToNumeric, toCents } from '@shop/shared/money';
+import type { EventPayload, KnownEvent } from '../../events/index.ts';
+import { centsToNumeric, toCents } from '../../money.ts';
 import type { ReadModel } from '../read-model.ts';
 
 type ProductState = { product: EventPayload<'ProductCreated'>; occurredAt: Date };

@@ -1,4 +1,4 @@
-import type { KnownEvent } from '@shop/shared/events';
+import type { KnownEvent } from '../../events/index.ts';
 import type { ReadModel } from '../read-model.ts';
 import { entry, lineTotalCents, signedOrders } from '../signed-orders.ts';
 
