@@ -13,3 +13,5 @@ export * from './dead-letter-record.ts';
 export * from './projection-failures.ts';
 export * from './reconciler.ts';
 export * from './inbox-mark.ts';
+export * from './audit-window.ts';
+export * from './audit-log.ts';
