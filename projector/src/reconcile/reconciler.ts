@@ -21,7 +21,7 @@ import { inOutboxLog } from './outbox-lookup.ts';
 import type { InboxMark } from '@shop/shared/read-side';
 import { inboxWindow } from './inbox-window.ts';
 import { outboxEntries } from '@shop/shared/outbox';
-import { requestSnapshot } from './request-snapshot.ts';
+import { requestSnapshot } from '@shop/shared/outbox';
 
 export interface ReconcilerSettings {
   /** An unhandled event younger than this is on its way, not missing. */

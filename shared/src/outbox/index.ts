@@ -5,3 +5,4 @@ export * from './drain-check.ts';
 export * from './drain.ts';
 export * from './outbox-entries.ts';
 export * from './published-mark.ts';
+export * from './request-snapshot.ts';

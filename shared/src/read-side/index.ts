@@ -15,3 +15,4 @@ export * from './reconciler.ts';
 export * from './inbox-mark.ts';
 export * from './audit-window.ts';
 export * from './audit-log.ts';
+export * from './notifier-audit.ts';
