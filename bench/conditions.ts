@@ -31,7 +31,7 @@ export interface Conditions {
  * JDK it uses. Anything else must be as shipped, or the bench measures something users do not run.
  */
 const PLACEMENT =
-  /(_PORT|_NAME)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
+  /(_PORT|_NAME)$|^(EVENTS_EXCHANGE|PROJECTOR_QUEUE|NOTIFIER_QUEUE|PROJECTOR_URLS|DEBEZIUM_SLOT|DEBEZIUM_PUBLICATION|DEBEZIUM_TOPIC_PREFIX|STACK_DIR|RABBITMQ_PRIVATE_NODE|DEBEZIUM_JAVA_HOME)$/;
 
 /**
  * The settings compared: all but the secrets, which each stack generates for itself (they are no

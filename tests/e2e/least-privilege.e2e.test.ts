@@ -11,6 +11,7 @@ import {
   deadLetterExchangeOf,
   deadLetterQueueOf,
   MAX_MESSAGE_BYTES,
+  notifierTopologyNames,
   shardQueueOf,
   type BrokerLogin,
 } from '@shop/shared/messaging';
@@ -88,12 +89,27 @@ describe('least privilege: each component logs in as its own role, and can do on
                            OR a.application_name ILIKE '%debezium%' OR a.application_name ILIKE '%jdbc%')`,
         [
           [stack.WRITE_DB_NAME, stack.READ_DB_NAME],
-          ['command-api', 'projector', 'projector-reconciler', 'query-api', 'query-api-lag', 'query-api consistency'],
+          [
+            'command-api',
+            'projector',
+            'projector-reconciler',
+            'query-api',
+            'query-api-lag',
+            'query-api consistency',
+            'notifier',
+            'notifier-routing',
+          ],
         ],
       );
       const byRole = new Map<string, boolean>(rows.map((row) => [row.usename, row.rolsuper]));
       expect(rows.filter((row) => row.rolsuper)).toEqual([]);
-      expect([...byRole.keys()].sort()).toEqual(['shop_command_api', 'shop_debezium', 'shop_projector', 'shop_query_api']);
+      expect([...byRole.keys()].sort()).toEqual([
+        'shop_command_api',
+        'shop_debezium',
+        'shop_notifier',
+        'shop_projector',
+        'shop_query_api',
+      ]);
       expect(rows.filter((row) => row.backend_type === 'walsender').map((row) => row.usename)).toEqual(['shop_debezium']);
     } finally {
       await admin.end();
@@ -110,6 +126,7 @@ describe('least privilege: each component logs in as its own role, and can do on
       expect(rows.map((row) => row.rolname)).toEqual([
         'shop_command_api',
         'shop_debezium',
+        'shop_notifier',
         'shop_owner',
         'shop_projector',
         'shop_query_api',
@@ -169,6 +186,24 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'UPDATE outbox_routing SET drained_at = now()')).toBe(DENIED);
     expect(await attempt(write, 'SELECT outbox_switch_routing(64)')).toBe(DENIED);
     expect(await attempt(write, 'SELECT outbox_mark_drained(0)')).toBe(DENIED);
+  });
+
+  it('the notifier role owns its schema in the read database, reads only the routing and the log of the write side', async () => {
+    const read = await open('notifier', stack.READ_DB_NAME);
+    expect(await attempt(read, 'SELECT count(*) FROM notifier.inbox')).toBe('ok');
+    expect(await attempt(read, 'CREATE TABLE notifier.planted (x int)')).toBe('ok');
+    expect(await attempt(read, 'SELECT count(*) FROM read.inbox')).toBe(DENIED);
+    expect(await attempt(read, 'SELECT count(*) FROM read.orders')).toBe(DENIED);
+    expect(await attempt(read, 'CREATE SCHEMA planted')).toBe(DENIED);
+    const write = await open('notifier', stack.WRITE_DB_NAME);
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_routing')).toBe('ok');
+    expect(await attempt(write, 'SELECT count(*) FROM outbox_history')).toBe('ok');
+    expect(await attempt(write, 'SELECT * FROM orders')).toBe(DENIED);
+    expect(await attempt(write, FORGED_OUTBOX_ROW)).toBe(DENIED);
+    expect(await attempt(write, 'UPDATE outbox_routing SET drained_at = now()')).toBe(DENIED);
+    // Nor may the projector or the query API touch the notifier's inbox.
+    expect(await attempt(await open('projector', stack.READ_DB_NAME), 'SELECT count(*) FROM notifier.inbox')).toBe(DENIED);
+    expect(await attempt(await open('query-api', stack.READ_DB_NAME), 'SELECT count(*) FROM notifier.inbox')).toBe(DENIED);
   });
 
   it('Debezium cannot write the outbox or read the business tables', async () => {
@@ -280,6 +315,19 @@ describe('least privilege on the broker: one user per component, no guest, bound
     expect(await tryOn('query-api', (ch) => ch.get(shardQueueOf(names, 0)))).toBe(ACCESS_REFUSED);
     expect(await tryOn('query-api', publish(names.exchange, 'planted.key', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
     expect(await tryOn('query-api', (ch) => ch.assertQueue('planted-by-console'))).toBe(ACCESS_REFUSED);
+  });
+
+  it("the notifier consumes its own queues only, and cannot publish an event or touch the projector's queues", async () => {
+    const own = notifierTopologyNames(stack.EVENTS_EXCHANGE, stack.NOTIFIER_QUEUE);
+    expect(await tryOn('notifier', (ch) => ch.checkQueue(shardQueueOf(own, 0)))).toBe('ok');
+    expect(await tryOn('notifier', (ch) => ch.checkQueue(deadLetterQueueOf(own)))).toBe('ok');
+    expect(await tryOn('notifier', publish(deadLetterExchangeOf(own), '', Buffer.from('{}')))).toBe('ok');
+    expect(await tryOn('notifier', publish(names.exchange, 'outbox.event.order.1', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('notifier', publish(deadLetterExchangeOf(names), '', Buffer.from('{}')))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('notifier', (ch) => ch.get(shardQueueOf(names, 0)))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('notifier', (ch) => ch.get(deadLetterQueueOf(names)))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('notifier', (ch) => ch.assertQueue('planted-by-notifier'))).toBe(ACCESS_REFUSED);
+    expect(await tryOn('projector', (ch) => ch.get(shardQueueOf(own, 0)))).toBe(ACCESS_REFUSED);
   });
 
   it('refuses a message above the size limit', async () => {
