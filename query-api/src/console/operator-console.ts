@@ -70,5 +70,11 @@ export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources
   const closeQueues = async () => {
     await Promise.all([queues.close(), notifierQueues.close()]);
   };
-  return { live, queues: { read: queues.read, close: closeQueues }, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: sources.read };
+  return {
+    live,
+    queues: { read: queues.read, close: closeQueues },
+    deadLetters,
+    adminToken: config.CONSOLE_ADMIN_TOKEN,
+    read: sources.read,
+  };
 }
