@@ -123,9 +123,9 @@ describe("the notifier's audit: events it never received are reported missing, b
     expect(seen.notifier.lastEventAt).not.toBeNull();
 
     const metrics = await (await fetch(`${queryApi(stack)}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`^notifier_missing_events ${lost.length}$`, 'm'));
-    expect(metrics).toMatch(/^notifier_events_behind \d+$/m);
-    expect(metrics).toMatch(/^notifier_lag_seconds [\d.]+$/m);
+    expect(metrics).toMatch(new RegExp(`^notifier_missing_events\\{[^}]*\\} ${lost.length}$`, 'm'));
+    expect(metrics).toMatch(/^notifier_events_behind\{[^}]*\} \d+$/m);
+    expect(metrics).toMatch(/^notifier_lag_seconds\{[^}]*\} [\d.]+$/m);
     const health = (await (await fetch(`http://127.0.0.1:${stack.NOTIFIER_PORT}/health`)).json()) as {
       audit: { missing: number; problems: string[] };
     };
