@@ -66,10 +66,17 @@ export interface QueueReplicas {
   members: string[];
 }
 
-/** The stack's shard queues and dead-letter queue, each with its leader and members, as node 1's cluster knows them. */
-export async function stackQueueReplicas(config: StackConfig, node = rabbitClusterLayout(config)[0]!): Promise<QueueReplicas[]> {
+/**
+ * The stack's shard queues and dead-letter queue (the projector's; with `withNotifier`, the
+ * notifier's too), each with its leader and members, as node 1's cluster knows them.
+ */
+export async function stackQueueReplicas(
+  config: StackConfig,
+  node = rabbitClusterLayout(config)[0]!,
+  withNotifier = false,
+): Promise<QueueReplicas[]> {
   // Every shard queue (whatever the count the outbox routes by) and the dead-letter queue.
-  const ours = new RegExp(`^(${escapeRegex(config.PROJECTOR_QUEUE)}|${escapeRegex(config.NOTIFIER_QUEUE)})\\.(\\d+|dlq)$`);
+  const ours = new RegExp(stackQueuePattern(config, withNotifier));
   const queues = await json<QueueReplicas[]>(node, 'rabbitmqctl', [
     'list_queues',
     '-p',
@@ -80,6 +87,11 @@ export async function stackQueueReplicas(config: StackConfig, node = rabbitClust
   ]);
   return queues.filter((q) => ours.test(q.name));
 }
+
+const stackQueuePattern = (config: StackConfig, withNotifier: boolean) =>
+  withNotifier
+    ? `^(${escapeRegex(config.PROJECTOR_QUEUE)}|${escapeRegex(config.NOTIFIER_QUEUE)})\\.(\\d+|dlq)$`
+    : `^${escapeRegex(config.PROJECTOR_QUEUE)}\\.(\\d+|dlq)$`;
 
 /**
  * Every queue of the stack on every node, leaders spread. A quorum queue declared on the whole
@@ -96,16 +108,17 @@ export async function replicateStackQueues(config: StackConfig): Promise<void> {
     '--vhost-pattern',
     `^${escapeRegex(config.RABBITMQ_VHOST)}$`,
     '--queue-pattern',
-    `^(${escapeRegex(config.PROJECTOR_QUEUE)}|${escapeRegex(config.NOTIFIER_QUEUE)})\\.(\\d+|dlq)$`,
+    stackQueuePattern(config, true),
   ];
-  const queues = await stackQueueReplicas(config, first);
+  // The notifier's queues too: each consumer's queues survive a node.
+  const queues = await stackQueueReplicas(config, first, true);
   for (const node of nodes) {
     if (queues.every((q) => q.members.includes(node.erlangNode))) continue;
     await rabbitCli(first, 'rabbitmq-queues', ['grow', node.erlangNode, 'all', ...patterns]);
   }
   await waitUntil(
     `every queue on all ${nodes.length} nodes`,
-    async () => (await stackQueueReplicas(config, first)).every((q) => q.members.length === nodes.length),
+    async () => (await stackQueueReplicas(config, first, true)).every((q) => q.members.length === nodes.length),
     { timeoutMs: 60_000, intervalMs: 500 },
   );
   await rabbitCli(first, 'rabbitmq-queues', ['rebalance', 'quorum', ...patterns]);
