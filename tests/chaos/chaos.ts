@@ -13,7 +13,7 @@ import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
 import { startWorkload, type WorkloadStats } from '../support/steady-workload.ts';
 import type { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
-import { checkNotifier, drainNotifier, type NotifierFigures } from './notifier-check.ts';
+import { checkNotifier, drainNotifier, notifierMissingBefore, type NotifierFigures } from './notifier-check.ts';
 
 import type { FaultKind } from './faults.ts';
 
@@ -87,6 +87,7 @@ export async function runChaos(
     const api = `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
     const baseline = await takeBaseline(stack, write, read);
     const fromPosition = await highestPosition(write);
+    const notifierMissing = await notifierMissingBefore(stack);
     const products = await createProducts(api, plan.seed);
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
@@ -96,7 +97,11 @@ export async function runChaos(
     const stats = await workload.stop();
     log(aborted ? `ABORTED, ${aborted}; workload stopped, checking what is left` : 'workload stopped; draining');
     const settled = await drainAndHeal(stack, aborted ? ABORTED_DRAIN_TIMEOUT_MS : DRAIN_TIMEOUT_MS);
-    const notifierDrained = await drainNotifier(stack, aborted ? ABORTED_DRAIN_TIMEOUT_MS : NOTIFIER_DRAIN_TIMEOUT_MS);
+    const notifierDrained = await drainNotifier(
+      stack,
+      aborted ? ABORTED_DRAIN_TIMEOUT_MS : NOTIFIER_DRAIN_TIMEOUT_MS,
+      notifierMissing,
+    );
     monitor.stop();
     // One more round once drained: what the run wrote in partitions that have ended goes too.
     await retention.roundNow();

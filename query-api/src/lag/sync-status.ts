@@ -9,7 +9,7 @@ import {
   type NotifierPosition,
 } from '@shop/shared/read-side';
 import type { SyncStatus } from './schemas.ts';
-import { debeziumLease, debeziumOffset, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
+import { debeziumLease, debeziumOffset, logAfter, logTail, outboxAfter, outboxTail, slotPosition } from './write-side.ts';
 
 export interface PipelineDatabases {
   write: pg.Pool;
@@ -32,10 +32,12 @@ export async function syncStatus(dbs: PipelineDatabases, now = new Date()): Prom
   ]);
   const [behind, notifierBehind] = await Promise.all([
     debezium && projection && audit
-      ? eventsBehind(dbs.write, audit, (ids) => handledAmong(dbs.read, ids), now).catch(() => undefined)
+      ? eventsBehind(dbs.write, LIVE_OUTBOX, audit, (ids) => handledAmong(dbs.read, ids), now).catch(() => undefined)
       : undefined,
     debezium && notifier
-      ? eventsBehind(dbs.write, notifierAudit(notifier), (ids) => settledAmong(dbs.read, ids), now).catch(() => undefined)
+      ? eventsBehind(dbs.write, WHOLE_LOG, notifierAudit(notifier), (ids) => settledAmong(dbs.read, ids), now).catch(
+          () => undefined,
+        )
       : undefined,
   ]);
   const unreachable: SyncStatus['unreachable'] = [];
@@ -98,6 +100,16 @@ interface AuditPosition {
   oldestMissing: Date | null;
 }
 
+/** Where a consumer's backlog is looked for in the log. */
+interface LogReader {
+  after: typeof outboxAfter;
+  tail: typeof outboxTail;
+}
+/** The projector's: the retention archives only what its reconciler has passed. */
+const LIVE_OUTBOX: LogReader = { after: outboxAfter, tail: outboxTail };
+/** The notifier's: the retention does not wait for it, its backlog may be archived already. */
+const WHOLE_LOG: LogReader = { after: logAfter, tail: logTail };
+
 /** The notifier's audit: nothing at or below its baseline is expected of it. */
 const notifierAudit = (n: NotifierPosition): AuditPosition => ({
   checkedThrough: Math.max(n.checkedThrough, n.baseline),
@@ -114,15 +126,16 @@ const notifierAudit = (n: NotifierPosition): AuditPosition => ({
  */
 async function eventsBehind(
   write: pg.Pool,
+  log: LogReader,
   audit: AuditPosition,
   handledAmong: (ids: string[]) => Promise<ReadonlySet<string>>,
   now: Date,
 ) {
-  const recent = await outboxAfter(write, audit.checkedThrough, COMPARED_AT_MOST);
+  const recent = await log.after(write, audit.checkedThrough, COMPARED_AT_MOST);
   const handled = await handledAmong(recent.map((r) => r.id));
   const pending = recent.filter((r) => !handled.has(r.id));
   const beyond =
-    recent.length === COMPARED_AT_MOST ? await outboxTail(write, Number(recent.at(-1)!.position)) : { n: 0, oldest: null };
+    recent.length === COMPARED_AT_MOST ? await log.tail(write, Number(recent.at(-1)!.position)) : { n: 0, oldest: null };
   const oldest = [audit.oldestMissing, beyond.oldest, ...pending.map((p) => p.occurred_at)]
     .filter((d): d is Date => d !== null)
     .reduce<Date | null>((min, d) => (min === null || d < min ? d : min), null);
