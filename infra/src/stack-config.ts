@@ -183,6 +183,8 @@ const TEST_RECONCILER = {
   RECONCILE_GRACE_MS: '2000',
   RECONCILE_HEAL: 'false',
   RECONCILE_HEAL_RETRY_MS: '5000',
+  NOTIFIER_AUDIT_INTERVAL_MS: '500',
+  NOTIFIER_AUDIT_GRACE_MS: '2000',
 };
 
 /**
@@ -192,7 +194,13 @@ const TEST_RECONCILER = {
 const TEST_RETENTION = { OUTBOX_PARTITION_INTERVAL: '1 minute', OUTBOX_PARTITIONS_AHEAD: '30' };
 
 /** The chaos stack heals by itself, as a production stack does, with a shorter grace period. */
-const CHAOS_RECONCILER = { RECONCILE_INTERVAL_MS: '1000', RECONCILE_GRACE_MS: '5000', RECONCILE_HEAL_RETRY_MS: '15000' };
+const CHAOS_RECONCILER = {
+  RECONCILE_INTERVAL_MS: '1000',
+  RECONCILE_GRACE_MS: '5000',
+  RECONCILE_HEAL_RETRY_MS: '15000',
+  NOTIFIER_AUDIT_INTERVAL_MS: '1000',
+  NOTIFIER_AUDIT_GRACE_MS: '5000',
+};
 
 /**
  * Retention runs all through a chaos run: minute partitions archived a minute after they close,

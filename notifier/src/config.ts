@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { checkHttpTimeouts, httpServerEnv, parseEnv, port, postgresEnv, rabbitEnv, sharedSettings } from '@shop/shared/config';
 
-const { READ_DB_NAME, WRITE_DB_NAME, LOG_LEVEL, RECONNECT_MAX_DELAY_MS, ROUTING_POLL_MS, SHOP_CURRENCY } = sharedSettings;
+const {
+  READ_DB_NAME,
+  WRITE_DB_NAME,
+  DEBEZIUM_SLOT,
+  DEBEZIUM_SIGNAL_TABLE,
+  LOG_LEVEL,
+  RECONNECT_MAX_DELAY_MS,
+  ROUTING_POLL_MS,
+  SHOP_CURRENCY,
+} = sharedSettings;
 
 /** parseEnv reads an empty value as unset (an .env line `NAME=` leaves a setting out). */
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -36,6 +45,16 @@ export const notifierSettings = z.object({
   // Deliveries of one shard taken at once; they are POSTed one after the other (per-order order)
   // and acked together once each is recorded.
   NOTIFIER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  // The audit of the outbox log against the inbox (notifier/README.md, "Lag and missing events"):
+  // how often it runs, and how old an event with no inbox row must be (its shard gone past it) to
+  // be listed as missing. Its own settings, not RECONCILE_*: the notifier runs apart from the
+  // projector, and its shards wait on a receiver (a shard held by retries is in flight, not past).
+  NOTIFIER_AUDIT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  NOTIFIER_AUDIT_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  // The audit goes no further than Debezium has published (confirmed to its slot).
+  DEBEZIUM_SLOT,
+  // Where `npm run notifier:heal` asks Debezium to publish the missing events again.
+  DEBEZIUM_SIGNAL_TABLE,
   RECONNECT_MAX_DELAY_MS,
   ROUTING_POLL_MS,
   // Amounts of events that name no currency are in it, as the projector reads them (docs/contract.md, "Events").

@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { postgresUrl, rabbitUrls, serverTimeouts } from '@shop/shared/config';
 import { routingAtStart, shardsToConsume, startConsumer, startRoutingWatch, type Consumer } from '@shop/shared/consumer';
 import { createPool, migrate } from '@shop/shared/db';
 import { serveUntilSignal } from '@shop/shared/http';
 import { exitOnStartupError } from '@shop/shared/lifecycle';
-import { createLogger } from '@shop/shared/log';
+import { createLogger, type Logger } from '@shop/shared/log';
 import { notifierTopologyNames } from '@shop/shared/messaging';
-import { routedShardCount, type ShardRouting } from '@shop/shared/outbox';
+import { highWaterMarkTracker, publishedMarkTracker, routedShardCount, type ShardRouting } from '@shop/shared/outbox';
+import { startNotifierAudit, type NotifierAuditLoop } from './audit/audit-loop.ts';
 import { loadConfig, webhookOf, type Config } from './config.ts';
 import { createBatchHandler, type HandlerDeps } from './consuming/handle-batch.ts';
 import { isPaused, receiverHealth } from './delivery/receiver-health.ts';
@@ -46,6 +48,7 @@ async function main() {
       log,
     });
     const watch = startRoutingWatch({ write, consumer, setting: 'all', everyMs: config.ROUTING_POLL_MS, log });
+    const audit = startAuditing(config, { pool, write, consumer, baseline }, log);
     // The webhook's URL is said, its secret never (nor any password).
     log.info(
       { mode: webhook ? 'webhook' : 'table', url: webhook?.url, maxAttempts: config.NOTIFIER_MAX_ATTEMPTS, baseline },
@@ -56,10 +59,12 @@ async function main() {
       rabbitmq: consumer.isConnected(),
       broker: consumer.broker(),
       receiverPaused: isPaused(receiver),
+      audit: { missing: audit.lastReport()?.missing ?? null, problems: audit.problems() },
       shards: Object.fromEntries([...consumer.shards()].map(([shard, s]) => [shard, { state: s.state, unsettled: s.unsettled }])),
     });
     const release = async () => {
       stopping.abort();
+      await audit.stop();
       await watch.stop();
       await consumer.close();
       await Promise.all([pool.end(), write.end()]);
@@ -68,6 +73,28 @@ async function main() {
   } catch (err) {
     exitOnStartupError(bootLog, err);
   }
+}
+
+/** The audit of the outbox log against the inbox (notifier/README.md, "Lag and missing events"). */
+function startAuditing(
+  config: Config,
+  deps: { pool: pg.Pool; write: pg.Pool; consumer: Consumer; baseline: number },
+  log: Logger,
+): NotifierAuditLoop {
+  const { pool, write, consumer, baseline } = deps;
+  return startNotifierAudit(
+    {
+      write,
+      read: pool,
+      graceMs: config.NOTIFIER_AUDIT_GRACE_MS,
+      baseline,
+      highWaterMark: publishedMarkTracker(write, config.DEBEZIUM_SLOT, highWaterMarkTracker(write).poll),
+      shards: () => consumer.assignedShards(),
+      shardsInFlight: () => consumer.shardsInFlight(),
+      log,
+    },
+    { intervalMs: config.NOTIFIER_AUDIT_INTERVAL_MS, log },
+  );
 }
 
 /** The notifier's own shard queues, each with a single active consumer, handled by the batch handler. */

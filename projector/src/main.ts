@@ -24,7 +24,7 @@ import {
 import { startOperationsRunner } from './operations/operations-runner.ts';
 import { startAuditLoop, type AuditLoop } from './reconcile/audit-loop.ts';
 import { inboxMarkTracker } from '@shop/shared/read-side';
-import { publishedMarkTracker } from './reconcile/published-mark.ts';
+import { publishedMarkTracker } from '@shop/shared/outbox';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { reconcilerSettings } from './reconcile/settings.ts';
 import { retentionPolicy } from './retention/policy.ts';

@@ -58,7 +58,8 @@ function health(snapshot) {
   const s = snapshot.status;
   const down = s.unreachable.length > 0 || s.debezium.active === false || snapshot.projectors.some((p) => !p.reachable);
   const untrusted = (s.unknown ?? 0) > 0;
-  if (down || untrusted || (s.missing ?? 0) > 0 || (snapshot.queues.deadLetters.ready ?? 0) > 0)
+  const notifierMissing = (s.notifier?.missing ?? 0) > 0;
+  if (down || untrusted || notifierMissing || (s.missing ?? 0) > 0 || (snapshot.queues.deadLetters.ready ?? 0) > 0)
     return ['problem', 'needs attention'];
   if ((s.lagSeconds ?? 0) >= 1) return ['behind', `behind ${fmtSeconds(s.lagSeconds)}`];
   return ['ok', 'caught up'];
@@ -127,9 +128,26 @@ function render(snapshot) {
       states.get(q.shard) ?? 'no consumer here',
     ]),
   );
+  renderNotifier(s.notifier, snapshot.notifierQueues);
   renderOperations(snapshot.operations);
   renderProjectors(snapshot.projectors);
   renderCharts(snapshot.history);
+}
+
+/** The notifier, beside the projector: its lag and missing (sync-status), its own queues' depths. */
+function renderNotifier(n, queues) {
+  $('notifier-lag').textContent = fmtSeconds(n.lagSeconds);
+  $('notifier-behind').textContent = fmtNumber(n.eventsBehind);
+  $('notifier-missing').textContent = fmtNumber(n.missing);
+  // Table mode (no webhook) records instead of delivering: both are settled notifications.
+  $('notifier-delivered').textContent = n.recorded
+    ? `${fmtNumber(n.delivered)} + ${fmtNumber(n.recorded)} recorded`
+    : fmtNumber(n.delivered);
+  $('notifier-parked').textContent = fmtNumber(n.parked);
+  fillRows($('notifier-shards').tBodies[0], [
+    ...queues.shards.map((q) => [`shard ${q.shard}`, q.ready, q.consumers]),
+    ['dead letters', queues.deadLetters.ready, queues.deadLetters.consumers],
+  ]);
 }
 
 function sum(values) {

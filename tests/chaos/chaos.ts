@@ -11,6 +11,9 @@ import type { PoisonRecord } from './poison.ts';
 import { startRetentionRounds, type RetentionFigures } from './retention-rounds.ts';
 import { faultRandom, runSchedule, type FaultRecord } from './schedule.ts';
 import { startWorkload, type WorkloadStats } from '../support/steady-workload.ts';
+import type { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { stackShardCount } from '../../infra/src/native/rabbitmq.ts';
+import { checkNotifier, drainNotifier, notifierMissingBefore, type NotifierFigures } from './notifier-check.ts';
 
 import type { FaultKind } from './faults.ts';
 
@@ -40,6 +43,8 @@ export interface ChaosResult {
   healRequested: number;
   /** Every poison message published, with its kind (removed from the DLQ after the checks). */
   poison: PoisonRecord[];
+  /** The notifier's deliveries: requests, repeated 2xx and their bound, its drain. */
+  notifier: NotifierFigures;
   invariants: Check[];
   /** Why the schedule stopped early (a fault after which the stack did not become whole); the checks still ran. */
   aborted: string | null;
@@ -49,6 +54,8 @@ export interface ChaosResult {
 /** Bound on the drain after the workload, the slot-drop heal included (shorter after an aborted schedule). */
 const DRAIN_TIMEOUT_MS = 240_000;
 const ABORTED_DRAIN_TIMEOUT_MS = 30_000;
+/** Bound on the notifier's catching up once the projector drained (its receiver fails a fifth of the POSTs). */
+const NOTIFIER_DRAIN_TIMEOUT_MS = 120_000;
 /** Bound on the wait for poison messages still being retried before they are parked. */
 const PARKING_TIMEOUT_MS = 60_000;
 /** How often retention runs during a chaos run. */
@@ -60,7 +67,13 @@ const RETENTION_EVERY_MS = 5000;
  * heals on demand what the reconciler reports missing, on a stack that does not heal by itself),
  * checks the invariants, and removes the poison messages it parked.
  */
-export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: string) => void): Promise<ChaosResult> {
+export async function runChaos(
+  stack: StackConfig,
+  plan: ChaosPlan,
+  log: (line: string) => void,
+  /** The webhook receiver the stack's notifier POSTs to; none: the notifier records (table mode). */
+  receiver?: WebhookReceiver,
+): Promise<ChaosResult> {
   const write = createPool(postgresUrl(stack, stack.WRITE_DB_NAME), 3, 'chaos');
   const read = createPool(postgresUrl(stack, stack.READ_DB_NAME), 3, 'chaos', 'read');
   // Retention is the projector's job: its rounds run as the projector's role, as the projector runs them.
@@ -73,6 +86,8 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
   try {
     const api = `http://127.0.0.1:${stack.COMMAND_API_PORT}`;
     const baseline = await takeBaseline(stack, write, read);
+    const fromPosition = await highestPosition(write);
+    const notifierMissing = await notifierMissingBefore(stack);
     const products = await createProducts(api, plan.seed);
     const monitor = startLagMonitor(stack);
     const workload = startWorkload(api, products, plan.seed, plan.rate, log);
@@ -92,6 +107,11 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     const stats = await workload.stop();
     log(aborted ? `ABORTED, ${aborted}; workload stopped, checking what is left` : 'workload stopped; draining');
     const settled = await drainAndHeal(stack, aborted ? ABORTED_DRAIN_TIMEOUT_MS : DRAIN_TIMEOUT_MS);
+    const notifierDrained = await drainNotifier(
+      stack,
+      aborted ? ABORTED_DRAIN_TIMEOUT_MS : NOTIFIER_DRAIN_TIMEOUT_MS,
+      notifierMissing,
+    );
     monitor.stop();
     // One more round once drained: what the run wrote in partitions that have ended goes too.
     await retention.roundNow();
@@ -99,7 +119,16 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
     if (!(await waitUntilPoisonParked(stack, poison, aborted ? 10_000 : PARKING_TIMEOUT_MS)))
       log('some poison messages are not parked');
     const outcome = { acknowledgedOrders: stats.acknowledgedOrders, poison, settled };
-    const invariants = await checkInvariants(stack, write, read, outcome, baseline);
+    const notifier = await checkNotifier({
+      write,
+      read,
+      receiver,
+      fromPosition,
+      faults,
+      shards: await stackShardCount(stack),
+      drained: notifierDrained,
+    });
+    const invariants = [...(await checkInvariants(stack, write, read, outcome, baseline)), ...notifier.checks];
     const { acknowledgedOrders, ...workloadTotals } = stats;
     return {
       plan,
@@ -110,6 +139,7 @@ export async function runChaos(stack: StackConfig, plan: ChaosPlan, log: (line: 
       retention: retained,
       ...settledFigures(settled),
       poison,
+      notifier: notifier.figures,
       invariants,
       aborted: aborted ?? null,
       passed: !aborted && settled.drainedSeconds !== null && invariants.every((c) => c.ok),
@@ -128,6 +158,12 @@ const settledFigures = (s: Settled) => ({
   missingAtEnd: s.missing,
   healRequested: s.healRequested,
 });
+
+async function highestPosition(write: pg.Pool): Promise<number> {
+  return Number(
+    (await write.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM outbox_history')).rows[0]!.p,
+  );
+}
 
 async function outboxCount(write: pg.Pool): Promise<number> {
   return Number((await write.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_history')).rows[0]!.n);

@@ -18,6 +18,7 @@ import { rebuildHeldTransaction } from './rebuild-fault.ts';
 export const PROCESS_FAULT_KINDS = [
   'kill-debezium',
   'kill-projector',
+  'kill-notifier',
   'restart-broker',
   'restart-database',
   'pause-debezium',
@@ -67,6 +68,10 @@ async function inject(ctx: FaultContext, kind: FaultKind): Promise<string> {
     case 'kill-projector':
       process.kill(pidOf(stack, 'projector'), 'SIGKILL');
       return 'projector killed';
+    case 'kill-notifier':
+      // No shutdown: the POST in hand of each shard may have been answered without its inbox row.
+      process.kill(pidOf(stack, 'notifier'), 'SIGKILL');
+      return 'notifier killed';
     case 'restart-broker':
       await stopRabbitNode(dirs);
       await startRabbitNode(stack, dirs);
@@ -140,10 +145,12 @@ async function dropSlot(write: pg.Pool, slot: string): Promise<number> {
 
 /**
  * The stack is whole when a Debezium instance holds the lease and streams from the slot (with a
- * standby, either one) and answers its health check, and the projector answers.
+ * standby, either one) and answers its health check, and the projector and the notifier answer.
  */
 export async function waitUntilWhole(stack: StackConfig) {
-  const projectorUp = () => httpOk(`http://127.0.0.1:${stack.PROJECTOR_PORT}/health`);
+  const projectorUp = async () =>
+    (await httpOk(`http://127.0.0.1:${stack.PROJECTOR_PORT}/health`)) &&
+    (await httpOk(`http://127.0.0.1:${stack.NOTIFIER_PORT}/health`));
   const debeziumUp = async () => {
     const active = (await debeziumInstances(stack)).find((i) => i.role === 'active');
     return active !== undefined && (await httpOk(debeziumHealthUrl(stack, active.name)));

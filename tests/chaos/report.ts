@@ -26,6 +26,10 @@ export function printReport(result: ChaosResult, log: (line: string) => void): v
   log(
     `retention (a round every 5 s, no age): ${result.retention.rounds} rounds (${result.retention.failedRounds} failed under faults), ${result.retention.archivedPartitions} outbox partitions with ${result.retention.archivedEvents} events archived, inbox pruned through position ${result.retention.prunedThrough} (${result.retention.pruned} rows)`,
   );
+  const n = result.notifier;
+  log(
+    `notifier: ${n.notified} orders' events to notify; receiver got ${n.requests} requests, ${n.answered2xx} answered 2xx; ${n.duplicates} repeated 2xx (bound ${n.duplicateBound}); caught up ${n.drainedSeconds ?? 'NOT'} s after the projector; missing ${n.missing ?? '?'}`,
+  );
   if (result.aborted) log(`\nschedule ABORTED: ${result.aborted}`);
   log(`\n${result.passed ? 'PASSED' : 'FAILED'}`);
 }

@@ -7,6 +7,8 @@ import { chaosStackConfig, repoRoot, withSettings } from '../../infra/src/stack-
 import { runChaos, type ChaosPlan } from './chaos.ts';
 import { CLUSTER_FAULT_KINDS } from './cluster-faults.ts';
 import { FAULT_KINDS } from './faults.ts';
+import type { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { chaosNotifierSettings, startChaosReceiver } from './notifier-check.ts';
 import { printReport } from './report.ts';
 
 const { values } = parseArgs({
@@ -29,12 +31,21 @@ const plan: ChaosPlan = {
   kinds: values.cluster ? CLUSTER_FAULT_KINDS : FAULT_KINDS,
 };
 
-/** The stack a run breaks: the chaos stack, with `--cluster` on three broker nodes and with a standby Debezium. */
-const chaosStack = () =>
-  values.cluster ? withSettings(chaosStackConfig(), { RABBITMQ_NODES: '3', DEBEZIUM_STANDBY: 'true' }) : chaosStackConfig();
+/**
+ * The stack a run breaks: the chaos stack, its notifier POSTing to the run's receiver (its settings
+ * are the stack's, so the supervisor restarts it with them), with `--cluster` on three broker nodes
+ * and with a standby Debezium.
+ */
+const chaosStack = (receiver: WebhookReceiver) =>
+  withSettings(chaosStackConfig(), {
+    ...chaosNotifierSettings(receiver),
+    ...(values.cluster ? { RABBITMQ_NODES: '3', DEBEZIUM_STANDBY: 'true' } : {}),
+  });
 
 async function main(): Promise<boolean> {
-  const stack = chaosStack();
+  // Its port is the kernel's choice: it lives in this process, as long as the run.
+  const receiver = await startChaosReceiver(plan.seed);
+  const stack = chaosStack(receiver);
   const log = (line: string) => console.log(line);
   log(
     `npm run chaos${values.cluster ? ' -- --cluster' : ''}: ${plan.seconds} s of workload at ${plan.rate} requests/s, ${plan.faultsPerKind} faults of each kind (${plan.kinds!.join(', ')}), seed ${plan.seed}`,
@@ -45,7 +56,7 @@ async function main(): Promise<boolean> {
   await startStack(stack, (line) => log(`[stack] ${line}`), { supervise: true });
   try {
     const started = new Date();
-    const result = await runChaos(stack, plan, log);
+    const result = await runChaos(stack, plan, log, receiver);
     printReport(result, log);
     const dir = join(repoRoot, 'tests', 'chaos', 'results');
     mkdirSync(dir, { recursive: true });
@@ -59,6 +70,7 @@ async function main(): Promise<boolean> {
   } finally {
     await stopStack(stack);
     await deleteStackTopology(stack).catch(() => undefined);
+    await receiver.close();
   }
 }
 

@@ -78,6 +78,13 @@ describe('operator console (GET /console), in a real browser', () => {
     const shardCount = routedShardCount(await readShardRouting(write));
     expect(await page.getByTestId('shards').locator('tbody tr').count()).toBe(shardCount);
     expect(await page.getByTestId('chart-lag').locator('canvas').count()).toBe(1);
+    // The notifier beside the projector: caught up, nothing missing, its own queues (and dead letters).
+    await until(async () => (await text('notifier-behind')) === '0');
+    expect(await text('notifier-missing')).toBe('0');
+    expect(await text('notifier-parked')).toMatch(/^\d+$/);
+    const notifierQueues = page.getByTestId('notifier-shards').locator('tbody tr');
+    expect(await notifierQueues.count()).toBe(shardCount + 1);
+    expect(await notifierQueues.nth(0).innerText()).toMatch(/^shard 0\s+0\s+1$/);
     // Applied events that are not in the outbox log: none here (the other files take out what they forge).
     expect(await text('unknown')).toBe('0');
     expect(await text('mode')).toBe('');
@@ -113,6 +120,36 @@ describe('operator console (GET /console), in a real browser', () => {
         (await text('events-behind')) === '0' && !(await page.getByTestId('projectors').innerText()).includes('not reachable'),
     );
     expect(await number('lag-seconds')).toBe(0);
+  });
+
+  it('sees the notifier fall behind while it is stopped, its queues fill, and catch up when it returns', async () => {
+    await stopRecorded(dirs, 'notifier');
+    try {
+      const product = await postJson(`${commandApi(stack)}/api/products`, {
+        name: 'Console notifier',
+        category: 'console',
+        price: 2,
+        stock: 50,
+      });
+      for (let i = 0; i < 3; i++)
+        await postJson(`${commandApi(stack)}/api/orders`, {
+          customerId: 8,
+          items: [{ productId: product.body.productId, quantity: 1 }],
+        });
+      await until(async () => (await number('notifier-behind')) >= 4);
+      await until(async () => (await number('notifier-lag')) > 0);
+      // The events wait in its queues, which nothing consumes now; the projector has them all.
+      const rows = await page.getByTestId('notifier-shards').locator('tbody tr').allInnerTexts();
+      const shardRows = rows.filter((r) => r.startsWith('shard'));
+      expect(shardRows.every((r) => /\s0$/.test(r))).toBe(true);
+      expect(shardRows.map((r) => Number(r.split(/\s+/)[2])).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
+      await until(async () => (await text('events-behind')) === '0');
+      expect(await text('notifier-missing')).toBe('0');
+    } finally {
+      await startServices(stack, dirs, () => undefined);
+    }
+    await until(async () => (await text('notifier-behind')) === '0');
+    expect(await number('notifier-lag')).toBe(0);
   });
 
   it('re-drives a dead letter with the admin token, and refuses without it or with a wrong one', async () => {

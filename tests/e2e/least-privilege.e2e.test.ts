@@ -214,7 +214,7 @@ describe('least privilege: each component logs in as its own role, and can do on
     expect(await attempt(write, 'SELECT outbox_mark_drained(0)')).toBe(DENIED);
   });
 
-  it('the notifier role owns its schema in the read database, reads only the routing and the log of the write side', async () => {
+  it('the notifier role owns its schema in the read database, reads only the routing and the log of the write side (and asks Debezium for a re-publish)', async () => {
     const read = await open('notifier', stack.READ_DB_NAME);
     expect(await attempt(read, 'SELECT count(*) FROM notifier.inbox')).toBe('ok');
     expect(await attempt(read, 'CREATE TABLE notifier.planted (x int)')).toBe('ok');
@@ -224,12 +224,21 @@ describe('least privilege: each component logs in as its own role, and can do on
     const write = await open('notifier', stack.WRITE_DB_NAME);
     expect(await attempt(write, 'SELECT count(*) FROM outbox_routing')).toBe('ok');
     expect(await attempt(write, 'SELECT count(*) FROM outbox_history')).toBe('ok');
+    // Its audit follows the live outbox's high-water mark; npm run notifier:heal signals Debezium (migration 014).
+    expect(await attempt(write, 'SELECT max(position) FROM outbox')).toBe('ok');
+    expect(await attempt(write, 'DELETE FROM debezium_signal')).toBe(DENIED);
     expect(await attempt(write, 'SELECT * FROM orders')).toBe(DENIED);
     expect(await attempt(write, FORGED_OUTBOX_ROW)).toBe(DENIED);
     expect(await attempt(write, 'UPDATE outbox_routing SET drained_at = now()')).toBe(DENIED);
-    // Nor may the projector or the query API touch the notifier's inbox.
+    // Nor may the projector touch the notifier's inbox. The query API reads where each event stands
+    // (sync-status' `notifier`, notifier migration 002), never a notification's body, and writes nothing.
     expect(await attempt(await open('projector', stack.READ_DB_NAME), 'SELECT count(*) FROM notifier.inbox')).toBe(DENIED);
-    expect(await attempt(await open('query-api', stack.READ_DB_NAME), 'SELECT count(*) FROM notifier.inbox')).toBe(DENIED);
+    const queryApi = await open('query-api', stack.READ_DB_NAME);
+    expect(await attempt(queryApi, "SELECT count(*) FROM notifier.inbox WHERE state = 'delivered'")).toBe('ok');
+    expect(await attempt(queryApi, 'SELECT checked_through FROM notifier.audit')).toBe('ok');
+    expect(await attempt(queryApi, 'SELECT body FROM notifier.inbox')).toBe(DENIED);
+    expect(await attempt(queryApi, 'SELECT * FROM notifier.inbox')).toBe(DENIED);
+    expect(await attempt(queryApi, 'DELETE FROM notifier.missing_events')).toBe(DENIED);
   });
 
   it('Debezium cannot write the outbox or read the business tables', async () => {

@@ -15,7 +15,8 @@ const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
 const { read } = stackDatabases(stack);
 const SECOND = 'projector-ryw';
-const SECOND_PORT = 18_085;
+// Beside the stack's own ports (18080-18087: the notifier has 18085).
+const SECOND_PORT = 18_089;
 const ORDERS = 1_000;
 const names = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
 const WORKERS = 8;

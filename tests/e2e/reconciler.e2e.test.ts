@@ -14,7 +14,8 @@ import { commandApi, eventually, getIfFound, postJson, projectorStats, queryApi,
 const stack = inject('stack');
 const dirs = stackDirs(stack.stackDir);
 const { write, read } = stackDatabases(stack);
-const HEALER_PORT = 18_085;
+// Beside the stack's own ports (18080-18087: the notifier has 18085).
+const HEALER_PORT = 18_088;
 const topology = { exchange: stack.EVENTS_EXCHANGE, queue: stack.PROJECTOR_QUEUE };
 
 interface Status {

@@ -114,7 +114,15 @@ export function startSupervisor(config: StackConfig, dirs: StackDirs = stackDirs
     command: process.execPath,
     args: ['--import', 'tsx', join(repoRoot, 'infra', 'src', 'cli', 'supervise.ts'), config.name],
     cwd: repoRoot,
-    env: childEnv(config),
+    // It restarts the notifier with the stack's settings, its signing key included: the one setting
+    // childEnv keeps from every process but the notifier, and which a stack given its settings in
+    // code (npm run chaos's receiver) has in no file the supervisor could read.
+    env: {
+      ...childEnv(config),
+      ...(config.settingText.NOTIFIER_WEBHOOK_SECRET
+        ? { NOTIFIER_WEBHOOK_SECRET: config.settingText.NOTIFIER_WEBHOOK_SECRET }
+        : {}),
+    },
   });
 }
 

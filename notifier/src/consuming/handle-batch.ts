@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { TransientFailure, type Verdict } from '@shop/shared/consumer';
-import { decodeEvent, type DecodeResult, type EventReader } from '@shop/shared/events';
+import { decodeEvent, type EventReader } from '@shop/shared/events';
 import type { Logger } from '@shop/shared/log';
 import { shardOfRoutingKey } from '@shop/shared/messaging';
 import type { Webhook } from '../config.ts';
@@ -13,7 +13,7 @@ import type { BackoffSettings } from '../delivery/retry-policy.ts';
 import { postNotification } from '../delivery/webhook.ts';
 import { recordSettled, recordSkipped, settledStates, type InboxEntry } from '../inbox/inbox.ts';
 import type { NotifierMetrics } from '../http/metrics.ts';
-import { eventIdOf, planDelivery } from './plan.ts';
+import { eventIdOf, planBatch, type Plan } from './plan.ts';
 
 export interface HandlerDeps {
   pool: pg.Pool;
@@ -44,11 +44,12 @@ export function createBatchHandler(deps: HandlerDeps): (batch: ConsumeMessage[])
     const decoded = batch.map((msg) => decodeEvent(msg.properties.headers ?? {}, msg.content, deps.reader));
     const ids = decoded.map(eventIdOf).filter((id): id is string => id !== undefined);
     const settled = await database(() => settledStates(deps.pool, ids));
+    const plans = planBatch(decoded, settled);
     const verdicts: Verdict[] = [];
     const skipped: InboxEntry[] = [];
     for (const [i, msg] of batch.entries()) {
       const shard = shardOfRoutingKey(msg.fields.routingKey) ?? -1;
-      verdicts.push(await handleOne(deps, msg, decoded[i]!, settled, shard, skipped));
+      verdicts.push(await handleOne(deps, msg, plans[i]!, shard, skipped));
     }
     await database(() => recordSkipped(deps.pool, skipped));
     deps.metrics.skipped(skipped.length);
@@ -59,12 +60,10 @@ export function createBatchHandler(deps: HandlerDeps): (batch: ConsumeMessage[])
 async function handleOne(
   deps: HandlerDeps,
   msg: ConsumeMessage,
-  decoded: DecodeResult,
-  settled: ReadonlyMap<string, string>,
+  plan: Plan,
   shard: number,
   skipped: InboxEntry[],
 ): Promise<Verdict> {
-  const plan = planDelivery(decoded, settled as Parameters<typeof planDelivery>[1]);
   switch (plan.action) {
     case 'dead-letter':
       deps.metrics.deadLettered();

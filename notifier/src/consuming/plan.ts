@@ -15,7 +15,7 @@ import type { InboxState } from '../inbox/inbox.ts';
  * - `dead-letter`: not an event at all (no readable id): to the notifier's dead-letter queue.
  */
 export type Plan =
-  | { action: 'duplicate'; id: string; state: InboxState }
+  | { action: 'duplicate'; id: string; state: InboxState | 'earlier in this batch' }
   | { action: 'skip'; id: string; type: string; position: number | null; occurredAt: Date | null }
   | { action: 'notify'; event: NotifiedEvent }
   | { action: 'park'; id: string; type: string; reason: string }
@@ -36,6 +36,24 @@ export function planDelivery(decoded: DecodeResult, settled: ReadonlyMap<string,
   const { event } = decoded;
   if (isNotified(event)) return { action: 'notify', event };
   return { action: 'skip', id, type: event.type, position: event.position, occurredAt: event.occurredAt };
+}
+
+/**
+ * The plans of one batch, in order. A second copy of an event in the same batch (Debezium's
+ * redelivery after a restart, a re-sent message) is a `duplicate` of the first: the inbox was
+ * looked up once, before the batch, and does not hold it yet, so without this both copies would be
+ * POSTed.
+ */
+export function planBatch(decoded: readonly DecodeResult[], settled: ReadonlyMap<string, InboxState>): Plan[] {
+  const inBatch = new Set<string>();
+  return decoded.map((one) => {
+    const id = eventIdOf(one);
+    if (id !== undefined && inBatch.has(id) && !settled.has(id)) {
+      return { action: 'duplicate', id, state: 'earlier in this batch' };
+    }
+    if (id !== undefined) inBatch.add(id);
+    return planDelivery(one, settled);
+  });
 }
 
 /** The id every plan but a dead letter is about (to look the batch up in the inbox first). */

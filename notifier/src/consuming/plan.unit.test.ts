@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodeResult, KnownEvent } from '@shop/shared/events';
-import { planDelivery } from './plan.ts';
+import { planBatch, planDelivery } from './plan.ts';
 
 const id = '7f1c0c7e-2f5e-4d59-9d2a-0c4b1f3b8e11';
 const at = new Date('2026-12-07T12:00:00Z');
@@ -66,5 +66,16 @@ describe("the notifier's settle states", () => {
       action: 'dead-letter',
       reason: 'bad headers',
     });
+  });
+
+  it('POSTs an event once when a batch carries two copies of it (a redelivery beside the original)', () => {
+    const other = { ...placed, id: '0b6f4f1e-8d1c-4a4e-9e52-3f0d2f9a7c10' } as KnownEvent;
+    const plans = planBatch([event(placed), event(other), event(placed)], new Map());
+    expect(plans.map((p) => p.action)).toEqual(['notify', 'notify', 'duplicate']);
+    // Settled before the batch: every copy is a duplicate of the inbox's row.
+    expect(planBatch([event(placed), event(placed)], new Map([[id, 'delivered']])).map((p) => p.action)).toEqual([
+      'duplicate',
+      'duplicate',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import { readShardRouting, routedShardCount, waitForHighWaterMark, type OutboxLo
 import type { Config } from '../config.ts';
 import { readyInShardQueues } from '@shop/shared/consumer';
 import { inboxMarkTracker } from '@shop/shared/read-side';
-import { confirmedLsn, currentWalLsn } from './published-mark.ts';
+import { confirmedLsn, currentWalLsn } from '@shop/shared/outbox';
 import { createReconciler, type Reconciler } from './reconciler.ts';
 import { reconcilerSettings } from './settings.ts';
 

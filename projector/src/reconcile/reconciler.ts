@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { withTransaction } from '@shop/shared/db';
 import type { Logger } from '@shop/shared/log';
-import { auditWindow } from './audit-window.ts';
 import {
+  auditLogUpTo,
+  databaseNow,
   dueForHeal,
   forgetHandled,
   forgetUnknownGone,
@@ -19,8 +20,8 @@ import {
 import { inOutboxLog } from './outbox-lookup.ts';
 import type { InboxMark } from '@shop/shared/read-side';
 import { inboxWindow } from './inbox-window.ts';
-import { outboxEntries } from './outbox-entries.ts';
-import { requestSnapshot } from './request-snapshot.ts';
+import { outboxEntries } from '@shop/shared/outbox';
+import { requestSnapshot } from '@shop/shared/outbox';
 
 export interface ReconcilerSettings {
   /** An unhandled event younger than this is on its way, not missing. */
@@ -97,29 +98,21 @@ async function audit(deps: ReconcilerDeps): Promise<AuditReport> {
 /** The outbox events after `from`, window by window up to the high-water mark, checked against the read side. */
 async function auditOutbox(deps: ReconcilerDeps, from: number, highWaterMark: number) {
   const { write, read, settings, log } = deps;
-  let windows = 0;
-  let eventsAudited = 0;
   const cutoff = new Date((await databaseNow(write)).getTime() - settings.graceMs);
   // Asked before the outbox is read: an event found unhandled afterwards was not in flight then.
   const inFlight = await deps.shardsInFlight();
   const applied = await highestAppliedByShard(read);
   const shardPassed = (shard: number, position: number) => (applied.get(shard) ?? 0) > position || !inFlight.has(shard);
-  for (;;) {
-    const entries = await outboxEntries(write, { after: from, upTo: highWaterMark, limit: settings.windowSize });
-    if (entries.length === 0) break;
-    const handled = await handledAmong(
-      read,
-      entries.map((e) => e.id),
-    );
-    const window = auditWindow(entries, { handled, cutoff, from, shardPassed });
-    await withTransaction(read, (client) => saveWindow(client, window));
-    if (window.missing.length > 0) log.warn({ missing: window.missing.map((m) => m.id) }, 'events missing from the read side');
-    windows += 1;
-    eventsAudited += entries.length;
-    from = window.checkedThrough;
-    if (window.stoppedAtPending || entries.length < settings.windowSize) break;
-  }
-  return { checkedThrough: from, windows, eventsAudited };
+  return auditLogUpTo(
+    {
+      entries: (args) => outboxEntries(write, args),
+      handledAmong: (ids) => handledAmong(read, ids),
+      saveWindow: (window) => withTransaction(read, (client) => saveWindow(client, window)),
+      onMissing: (missing) => log.warn({ missing: missing.map((m) => m.id) }, 'events missing from the read side'),
+      windowSize: settings.windowSize,
+    },
+    { from, highWaterMark, cutoff, shardPassed },
+  );
 }
 
 /** Inbox entries since the last check, window by window up to the inbox mark; returns how many were checked. */
@@ -167,8 +160,3 @@ async function heal(deps: ReconcilerDeps): Promise<number> {
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;
-
-async function databaseNow(db: pg.Pool): Promise<Date> {
-  const { rows } = await db.query<{ now: Date }>(/* sql */ `SELECT clock_timestamp() AS now`);
-  return rows[0]!.now;
-}

@@ -11,9 +11,11 @@ import { formatStatus, verdict } from '../lag/format-status.ts';
 const usage = `usage: npm run lag -- [--json] [--watch] [--max-lag-seconds N] [--max-lag-bytes N]
 
 Shows where the pipeline stands: events committed but not yet projected and how old the oldest is,
-the replication slot and Debezium's committed offset, and the projector's position.
-Exits 1 when a database is unreachable, the slot is inactive, events are missing or unknown
-(applied but not in the outbox log), or lag exceeds a threshold
+the replication slot and Debezium's committed offset, the projector's position, and the notifier's
+lag, missing events and deliveries.
+Exits 1 when a database or the notifier's tables are unreachable, the slot is inactive, events are
+missing (from the projector or the notifier) or unknown (applied but not in the outbox log), or
+lag (the projector's or the notifier's) exceeds a threshold
 (default --max-lag-seconds 30); --watch refreshes every second until interrupted.`;
 
 async function main() {

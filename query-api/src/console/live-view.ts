@@ -9,6 +9,8 @@ export interface ConsoleSnapshot {
   at: string;
   status: SyncStatus;
   queues: QueueDepths;
+  /** The notifier's shard queues and dead-letter queue (its lag and missing are in `status.notifier`). */
+  notifierQueues: QueueDepths;
   projectors: ProjectorView[];
   /** The newest rebuild and reconcile, with their progress. */
   operations: Partial<Record<OperationKind, Operation>>;

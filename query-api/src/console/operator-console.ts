@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { rabbitUrls } from '@shop/shared/config';
+import { notifierTopologyNames } from '@shop/shared/messaging';
 import { latestOperations } from '@shop/shared/operations';
 import { readShardRouting, routedShardCount } from '@shop/shared/outbox';
 import type { Config } from '../config.ts';
@@ -20,6 +21,7 @@ export type ConsoleSettings = Pick<
   | 'RABBITMQ_VHOST'
   | 'EVENTS_EXCHANGE'
   | 'PROJECTOR_QUEUE'
+  | 'NOTIFIER_QUEUE'
   | 'PROJECTOR_URLS'
   | 'CONSOLE_ADMIN_TOKEN'
   | 'CONSOLE_REFRESH_MS'
@@ -44,15 +46,19 @@ export interface ConsoleSources {
 export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources) {
   const names = { exchange: config.EVENTS_EXCHANGE, queue: config.PROJECTOR_QUEUE };
   const amqpUrls = rabbitUrls(config);
-  const queues = queueReader(amqpUrls, names, async () => routedShardCount(await readShardRouting(sources.write)));
+  const shardCount = async () => routedShardCount(await readShardRouting(sources.write));
+  const queues = queueReader(amqpUrls, names, shardCount);
+  // The notifier's own shard queues and dead letters, beside the projector's (one more connection).
+  const notifierQueues = queueReader(amqpUrls, notifierTopologyNames(config.EVENTS_EXCHANGE, config.NOTIFIER_QUEUE), shardCount);
   const read = async () => {
-    const [status, depths, projectors, operations] = await Promise.all([
+    const [status, depths, notifierDepths, projectors, operations] = await Promise.all([
       sources.status(),
       queues.read(),
+      notifierQueues.read(),
       readProjectors(config.PROJECTOR_URLS),
       latestOperations(sources.read).catch(() => ({})),
     ]);
-    return { status, queues: depths, projectors, operations };
+    return { status, queues: depths, notifierQueues: notifierDepths, projectors, operations };
   };
   const live = new LiveView(read, {
     refreshMs: config.CONSOLE_REFRESH_MS,
@@ -61,5 +67,14 @@ export function operatorConsole(config: ConsoleSettings, sources: ConsoleSources
     maxSubscribers: config.CONSOLE_MAX_SUBSCRIBERS,
   });
   const deadLetters = deadLetterQueue(amqpUrls, names, config.CONSOLE_DEAD_LETTER_LIMIT);
-  return { live, queues, deadLetters, adminToken: config.CONSOLE_ADMIN_TOKEN, read: sources.read };
+  const closeQueues = async () => {
+    await Promise.all([queues.close(), notifierQueues.close()]);
+  };
+  return {
+    live,
+    queues: { read: queues.read, close: closeQueues },
+    deadLetters,
+    adminToken: config.CONSOLE_ADMIN_TOKEN,
+    read: sources.read,
+  };
 }

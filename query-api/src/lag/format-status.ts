@@ -21,6 +21,15 @@ export function verdict(status: SyncStatus, limits: LagLimits): string[] {
   if (status.lagSeconds !== null && status.lagSeconds > limits.maxLagSeconds) {
     problems.push(`lag ${status.lagSeconds.toFixed(1)} s exceeds ${limits.maxLagSeconds} s`);
   }
+  const n = status.notifier;
+  if (n.missing !== null && n.missing > 0) {
+    problems.push(
+      `${n.missing} events missing from the notifier: committed, never settled in its inbox (notifier/README.md, "Lag and missing events")`,
+    );
+  }
+  if (n.lagSeconds !== null && n.lagSeconds > limits.maxLagSeconds) {
+    problems.push(`notifier lag ${n.lagSeconds.toFixed(1)} s exceeds ${limits.maxLagSeconds} s`);
+  }
   if (limits.maxLagBytes !== undefined && status.debezium.lagBytes !== null && status.debezium.lagBytes > limits.maxLagBytes) {
     problems.push(`slot lag ${bytes(status.debezium.lagBytes)} exceeds ${bytes(limits.maxLagBytes)}`);
   }
@@ -45,9 +54,20 @@ export function formatStatus(status: SyncStatus, problems: string[]): string {
     `debezium offset  ${d.offsetLsn ?? '-'} at ${d.offsetTime ?? '-'}`,
     `debezium active  ${d.activeInstance ?? '-'}${d.activeSince ? ` since ${d.activeSince}` : ''}, standby ${d.standbyInstances.join(', ') || '-'}`,
     `projector        ${p.processed ?? '-'} processed, ${p.deadLettered ?? '-'} dead-lettered, last event ${p.lastEventId ?? '-'}`,
+    `notifier         ${notifierLine(status.notifier)}`,
     problems.length === 0 ? 'status           OK' : `status           PROBLEM: ${problems.join('; ')}`,
   ];
   return lines.join('\n');
+}
+
+function notifierLine(n: SyncStatus['notifier']): string {
+  const behind =
+    n.eventsBehind === null
+      ? 'unknown'
+      : n.eventsBehind === 0
+        ? 'caught up'
+        : `${n.eventsBehind} events behind, oldest ${n.lagSeconds?.toFixed(1)} s old`;
+  return `${behind}, missing ${n.missing ?? '-'}, ${n.delivered ?? '-'} delivered, ${n.parked ?? '-'} parked, ${n.recorded ?? '-'} recorded, last event at ${n.lastEventAt ?? '-'}`;
 }
 
 function bytes(n: number): string {

@@ -2,12 +2,15 @@ import { Gauge, type Registry } from 'prom-client';
 import { parseLsn } from '@shop/shared/db';
 import { syncStatus, type PipelineDatabases } from './sync-status.ts';
 
+type Status = Awaited<ReturnType<typeof syncStatus>>;
+type GaugeOf = (name: string, help: string, pick: (s: Status) => number | null | undefined) => Gauge;
+
 /** Pipeline lag gauges, read fresh on every scrape. */
 export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): void {
   let pending: Promise<Awaited<ReturnType<typeof syncStatus>>> | undefined;
   // One status per scrape, shared by the gauges.
   const status = () => (pending ??= syncStatus(dbs).finally(() => setTimeout(() => (pending = undefined), 100)));
-  const gauge = (name: string, help: string, pick: (s: Awaited<ReturnType<typeof syncStatus>>) => number | null | undefined) =>
+  const gauge: GaugeOf = (name, help, pick) =>
     new Gauge({
       name,
       help,
@@ -17,6 +20,7 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
         if (value !== null && value !== undefined) this.set(value);
       },
     });
+  registerNotifierGauges(gauge);
   gauge('pipeline_lag_seconds', 'Age of the oldest committed event not yet projected (0 when caught up)', (s) => s.lagSeconds);
   gauge('pipeline_events_behind', 'Committed outbox events not yet projected', (s) => s.eventsBehind);
   gauge(
@@ -59,5 +63,29 @@ export function registerLagGauges(registry: Registry, dbs: PipelineDatabases): v
     'pipeline_dead_lettered_events',
     'Events set aside by the projector and not applied since',
     (s) => s.projector.deadLettered,
+  );
+}
+
+/** The notifier's, beside the projector's: the same reading of sync-status (its `notifier` part). */
+function registerNotifierGauges(gauge: GaugeOf): void {
+  gauge(
+    'notifier_lag_seconds',
+    'Age of the oldest committed event the notifier has not settled yet (0 when caught up)',
+    (s) => s.notifier.lagSeconds,
+  );
+  gauge(
+    'notifier_events_behind',
+    'Committed outbox events since its baseline the notifier has not settled yet',
+    (s) => s.notifier.eventsBehind,
+  );
+  gauge(
+    'notifier_missing_events',
+    'Events committed longer ago than the notifier audit grace period that never reached its inbox',
+    (s) => s.notifier.missing,
+  );
+  gauge(
+    'notifier_parked_events',
+    'Notifications the notifier gave up on (parked), waiting for a re-drive',
+    (s) => s.notifier.parked,
   );
 }

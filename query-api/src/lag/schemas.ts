@@ -28,8 +28,26 @@ export const syncStatusSchema = z
       processed: z.number().int().nullable(),
       deadLettered: z.number().int().nullable(),
     }),
-    /** Parts of the pipeline that could not be read; their fields are null. */
-    unreachable: z.array(z.enum(['writeDatabase', 'readDatabase'])),
+    /**
+     * The notifier, the second consumer of the events (notifier/README.md): its own lag and missing
+     * events, measured as the projector's against its own inbox and audit (notifier.audit).
+     */
+    notifier: z.object({
+      /** Events since its baseline committed and not yet settled in its inbox, the missing included. */
+      eventsBehind: z.number().int().nullable(),
+      /** Age of the oldest of them in seconds (0 when caught up). */
+      lagSeconds: z.number().nullable(),
+      /** Events older than its audit's grace period that never reached its inbox (0 when healthy). */
+      missing: z.number().int().nullable(),
+      /** Inbox rows by state: answered 2xx; given up (attempts spent, refused, unreadable); kept in table mode. */
+      delivered: z.number().int().nullable(),
+      parked: z.number().int().nullable(),
+      recorded: z.number().int().nullable(),
+      /** The occurred-at of the settled event highest in the log. */
+      lastEventAt: z.string().nullable(),
+    }),
+    /** Parts of the pipeline that could not be read; their fields are null (`notifier`: the notifier's tables). */
+    unreachable: z.array(z.enum(['writeDatabase', 'readDatabase', 'notifier'])),
   })
   .meta({ id: 'SyncStatus' });
 

@@ -89,6 +89,27 @@ export async function outboxAfter(write: pg.Pool, afterPosition: number, limit: 
   return rows;
 }
 
+/**
+ * The same in the whole log, archive included (outbox_history): for a consumer the retention does
+ * not wait for (the notifier), whose backlog may already be archived.
+ */
+export async function logAfter(write: pg.Pool, afterPosition: number, limit: number) {
+  const { rows } = await write.query<{ id: string; position: string; occurred_at: Date }>(
+    /* sql */ `SELECT id, position::text, occurred_at FROM outbox_history WHERE position > $1::bigint ORDER BY position LIMIT $2::int`,
+    [afterPosition, limit],
+  );
+  return rows;
+}
+
+/** Events of the whole log after a position: how many, and the occurred-at of the oldest. */
+export async function logTail(write: pg.Pool, afterPosition: number) {
+  const { rows } = await write.query<{ n: number; oldest: Date | null }>(
+    /* sql */ `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM outbox_history WHERE position > $1::bigint`,
+    [afterPosition],
+  );
+  return rows[0]!;
+}
+
 /** Outbox events after a position: how many, and the occurred-at of the oldest (an index range, not the table). */
 export async function outboxTail(write: pg.Pool, afterPosition: number) {
   const { rows } = await write.query<{ n: number; oldest: Date | null }>(

@@ -14,3 +14,6 @@ export * from './projection-failures.ts';
 export * from './reconciler.ts';
 export * from './inbox-mark.ts';
 export * from './event-states.ts';
+export * from './audit-window.ts';
+export * from './audit-log.ts';
+export * from './notifier-audit.ts';

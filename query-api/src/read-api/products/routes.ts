@@ -1,5 +1,4 @@
 import type { Router } from 'express';
-import type pg from 'pg';
 import { idParams, notFound } from '@shop/shared/http';
 import { featureRouter } from '@shop/shared/metrics';
 import { asOfQuery } from '../as-of/as-of-query.ts';

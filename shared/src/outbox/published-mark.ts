@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { parseLsn } from '@shop/shared/db';
+import { parseLsn } from '../db/lsn.ts';
 
 /** A high-water mark and the WAL position read right after it: every row up to the mark was committed before it. */
 export interface MarkSample {
@@ -47,7 +47,7 @@ export async function confirmedLsn(write: pg.Pool, slot: string): Promise<bigint
 }
 
 /**
- * The reconciler's mark: the newest gap-safe high-water mark that Debezium has also published
+ * An audit's mark (the projector's reconciler, the notifier's audit): the newest gap-safe high-water mark that Debezium has also published
  * past. Each call samples the safe mark and the WAL position, then looks at the slot.
  */
 export function publishedMarkTracker(write: pg.Pool, slot: string, safeMark: () => Promise<number | null>) {

@@ -1,11 +1,6 @@
-/** One outbox event as the reconciler sees it. */
-export interface OutboxEntry {
-  id: string;
-  position: number;
-  occurredAt: Date;
-  /** The projector shard queue its route leads to. */
-  shard: number;
-}
+import type { OutboxEntry } from '../outbox/outbox-entries.ts';
+
+export type { OutboxEntry };
 
 export interface WindowAudit {
   /** Every event up to here is handled or in `missing`; the next window starts after it. */
@@ -16,14 +11,14 @@ export interface WindowAudit {
 }
 
 export interface AuditFacts {
-  /** Ids the read side has handled (applied or parked). */
+  /** Ids the consumer audited has handled (the projector: applied or parked; the notifier: in its inbox). */
   handled: ReadonlySet<string>;
   /** Events that occurred after this are inside the grace period. */
   cutoff: Date;
   /** Where the previous window stopped. */
   from: number;
   /**
-   * Whether nothing of this shard before `position` can still be on its way: the projector has
+   * Whether nothing of this shard before `position` can still be on its way: the consumer has
    * applied a later event of the shard (a shard queue is delivered in order), or the shard has
    * nothing in flight at all (no message waiting in its queue, none held unsettled).
    */
@@ -31,10 +26,11 @@ export interface AuditFacts {
 }
 
 /**
- * Audits a window of committed outbox events (ascending positions, all below a high-water mark,
+ * Audits a window of committed outbox events for one consumer of them (the projector's reconciler,
+ * the notifier's audit) (ascending positions, all below a high-water mark,
  * so no event can still appear among them). An unhandled event is missing when it is older than
  * the cutoff and its shard has passed it; otherwise it may still be on its way (inside the grace
- * period, or behind a backlog the projector is working through), and the window stops there, so
+ * period, or behind a backlog the consumer is working through), and the window stops there, so
  * the audit never moves past an event that may still arrive and never calls a backlog a loss.
  */
 export function auditWindow(entries: readonly OutboxEntry[], facts: AuditFacts): WindowAudit {
