@@ -14,7 +14,8 @@ const DRAIN_TIMEOUT_MS = 90_000;
 /**
  * After the crashes: every outbox event reaches the inbox (waited for), then every order the
  * command API acknowledged is stored and projected, no event is in the inbox twice or unknown,
- * the read models equal the write side recomputed, and sync-status reports nothing missing.
+ * the read models equal the write side recomputed, and sync-status reports nothing missing; the
+ * notifier (table mode: no webhook in the compose test) has recorded every order event.
  */
 export async function checkNothingLost(
   dbs: Databases,
@@ -52,13 +53,48 @@ export async function checkNothingLost(
     [],
   );
 
-  const sync = (await (await fetch(`${api.query}/api/analytics/sync-status`)).json()) as {
-    eventsBehind: number;
-    missing: number;
-  };
-  log(`  sync-status: eventsBehind ${sync.eventsBehind}, missing ${sync.missing}`);
+  const t1 = Date.now();
+  const notified = await eventually(async () => {
+    const found = await notificationsAgainstOutbox(dbs);
+    return found.missing.length === 0 ? found : undefined;
+  }, DRAIN_TIMEOUT_MS).catch(async () => notificationsAgainstOutbox(dbs));
+  log(
+    `  notifier: ${notified.events} OrderPlaced/OrderCancelled events, ${notified.events - notified.missing.length} recorded, missing ${notified.missing.length} (drained after ${Date.now() - t1} ms)`,
+  );
+  assert.equal(notified.missing.length, 0, `events never notified: ${notified.missing.slice(0, 5).join(', ')}`);
+
+  const sync = await eventually(async () => {
+    const status = (await (await fetch(`${api.query}/api/analytics/sync-status`)).json()) as {
+      eventsBehind: number;
+      missing: number;
+      notifier: { eventsBehind: number | null; missing: number | null };
+    };
+    return status.notifier.eventsBehind === 0 ? status : undefined;
+  }, 30_000);
+  log(
+    `  sync-status: eventsBehind ${sync.eventsBehind}, missing ${sync.missing}; notifier eventsBehind ${sync.notifier.eventsBehind}, missing ${sync.notifier.missing}`,
+  );
   assert.equal(sync.eventsBehind, 0);
   assert.equal(sync.missing, 0);
+  assert.equal(sync.notifier.missing, 0);
+}
+
+/** Every order event of the log against the notifier's inbox: recorded (table mode) or delivered. */
+async function notificationsAgainstOutbox(dbs: Databases) {
+  const events = (
+    await dbs.write.query<{ id: string }>(
+      `SELECT id::text AS id FROM outbox_history WHERE type = ANY('{OrderPlaced,OrderCancelled}'::text[])`,
+    )
+  ).rows.map((r) => r.id);
+  const settled = new Set(
+    (
+      await dbs.read.query<{ id: string }>(
+        `SELECT event_id::text AS id FROM notifier.inbox WHERE state IN ('recorded', 'delivered') AND event_id = ANY($1::uuid[])`,
+        [events],
+      )
+    ).rows.map((r) => r.id),
+  );
+  return { events: events.length, missing: events.filter((id) => !settled.has(id)) };
 }
 
 async function count(db: pg.Pool, sql: string, ids: number[]): Promise<number> {

@@ -288,6 +288,7 @@ function checkLoopbackOnly(project: ComposeProject, config: StackConfig) {
     ['command-api', config.COMMAND_API_PORT],
     ['query-api', config.QUERY_API_PORT],
     ['projector', config.PROJECTOR_PORT],
+    ['notifier', config.NOTIFIER_PORT],
     ['debezium', config.DEBEZIUM_HTTP_PORT],
   ] as const;
   for (const [service, port] of published) {

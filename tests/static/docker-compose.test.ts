@@ -55,6 +55,7 @@ const declaredBy: Record<string, z.ZodObject> = {
   migrate: COMPONENT_SETTINGS['write-setup'],
   projector: COMPONENT_SETTINGS.projector,
   'query-api': COMPONENT_SETTINGS['query-api'],
+  notifier: COMPONENT_SETTINGS.notifier,
   debezium: COMPONENT_SETTINGS.debezium,
   'broker-setup': brokerSetupSettings,
 };
@@ -72,6 +73,7 @@ describe('docker-compose.yml', () => {
       'db-setup',
       'debezium',
       'migrate',
+      'notifier',
       'postgres',
       'projector',
       'query-api',
@@ -109,7 +111,7 @@ describe('docker-compose.yml', () => {
     expect(major % 2 === 0 && major >= 22, `node ${major}`).toBe(true);
   });
 
-  it('installs dependencies once for the three services: SERVICE is declared after npm ci', () => {
+  it('installs dependencies once for the four services: SERVICE is declared after npm ci', () => {
     const lines = dockerfile.split('\n');
     const install = lines.findIndex((line) => line.startsWith('RUN npm ci'));
     const arg = lines.findIndex((line) => line.startsWith('ARG SERVICE'));
@@ -118,7 +120,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds each service from a folder that exists, with an entry file', () => {
-    for (const name of ['command-api', 'projector', 'query-api']) {
+    for (const name of ['command-api', 'projector', 'query-api', 'notifier']) {
       const build = services[name]!.build!;
       expect(existsSync(join(repoRoot, build.context, build.dockerfile)), build.dockerfile).toBe(true);
       expect(build.args?.SERVICE).toBe(name);
@@ -226,6 +228,7 @@ describe('docker-compose.yml', () => {
       'command-api': 'shop_command_api',
       projector: 'shop_projector',
       'query-api': 'shop_query_api',
+      notifier: 'shop_notifier',
       debezium: 'shop_debezium',
     });
   });
@@ -302,7 +305,7 @@ describe('docker-compose.cluster.yml', () => {
     expect(servers).toEqual(hostnames);
     expect(withCluster.debezium!.environment).toMatchObject({ RABBITMQ_HOST: 'haproxy', RABBITMQ_PORT: '5672' });
     expect(withCluster.debezium!.depends_on).toHaveProperty('haproxy');
-    for (const name of ['projector', 'query-api']) {
+    for (const name of ['projector', 'query-api', 'notifier']) {
       expect(withCluster[name]!.environment!.RABBITMQ_ADDRESSES, name).toBe(hostnames.map((h) => `${h}:5672`).join(','));
       expect(withCluster[name]!.environment!.RABBITMQ_HOST, name).toBe('haproxy');
     }
