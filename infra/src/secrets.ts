@@ -29,10 +29,12 @@ export const SECRET_SETTINGS = [
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
 /**
- * What docker compose requires: these (the cookie: docker-compose.cluster.yml) and its Grafana's
- * admin (docker-compose.observability.yml); `npm run secrets` (infra/bin/secrets.sh) writes them into `.env`.
+ * What docker compose requires: these (the cookie: docker-compose.cluster.yml), the notifier's
+ * webhook signing key (the native stack takes it from the environment, with the URL) and its
+ * Grafana's admin (docker-compose.observability.yml); `npm run secrets` (infra/bin/secrets.sh)
+ * writes them into `.env`.
  */
-export const COMPOSE_SECRETS = [...SECRET_SETTINGS, 'GRAFANA_ADMIN_PASSWORD'] as const;
+export const COMPOSE_SECRETS = [...SECRET_SETTINGS, 'NOTIFIER_WEBHOOK_SECRET', 'GRAFANA_ADMIN_PASSWORD'] as const;
 
 export const secretsFile = (stackDir: string) => join(stackDir, 'secrets.env');
 
