@@ -217,7 +217,7 @@ describe('operator console (GET /console), in a real browser', () => {
     await page.getByTestId('history-form').getByRole('button', { name: 'Show history' }).click();
     const rows = page.getByTestId('history').locator('tbody tr');
     await until(async () => (await rows.count()) === 2 && !(await rows.nth(1).innerText()).includes('pending'));
-    expect(await rows.nth(0).innerText()).toMatch(/OrderPlaced v1 .*applied/s);
+    expect(await rows.nth(0).innerText()).toMatch(/OrderPlaced v2 .*applied/s);
     expect(await rows.nth(1).innerText()).toMatch(/OrderCancelled v1 .*applied/s);
     expect(await page.getByTestId('history-more').isHidden()).toBe(true);
 

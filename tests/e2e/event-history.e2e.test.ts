@@ -115,8 +115,8 @@ describe('event history and time travel against the running pipeline', () => {
     expect(check('/api/orders/{id}/events', 'get', 200, h)).toEqual([]);
     expect(h).toMatchObject({ aggregateType: 'order', aggregateId: orderId, next: null });
     const [placement, cancel] = h.events as [HistoryEvent, HistoryEvent];
-    expect(placement).toMatchObject({ type: 'OrderPlaced', schemaVersion: 1, state: 'applied', reason: null });
-    expect(placement.payload).toMatchObject({ orderId, customerId: 4242 });
+    expect(placement).toMatchObject({ type: 'OrderPlaced', schemaVersion: 2, state: 'applied', reason: null });
+    expect(placement.payload).toMatchObject({ orderId, customerId: 4242, currency: 'USD' });
     expect(cancel).toMatchObject({ type: 'OrderCancelled', state: 'applied', reason: null });
     expect(placement.position).toBeLessThan(cancel.position);
     expect(placement.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);

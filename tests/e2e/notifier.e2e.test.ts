@@ -104,7 +104,7 @@ describe('notifier', () => {
       ['OrderPlaced', 'recorded'],
       ['OrderCancelled', 'recorded'],
     ]);
-    expect(body.notifications[0]!.notification).toMatchObject({ type: 'OrderPlaced', orderId, customerId: 7, version: 1 });
+    expect(body.notifications[0]!.notification).toMatchObject({ type: 'OrderPlaced', orderId, customerId: 7, version: 2 });
     expect((body.notifications[0]!.notification.payload as { items: unknown[] }).items).toHaveLength(1);
     const bad = await fetch(`${notifierUrl(stack)}/api/notifications?orderId=abc`);
     expect(bad.status).toBe(400);

@@ -11,6 +11,8 @@ import { call, head, JSON_TYPE, raw, timeoutsOf, type HostileCase } from './host
 const P = 'GET /api/products';
 const PI = 'GET /api/products/{id}';
 const OI = 'GET /api/orders/{id}';
+const OE = 'GET /api/orders/{id}/events';
+const PE = 'GET /api/products/{id}/events';
 const SALES = 'GET /api/analytics/products/{id}/sales';
 const CATEGORY = 'GET /api/analytics/categories/{category}/revenue';
 const LTV = 'GET /api/analytics/customers/{id}/lifetime-value';
@@ -37,6 +39,25 @@ export function queryApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     get('sales of product 2^31', SALES, '/api/analytics/products/2147483648/sales'),
     get('lifetime value, id with SQL', LTV, '/api/analytics/customers/1;DROP%20TABLE%20customer_value/lifetime-value'),
     get('lifetime value, id with spaces and full-width digits', LTV, '/api/analytics/customers/%20%EF%BC%91/lifetime-value'),
+    get("order history, id with SQL: 1' OR '1'='1", OE, "/api/orders/1'%20OR%20'1'='1/events"),
+    get('product history of id 2^31', PE, '/api/products/2147483648/events'),
+  ];
+
+  // The history's cursor and page size, and time travel's instant: bounded before any query runs.
+  const history: HostileCase[] = [
+    get('order history after -1', OE, '/api/orders/1/events?after=-1'),
+    get('order history after 1.5', OE, '/api/orders/1/events?after=1.5'),
+    get('order history after given twice', OE, '/api/orders/1/events?after=1&after=2'),
+    get('order history limit 0', OE, '/api/orders/1/events?limit=0'),
+    get('product history limit 501', PE, '/api/products/1/events?limit=501'),
+    get('product history limit NaN', PE, '/api/products/1/events?limit=NaN'),
+    get('order as of yesterday (not a time)', OI, '/api/orders/1?asOf=yesterday'),
+    get('order as of a date without a time', OI, '/api/orders/1?asOf=2026-12-07'),
+    get('order as of year 0 (Postgres has none)', OI, '/api/orders/1?asOf=0000-01-01T00:00:00Z'),
+    get('product as of February 30', PI, '/api/products/1?asOf=2026-02-30T00:00:00Z'),
+    get('product as of an offset of -23:59', PI, '/api/products/1?asOf=2026-12-07T00:00:00-23:59'),
+    get('product as of SQL', PI, "/api/products/1?asOf=1'%20OR%201=1--"),
+    get('product as of given twice', PI, '/api/products/1?asOf=2026-12-07T00:00:00Z&asOf=2026-12-08T00:00:00Z'),
   ];
 
   const text: HostileCase[] = [
@@ -141,5 +162,5 @@ export function queryApiCorpus(timeouts: ServerTimeouts): HostileCase[] {
     ),
   ];
 
-  return [...ids, ...text, ...methods, ...protocol, ...console];
+  return [...ids, ...text, ...history, ...methods, ...protocol, ...console];
 }
